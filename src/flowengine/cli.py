@@ -1,0 +1,526 @@
+"""``flowengine`` command line: database, definitions, organizations, users, demo, web server.
+
+Exit codes: 0 success; 1 the thing checked is invalid (``workflows validate``); 2 bad arguments or bad
+input (unknown role, malformed file): nothing was changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from flowengine.config import Settings
+from flowengine.definitions.schema import schema_json
+from flowengine.engine.vocabulary import ROLES
+from flowengine.errors import DefinitionError, FlowEngineError, ValidationFailed
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+def _services(ctx: click.Context, **kwargs: Any) -> Any:
+    from flowengine.service import open_services
+
+    try:
+        return open_services(ctx.obj, **kwargs)
+    except DefinitionError as exc:
+        fail("流程定义有误：\n" + "\n".join(f"  {p}" for p in exc.problems), 1)
+    except FlowEngineError as exc:
+        fail(exc.message, 1)
+
+
+@click.group()
+@click.version_option(package_name="flowengine")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """flowengine：党组织换届选举（两请示一报告三批复）、“三重一大”等程序的流程审批引擎。"""
+    ctx.obj = Settings.from_env()
+    try:
+        ctx.obj.import_rule_modules()
+    except ImportError as exc:
+        fail(f"FLOWENGINE_RULE_MODULES 中的模块无法导入：{exc}")
+
+
+# ---- db --------------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """数据库结构（Alembic 迁移）。"""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_obj
+def db_upgrade(settings: Settings, revision: str) -> None:
+    """升级数据库结构到最新版本（PostgreSQL 部署时每个版本执行一次）。"""
+    from flowengine.persistence import migrate
+    from flowengine.persistence.db import Database
+
+    database = Database(settings.database_url)
+    try:
+        before = migrate.current_revision(database.engine)
+        migrate.upgrade(database.engine, revision)
+        after = migrate.current_revision(database.engine)
+    finally:
+        database.dispose()
+    click.echo(f"数据库结构：{before or '空'} → {after}")
+
+
+@db.command("current")
+@click.pass_obj
+def db_current(settings: Settings) -> None:
+    """显示数据库当前结构版本。"""
+    from flowengine.persistence import migrate
+    from flowengine.persistence.db import Database
+
+    database = Database(settings.database_url)
+    try:
+        click.echo(f"当前 {migrate.current_revision(database.engine) or '空'}，最新 {migrate.head_revision()}")
+    finally:
+        database.dispose()
+
+
+@db.command("copy")
+@click.option("--to", "target_url", required=True, metavar="URL",
+              help="目标数据库（如 postgresql+psycopg://user:pass@host/flowengine），须为空库")
+@click.pass_obj
+def db_copy(settings: Settings, target_url: str) -> None:
+    """把当前数据库（FLOWENGINE_DATABASE_URL，默认 SQLite 文件）完整复制到一个空的 PostgreSQL 数据库。
+
+    目标库会先升级到最新表结构；按外键顺序逐表复制并保留编号，随后校验目标库的审计哈希链并核对行数。
+    复制在一个事务中进行：失败时目标库保持为空。复制期间请停止 Web 与催办进程。
+    """
+    from sqlalchemy.exc import ArgumentError
+
+    from flowengine.service.dbcopy import copy_database
+
+    def progress(table: str, rows: int) -> None:
+        if rows % 50000 == 0:
+            click.echo(f"  {table}：已复制 {rows} 行", err=True)
+
+    try:
+        result = copy_database(settings.database_url, target_url, progress=progress)
+    except ArgumentError as exc:
+        fail(f"--to 不是有效的数据库地址：{exc}")
+    except FlowEngineError as exc:
+        fail(exc.message, 1)
+    for table, n in result.source_counts.items():
+        copied = result.target_counts.get(table)
+        mark = "✓" if copied == n else "✗"
+        click.echo(f"{mark} {table}: {n} → {copied}")
+    audit_report = result.audit
+    assert audit_report is not None
+    for b in audit_report.breaks:
+        click.echo(f"✗ {b}", err=True)
+    if not result.ok:
+        fail("复制后的数据库未通过核对（见上）：请勿切换到该数据库。", 1)
+    click.echo(f"✓ 已复制 {sum(result.target_counts.values())} 行；目标库审计记录 {audit_report.chains} 条链、"
+               f"{audit_report.events} 条记录，全部完好。将 FLOWENGINE_DATABASE_URL 设为目标库即可切换。")
+
+
+# ---- workflows -------------------------------------------------------------------------------------
+
+
+@main.group()
+def workflows() -> None:
+    """流程定义（workflows/*.yaml）。"""
+
+
+@workflows.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def workflows_validate(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """校验流程定义文件，一次列出全部错误（文件:行号 (YAML 路径): 说明）；有错时退出码为 1。"""
+    from flowengine.service.catalog import definition_files, validate_paths
+
+    targets = list(paths) or [settings.workflows_dir]
+    files = definition_files(targets)
+    if not files:
+        fail(f"{', '.join(map(str, targets))} 中没有 .yaml 流程定义文件", 2)
+    loaded, problems = validate_paths(targets)
+    for d in loaded:
+        click.echo(f"✓ {d.file}: {d.name} v{d.version}（{d.title}）：{len(d.states)} 个状态，{len(d.actions)} 个操作")
+    for p in problems:
+        click.echo(str(p), err=True)
+    if problems:
+        click.echo(f"{len(problems)} 处错误。", err=True)
+        sys.exit(1)
+
+
+@workflows.command("list")
+@click.pass_context
+def workflows_list(ctx: click.Context) -> None:
+    """列出已载入的流程及其版本。"""
+    services = _services(ctx)
+    try:
+        for d in services.catalog.current.values():
+            click.echo(f"{d.name}\tv{d.version}\t{d.title}\t{d.file}")
+    finally:
+        services.close()
+
+
+@workflows.command("show")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def workflows_show(settings: Settings, name: str, fmt: str) -> None:
+    """显示一个流程的状态、操作、表单与时限。"""
+    from flowengine.service.catalog import validate_paths
+
+    loaded, problems = validate_paths([settings.workflows_dir])
+    found = next((d for d in loaded if d.name == name), None)
+    if found is None:
+        known = ", ".join(d.name for d in loaded) or "无"
+        fail(f"没有名为 {name!r} 的流程（已有：{known}）" + ("；另有定义文件未通过校验" if problems else ""), 2)
+    assert found is not None
+    if fmt == "json":
+        click.echo(json.dumps(_definition_json(found), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{found.title}（{found.name} v{found.version}）")
+    if found.description:
+        click.echo(found.description)
+    click.echo("\n状态：")
+    for s in found.states:
+        flags = "（起始）" if s.initial else ("（结束）" if s.final else "")
+        who = f" — 办理：{found.roles[s.assignee].title}" if s.assignee else ""
+        due = ""
+        if s.deadline:
+            unit = "个工作日" if s.deadline.unit == "working_days" else "天"
+            due = f"，时限 {s.deadline.days}{unit}"
+        click.echo(f"  {s.name}: {s.title}{flags}{who}{due}")
+    click.echo("\n操作：")
+    for a in found.actions:
+        dest = " / ".join(b.to for b in a.branches)
+        click.echo(f"  {a.name}: {a.title}  {', '.join(a.sources)} → {dest}  [{found.roles[a.role].title}]")
+        for f in a.form:
+            click.echo(f"      - {f.label}（{f.name}，{f.type}{'，必填' if f.required else ''}）")
+        for c in a.checks:
+            click.echo(f"      ✓ 检查 {c.name}")
+
+
+def _definition_json(d: Any) -> dict[str, Any]:
+    def field(f: Any) -> dict[str, Any]:
+        out = {k: getattr(f, k) for k in ("name", "label", "type", "required", "min", "max", "min_length",
+                                          "max_length", "pattern", "min_items", "max_items", "prefill")}
+        out["options"] = [{"value": o.value, "label": o.label} for o in f.options]
+        out["fields"] = [field(c) for c in f.fields]
+        return {k: v for k, v in out.items() if v not in (None, [], False) or k == "required"}
+
+    return {
+        "name": d.name, "title": d.title, "version": d.version,
+        "states": [{"name": s.name, "title": s.title, "initial": s.initial, "final": s.final} for s in d.states],
+        "actions": [{"name": a.name, "title": a.title, "from": list(a.sources), "to": list(a.destinations),
+                     "role": a.role, "form": [field(f) for f in a.form], "checks": [c.name for c in a.checks]}
+                    for a in d.actions],
+    }
+
+
+@workflows.command("schema")
+def workflows_schema() -> None:
+    """输出流程定义格式的 JSON Schema（与 workflows/schema.json 相同）。"""
+    click.echo(schema_json(), nl=False)
+
+
+# ---- orgs and users --------------------------------------------------------------------------------
+
+
+@main.group()
+def orgs() -> None:
+    """组织架构。"""
+
+
+@orgs.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def orgs_import(ctx: click.Context, file: Path) -> None:
+    """从 YAML 文件导入组织架构（按编码新增或更新；文件有误时不导入任何内容）。
+
+    文件格式：``organizations:`` 下每项含 code、name、type、parent、approver、full_members、
+    probationary_members、term_start、term_end。
+    """
+    from flowengine.service.directory import parse_org_tree
+
+    try:
+        # typ="base" keeps every scalar as text, so a bad date is reported by field, not by the parser.
+        loaded = YAML(typ="base").load(file.read_text(encoding="utf-8"))
+    except (YAMLError, UnicodeDecodeError) as exc:
+        fail(f"{file} 不是有效的 YAML：{exc}")
+    items = loaded.get("organizations") if isinstance(loaded, dict) else None
+    if not isinstance(items, list):
+        fail(f"{file} 应包含 organizations: 列表")
+    services = _services(ctx)
+    try:
+        specs = parse_org_tree(items, known=services.directory.org_codes())
+    except ValidationFailed as exc:
+        services.close()
+        fail(f"{file}：{exc.summary}\n" + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items()))
+    try:
+        created, updated = services.directory.import_orgs(specs, dt.datetime.now(dt.UTC))
+    except ValidationFailed as exc:
+        fail("\n".join(f"{k}: {v}" for k, v in exc.errors.items()))
+    finally:
+        services.close()
+    click.echo(f"已导入 {file}：新增 {created} 个组织，更新 {updated} 个。")
+
+
+@main.group()
+def users() -> None:
+    """用户与角色。"""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="显示姓名（默认同用户名）")
+@click.option("--role", "roles", multiple=True, type=click.Choice(sorted(ROLES)), help="角色，可多次给出")
+@click.option("--org", "org_codes", multiple=True, help="组织编码，与 --role 一一对应")
+@click.option("--email", default=None)
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（用于脚本）")
+@click.pass_context
+def users_add(ctx: click.Context, username: str, display_name: str, roles: tuple[str, ...],
+              org_codes: tuple[str, ...], email: str | None, password_stdin: bool) -> None:
+    """新增用户；密码从提示输入或标准输入读取，从不作为命令行参数。"""
+    if len(roles) != len(org_codes):
+        fail(f"--role 与 --org 须成对给出（现有 {len(roles)} 个角色、{len(org_codes)} 个组织）")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    services = _services(ctx)
+    try:
+        services.directory.add_user(username, display_name or username, password, list(zip(roles, org_codes, strict=True)),
+                                    email=email)
+    except ValidationFailed as exc:
+        fail(f"{exc.summary}\n" + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items()))
+    finally:
+        services.close()
+    pairs = "，".join(f"{ROLES[r]}@{o}" for r, o in zip(roles, org_codes, strict=True)) or "无角色"
+    click.echo(f"已新增用户 {username}（{pairs}）。")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--name", default=None, help="新令牌的名称（用途，如“报表脚本”）")
+@click.option("--revoke", "revoke_id", type=int, default=None, help="吊销该用户编号为 ID 的令牌")
+@click.option("--list", "show_list", is_flag=True, help="列出该用户的令牌（不显示令牌本身）")
+@click.pass_context
+def users_token(ctx: click.Context, username: str, name: str | None, revoke_id: int | None, show_list: bool) -> None:
+    """为用户创建 API 令牌（仅显示一次，库中只存其哈希），或吊销、列出令牌。"""
+    if sum((name is not None, revoke_id is not None, show_list)) != 1:
+        fail("请给出 --name NAME（创建）、--revoke ID（吊销）或 --list（列出）中的一项")
+    services = _services(ctx)
+    try:
+        user_id = services.directory.user_id(username)
+        if show_list:
+            for t in services.tokens.list_for(user_id):
+                state = f"已吊销 {t.revoked_at:%Y-%m-%d %H:%M}Z" if t.revoked_at else "有效"
+                used = f"{t.last_used_at:%Y-%m-%d %H:%M}Z" if t.last_used_at else "从未使用"
+                click.echo(f"{t.id}\tfe_{t.prefix}_…\t{t.name}\t{state}\t最近使用：{used}")
+        elif revoke_id is not None:
+            revoked = services.tokens.revoke(revoke_id, user_id)
+            click.echo(f"已吊销 {username} 的令牌 {revoked.id}（{revoked.name}，fe_{revoked.prefix}_…）。")
+        else:
+            created = services.tokens.create(user_id, name or "")
+            click.echo(created.token)
+            click.echo(f"已为 {username} 创建令牌 {created.view.id}（{created.view.name}）。令牌只显示这一次，请妥善保存；"
+                       "请求时以 Authorization: Bearer 令牌 发送。", err=True)
+    except ValidationFailed as exc:
+        fail(f"{exc.summary}\n" + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items()))
+    except FlowEngineError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+
+
+# ---- audit -----------------------------------------------------------------------------------------
+
+
+@main.group()
+def audit() -> None:
+    """审计记录：校验哈希链、导出。"""
+
+
+@audit.command("verify")
+@click.option("--instance", "instance_id", type=int, default=None, help="只校验该申请的记录")
+@click.option("--export", "export_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="校验一份导出文件（CSV 或 JSON），无需数据库")
+@click.pass_context
+def audit_verify(ctx: click.Context, instance_id: int | None, export_file: Path | None) -> None:
+    """重新计算每条哈希链，指出第一处被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
+    from flowengine.service.audit_verify import read_export, verify_events
+
+    if export_file is not None:
+        try:
+            report = verify_events(read_export(export_file))
+        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+            fail(f"{export_file} 无法读取为审计导出文件：{exc}")
+        source = str(export_file)
+    else:
+        services = _services(ctx)
+        try:
+            report = services.ledger.verify(instance_id)
+        finally:
+            services.close()
+        source = "数据库" + (f"（申请 {instance_id}）" if instance_id is not None else "")
+    for b in report.breaks:
+        click.echo(f"✗ {b}", err=True)
+    if not report.ok:
+        click.echo(f"{source}：{report.chains} 条链、{report.events} 条记录中发现 {len(report.breaks)} 处问题。", err=True)
+        sys.exit(1)
+    click.echo(f"✓ {source}：{report.chains} 条链、{report.events} 条记录，全部完好。")
+
+
+@audit.command("export")
+@click.option("--instance", "instance_ids", type=int, multiple=True, help="申请编号，可多次给出（默认全部）")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+@click.pass_context
+def audit_export(ctx: click.Context, instance_ids: tuple[int, ...], fmt: str, out: Path) -> None:
+    """导出审计记录（CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开），含哈希，可离线校验。"""
+    services = _services(ctx)
+    try:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            n = services.ledger.export(fh, fmt, instance_ids=list(instance_ids) or None)
+    finally:
+        services.close()
+    click.echo(f"已导出 {n} 条记录到 {out}")
+
+
+# ---- demo and server -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """载入演示数据（市委教育工委、各学校党组织与支部、各角色用户）到空数据库。"""
+    from flowengine.service.demo import load_demo
+
+    services = _services(ctx)
+    try:
+        summary = load_demo(services)
+    except FlowEngineError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    click.echo(f"已载入演示数据：{summary.organizations} 个组织，{summary.users} 个用户，{summary.instances} 个申请。")
+    click.echo(f"登录密码均为 {summary.password}，例如：")
+    for username, role in (("zhangming", "支部书记（二十四中第一党支部）"), ("wangjianguo", "市委教育工委承办人"),
+                           ("zhaozhigang", "市委教育工委分管领导"), ("sunli", "纪检/巡察"), ("admin", "系统管理员")):
+        click.echo(f"  {username:<12} {role}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, required=True, help="执行一次扫描后退出（供 cron 与测试使用）")
+@click.option("--at", "at", default=None, help="以该时刻（ISO 8601，如 2026-10-11T08:00+08:00）作为当前时间")
+@click.pass_context
+def escalate(ctx: click.Context, once: bool, at: str | None) -> None:
+    """扫描到期事项：时限前催办、超期上报，检查任期届满（可多个进程同时运行，不会重复）。"""
+    now = None
+    if at:
+        try:
+            now = dt.datetime.fromisoformat(at)
+        except ValueError:
+            fail(f"--at 应为 ISO 8601 时间（如 2026-10-11T08:00+08:00），而不是 {at!r}")
+        if now.tzinfo is None:
+            fail("--at 须带时区（如 +08:00 或 Z）")
+    services = _services(ctx)
+    try:
+        counts = services.escalator.sweep(now)
+    finally:
+        services.close()
+    click.echo(json.dumps(counts.as_dict(), ensure_ascii=False))
+
+
+@main.command()
+@click.option("--interval", default=60, show_default=True, type=click.IntRange(min=1), help="扫描间隔（秒）")
+@click.pass_context
+def scheduler(ctx: click.Context, interval: int) -> None:
+    """作为独立进程定时运行催办与上报（生产环境中与 Web 进程分开运行，只运行一个或多个均安全）。"""
+    from flowengine.logs import configure_logging
+    from flowengine.scheduler import run_forever
+
+    configure_logging()
+    services = _services(ctx)
+    try:
+        run_forever(services, interval)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        services.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="数据库为空时先载入演示数据")
+@click.option("--scheduler/--no-scheduler", "with_scheduler", default=None,
+              help="在开发服务器内运行催办扫描（内置 SQLite 默认开启；生产环境请单独运行 flowengine scheduler）")
+@click.option("--production", is_flag=True,
+              help="以 gunicorn 多进程方式运行（生产环境，PostgreSQL）；不在 Web 进程内运行催办扫描")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="--production 的工作进程数（默认 FLOWENGINE_WEB_WORKERS 或 2×CPU+1）")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, with_demo: bool, with_scheduler: bool | None,
+          production: bool, workers: int | None) -> None:
+    """启动 Web 界面（默认为开发服务器；--production 为 gunicorn 多进程，配置见 docs/deployment.md）。"""
+    from flowengine.logs import configure_logging
+    from flowengine.service.demo import load_demo
+    from flowengine.web import create_app
+
+    if production:
+        _serve_production(ctx, host, port, workers, with_demo, with_scheduler)
+        return
+    if workers is not None:
+        fail("--workers 只能与 --production 一起使用")
+    configure_logging()
+    services = _services(ctx)
+    if with_demo:
+        try:
+            summary = load_demo(services)
+            click.echo(f"已载入演示数据，登录密码均为 {summary.password}（如 zhangming、wangjianguo、sunli、admin）。")
+        except FlowEngineError:
+            click.echo("数据库已有数据，未重复载入演示数据。")
+    app = create_app(services)
+    if with_scheduler if with_scheduler is not None else ctx.obj.is_sqlite:
+        from flowengine.scheduler import start_background
+
+        start_background(services)
+        click.echo("催办扫描已在本进程内运行（每 60 秒）。")
+    click.echo(f"flowengine 已启动：http://{host}:{port}/ （数据库 {ctx.obj.database_url}）")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def _serve_production(ctx: click.Context, host: str, port: int, workers: int | None, with_demo: bool,
+                      with_scheduler: bool | None) -> None:
+    import os
+
+    from flowengine.web import production
+
+    if with_demo or with_scheduler:
+        fail("--production 不载入演示数据，也不在 Web 进程内运行催办扫描：请另行运行 flowengine scheduler")
+    services = _services(ctx)  # PostgreSQL: refuses an outdated schema (workers never migrate)
+    try:
+        production.prepare(services)
+    finally:
+        services.close()
+    if ctx.obj.is_sqlite:
+        click.echo("提示：生产环境请使用 PostgreSQL（FLOWENGINE_DATABASE_URL）；SQLite 只适合单机小规模使用。", err=True)
+    if not os.environ.get("FLOWENGINE_SECRET_KEY"):
+        click.echo("提示：未设置 FLOWENGINE_SECRET_KEY，使用数据目录中的密钥文件；多台服务器须设置同一密钥。", err=True)
+    argv = production.gunicorn_argv(host, port, workers)
+    click.echo(f"flowengine（生产模式）：http://{host}:{port}/ ，{workers or '默认数量的'}个工作进程；"
+               "催办扫描请另行运行 flowengine scheduler。")
+    production.exec_gunicorn(argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

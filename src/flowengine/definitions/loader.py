@@ -1,0 +1,437 @@
+"""YAML → validated, frozen :class:`WorkflowDefinition`, collecting *every* problem with its line.
+
+An administrator who edits a definition wants one run to show everything that is wrong, each with the
+file, the line and the YAML path, rather than fixing one error per run. So every stage appends to a list
+of problems instead of raising, and the loader raises one :class:`DefinitionError` at the end.
+
+What the loader must know from above (names of roles, checks and predicates) is passed in as a
+:class:`Vocabulary`, keeping this package free of the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections import deque
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from flowengine.definitions.model import (
+    ActionDef,
+    Branch,
+    CheckRef,
+    Deadline,
+    DocumentDef,
+    FieldDef,
+    Option,
+    RoleDef,
+    SettingDef,
+    StartDef,
+    StateDef,
+    WorkflowDefinition,
+)
+from flowengine.definitions.schema import SCHEMA
+from flowengine.errors import DefinitionError, DefinitionProblem
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Names a definition may refer to that are defined in code or configuration, not in YAML."""
+
+    roles: Collection[str] = ()
+    checks: Collection[str] = ()
+    predicates: Collection[str] = ()
+    org_types: Collection[str] = ()
+    effects: Collection[str] = ()
+
+
+@dataclass
+class _Collector:
+    file: str
+    root: Any = None
+    problems: list[DefinitionProblem] = field(default_factory=list)
+
+    def add(self, path: Sequence[str | int], message: str) -> None:
+        self.problems.append(
+            DefinitionProblem(self.file, line_of(self.root, path), _dotted(path), message)
+        )
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def line_of(root: Any, path: Iterable[str | int]) -> int | None:
+    """1-based line of the deepest node of ``path`` that exists in the round-trip YAML tree."""
+    node = root
+    line: int | None = None
+    for key in path:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    if line is None and isinstance(root, CommentedMap | CommentedSeq):
+        line = root.lc.line + 1
+    return line
+
+
+_validator = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if node is None:
+        return None
+    return str(node)  # dates and other YAML scalars are kept as their text
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "required":
+        return f"missing key: {err.message.split(' is a required')[0]}"
+    if err.validator == "enum":
+        return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+    if err.validator == "pattern":
+        return f"{err.instance!r} must match {err.validator_value} (lower-case identifier)"
+    if err.validator == "oneOf" and err.context:
+        best = jsonschema.exceptions.best_match(err.context)
+        return _schema_message(best) if best is not None else err.message
+    return err.message
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or str(exc)
+        if "duplicate key" in str(exc):
+            found = re.search(r'found duplicate key "([^"]+)"', str(exc))
+            what = f"duplicate key {found.group(1)!r}" if found else "duplicate key"
+        raise DefinitionError([DefinitionProblem(file, line, "", f"YAML syntax: {what}")]) from exc
+    except YAMLError as exc:
+        raise DefinitionError([DefinitionProblem(file, None, "", f"YAML syntax: {exc}")]) from exc
+
+
+def load_file(path: str | Path, vocabulary: Vocabulary) -> WorkflowDefinition:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([DefinitionProblem(str(p), None, "", f"cannot read file: {exc}")]) from exc
+    return load_text(text, str(p), vocabulary)
+
+
+def load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefinition:
+    """Validate ``text`` fully and build the definition, or raise with every problem found."""
+    root = parse_yaml(text, file)
+    col = _Collector(file, root)
+    if not isinstance(root, CommentedMap):
+        col.add([], "a workflow definition must be a mapping with name, title, version, states, actions")
+        raise DefinitionError(col.problems)
+    plain = _plain(root)
+    for err in sorted(_validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(deque(err.absolute_path))
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = set(err.schema.get("properties", {}))
+            for key in err.instance:
+                if key not in allowed:
+                    col.add([*path, key], f"unknown key {key!r}; allowed here: {', '.join(sorted(allowed))}")
+            continue
+        col.add(path, _schema_message(err))
+    if col.problems:
+        # Structural errors make the semantic pass unreliable (missing keys, wrong types): stop here.
+        raise DefinitionError(col.problems)
+    _check_semantics(plain, col, vocabulary)
+    if col.problems:
+        raise DefinitionError(col.problems)
+    return _build(plain, root, text, file)
+
+
+def _names(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _check_ref_name(ref: str | Mapping[str, Any]) -> str:
+    return ref if isinstance(ref, str) else str(ref["name"])
+
+
+def _branches(action: Mapping[str, Any]) -> list[dict[str, Any]]:
+    to = action["to"]
+    if isinstance(to, str):
+        return [{"state": to}]
+    return list(to)
+
+
+def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -> None:
+    roles: Mapping[str, Any] = d["roles"]
+    for key, role in roles.items():
+        if vocab.roles and role["role"] not in vocab.roles:
+            col.add(["roles", key, "role"], f"unknown role {role['role']!r}; known roles: {', '.join(sorted(vocab.roles))}")
+
+    def need_role(path: list[str | int], key: str | None) -> None:
+        if key is not None and key not in roles:
+            col.add(path, f"unknown role {key!r}; this definition declares: {', '.join(roles) or 'none'}")
+
+    documents = d.get("documents") or {}
+    settings = d.get("settings") or {}
+
+    def check_refs(path: list[str | int], refs: list[Any], kind: str = "check",
+                   known: Collection[str] | None = None) -> None:
+        for i, ref in enumerate(refs):
+            name = _check_ref_name(ref)
+            if name not in (vocab.checks if known is None else known):
+                col.add([*path, i], f"unknown {kind} {name!r}")
+
+    def check_fields(path: list[str | int], fields: list[Mapping[str, Any]]) -> None:
+        seen: set[str] = set()
+        for i, f in enumerate(fields):
+            if f["name"] in seen:
+                col.add([*path, i, "name"], f"duplicate field {f['name']!r}")
+            seen.add(f["name"])
+            if f["type"] in ("choice", "multichoice") and not f.get("options"):
+                col.add([*path, i], f"field {f['name']!r} of type {f['type']} needs options")
+            if f["type"] == "list" and not f.get("fields"):
+                col.add([*path, i], f"field {f['name']!r} of type list needs fields (the columns of each row)")
+            if f.get("fields") and f["type"] != "list":
+                col.add([*path, i, "fields"], f"only a field of type list may have fields (this one is {f['type']})")
+            if f.get("pattern"):
+                try:
+                    re.compile(f["pattern"])
+                except re.error as exc:
+                    col.add([*path, i, "pattern"], f"invalid regular expression: {exc}")
+            if f.get("fields"):
+                check_fields([*path, i, "fields"], f["fields"])
+
+    start = d["start"]
+    need_role(["start", "role"], start["role"])
+    if vocab.org_types:
+        for i, t in enumerate(start["org_types"]):
+            if t not in vocab.org_types:
+                col.add(["start", "org_types", i], f"unknown organization type {t!r}; known: {', '.join(vocab.org_types)}")
+    check_fields(["start", "form"], start.get("form") or [])
+    check_refs(["start", "checks"], start.get("checks") or [])
+
+    states: dict[str, int] = {}
+    for i, s in enumerate(d["states"]):
+        if s["name"] in states:
+            col.add(["states", i, "name"], f"duplicate state {s['name']!r} (first declared as states[{states[s['name']]}])")
+        else:
+            states[s["name"]] = i
+        need_role(["states", i, "assignee"], s.get("assignee"))
+        if s.get("final") and s.get("initial"):
+            col.add(["states", i], "a state cannot be both initial and final")
+        if s.get("final") and (s.get("assignee") or s.get("deadline")):
+            col.add(["states", i], "a final state has no assignee and no deadline")
+        if not s.get("final") and not s.get("assignee"):
+            col.add(["states", i], f"state {s['name']!r} is not final, so it needs an assignee (who must act in it)")
+        if s.get("outcome") and not s.get("final"):
+            col.add(["states", i, "outcome"], "only a final state has an outcome")
+        dl = s.get("deadline")
+        if dl:
+            need_role(["states", i, "deadline", "escalate_to"], dl.get("escalate_to"))
+            if dl.get("days_setting") and dl["days_setting"] not in settings:
+                col.add(["states", i, "deadline", "days_setting"], f"unknown setting {dl['days_setting']!r}; declare it under settings")
+            for j, r in enumerate(dl.get("reminders") or []):
+                if r >= dl["days"]:
+                    col.add(["states", i, "deadline", "reminders", j], f"a reminder {r} days before the deadline comes before the step starts ({dl['days']} days)")
+    initials = [s["name"] for s in d["states"] if s.get("initial")]
+    if len(initials) != 1:
+        col.add(["states"], f"exactly one state must be initial (found {len(initials)}: {', '.join(initials) or 'none'})")
+    if not any(s.get("final") for s in d["states"]):
+        col.add(["states"], "at least one state must be final")
+
+    actions: dict[str, int] = {}
+    outgoing: dict[str, set[str]] = {name: set() for name in states}
+    for i, a in enumerate(d["actions"]):
+        if a["name"] in actions:
+            col.add(["actions", i, "name"], f"duplicate action {a['name']!r} (first declared as actions[{actions[a['name']]}])")
+        else:
+            actions[a["name"]] = i
+        need_role(["actions", i, "role"], a["role"])
+        sources = _names(a["from"])
+        for j, src in enumerate(sources):
+            path: list[str | int] = ["actions", i, "from"] + ([j] if isinstance(a["from"], list) else [])
+            if src not in states:
+                col.add(path, f"unknown state {src!r} in transition {a['name']!r}")
+            elif d["states"][states[src]].get("final"):
+                col.add(path, f"action {a['name']!r} leaves final state {src!r}; a final state has no way out")
+        branches = _branches(a)
+        for j, b in enumerate(branches):
+            path = ["actions", i, "to"] + ([j, "state"] if isinstance(a["to"], list) else [])
+            if b["state"] not in states:
+                col.add(path, f"unknown state {b['state']!r} in transition {a['name']!r}")
+            for kind in ("when", "unless"):
+                for k, pred in enumerate(_names(b.get(kind))):
+                    if pred not in vocab.predicates:
+                        col.add(["actions", i, "to", j, kind] + ([k] if isinstance(b[kind], list) else []), f"unknown predicate {pred!r}")
+            for src in sources:
+                if src in outgoing:
+                    outgoing[src].add(b["state"])
+        if isinstance(a["to"], list) and (branches[-1].get("when") or branches[-1].get("unless")):
+            col.add(["actions", i, "to", len(branches) - 1], "the last branch must be unconditional, so the action always leads somewhere")
+        check_fields(["actions", i, "form"], a.get("form") or [])
+        check_refs(["actions", i, "checks"], a.get("checks") or [])
+        check_refs(["actions", i, "effects"], a.get("effects") or [], "effect", vocab.effects)
+        for j, doc in enumerate(a.get("documents") or []):
+            if doc not in documents:
+                col.add(["actions", i, "documents", j], f"unknown document {doc!r}; declare it under documents")
+        if a.get("kind") == "return" and a.get("comment_required") is False:
+            col.add(["actions", i, "comment_required"], "a return must require a comment (the reasons are shown to the person who redoes the step)")
+
+    # Reachability and dead ends, only meaningful once the references are sound.
+    if len(initials) == 1 and initials[0] in states:
+        reached = {initials[0]}
+        todo = [initials[0]]
+        while todo:
+            for nxt in outgoing.get(todo.pop(), ()):
+                if nxt not in reached:
+                    reached.add(nxt)
+                    todo.append(nxt)
+        for name, i in states.items():
+            if name not in reached:
+                col.add(["states", i, "name"], f"unreachable state {name!r}: no action leads to it from {initials[0]!r}")
+    for name, i in states.items():
+        s = d["states"][i]
+        if not s.get("final") and not outgoing.get(name):
+            col.add(["states", i, "name"], f"state {name!r} has no way out and is not final")
+
+
+def _field(f: Mapping[str, Any], root: Any, path: list[str | int]) -> FieldDef:
+    return FieldDef(
+        name=f["name"],
+        label=f["label"],
+        type=f["type"],
+        required=bool(f.get("required", False)),
+        help=f.get("help", ""),
+        min=f.get("min"),
+        max=f.get("max"),
+        min_length=f.get("min_length"),
+        max_length=f.get("max_length"),
+        pattern=f.get("pattern"),
+        options=tuple(
+            Option(o, o) if isinstance(o, str) else Option(o["value"], o["label"]) for o in f.get("options") or []
+        ),
+        min_items=f.get("min_items"),
+        max_items=f.get("max_items"),
+        fields=tuple(_field(c, root, [*path, "fields", k]) for k, c in enumerate(f.get("fields") or [])),
+        prefill=f.get("prefill"),
+        line=line_of(root, path),
+    )
+
+
+def _refs(refs: list[Any]) -> tuple[CheckRef, ...]:
+    out = []
+    for ref in refs:
+        if isinstance(ref, str):
+            out.append(CheckRef(ref))
+        else:
+            out.append(CheckRef(ref["name"], MappingProxyType(dict(ref.get("params") or {}))))
+    return tuple(out)
+
+
+def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDefinition:
+    states = []
+    for i, s in enumerate(d["states"]):
+        dl = s.get("deadline")
+        states.append(
+            StateDef(
+                name=s["name"],
+                title=s["title"],
+                initial=bool(s.get("initial", False)),
+                final=bool(s.get("final", False)),
+                outcome=s.get("outcome") or ("completed" if s.get("final") else None),
+                assignee=s.get("assignee"),
+                deadline=Deadline(
+                    days=dl["days"],
+                    unit=dl["unit"],
+                    reminders=tuple(sorted(set(dl.get("reminders") or []), reverse=True)),
+                    escalate_to=dl.get("escalate_to"),
+                    escalation=dl.get("escalation", "notify"),
+                    days_setting=dl.get("days_setting"),
+                )
+                if dl
+                else None,
+                description=s.get("description", ""),
+                line=line_of(root, ["states", i]),
+            )
+        )
+    actions = []
+    for i, a in enumerate(d["actions"]):
+        actions.append(
+            ActionDef(
+                name=a["name"],
+                title=a["title"],
+                sources=tuple(_names(a["from"])),
+                branches=tuple(
+                    Branch(b["state"], tuple(_names(b.get("when"))), tuple(_names(b.get("unless")))) for b in _branches(a)
+                ),
+                role=a["role"],
+                kind=a.get("kind", "submit"),
+                comment_required=bool(a.get("comment_required", a.get("kind") == "return")),
+                form=tuple(_field(f, root, ["actions", i, "form", k]) for k, f in enumerate(a.get("form") or [])),
+                checks=_refs(a.get("checks") or []),
+                documents=tuple(a.get("documents") or []),
+                description=a.get("description", ""),
+                line=line_of(root, ["actions", i]),
+                effects=_refs(a.get("effects") or []),
+            )
+        )
+    start = d["start"]
+    return WorkflowDefinition(
+        name=d["name"],
+        title=d["title"],
+        version=d["version"],
+        description=d.get("description", ""),
+        start=StartDef(
+            role=start["role"],
+            org_types=tuple(start["org_types"]),
+            form=tuple(_field(f, root, ["start", "form", k]) for k, f in enumerate(start.get("form") or [])),
+            checks=_refs(start.get("checks") or []),
+        ),
+        roles=MappingProxyType(
+            {k: RoleDef(k, r["title"], r["role"], r["of"]) for k, r in d["roles"].items()}
+        ),
+        states=tuple(states),
+        actions=tuple(actions),
+        documents=MappingProxyType(
+            {k: DocumentDef(k, v["title"], v["kind"]) for k, v in (d.get("documents") or {}).items()}
+        ),
+        settings=MappingProxyType(
+            {k: SettingDef(k, v["default"], v.get("description", "")) for k, v in (d.get("settings") or {}).items()}
+        ),
+        source=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        file=file,
+    )

@@ -1,0 +1,196 @@
+"""Frozen objects a validated workflow definition is made of.
+
+They are what the engine, the service and the UI read; nothing downstream ever looks at raw YAML, so a
+definition that loaded is a definition every layer can trust.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "month", "choice", "multichoice", "list")
+ROLE_RELATIONS = ("self", "parent", "approver")
+DEADLINE_UNITS = ("working_days", "calendar_days")
+ESCALATIONS = ("notify", "reassign", "co_approve")
+ACTION_KINDS = ("submit", "approve", "return", "withdraw", "record", "reject")
+FINAL_OUTCOMES = ("completed", "withdrawn", "rejected")
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    help: str = ""
+    min: Any = None
+    max: Any = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    options: tuple[Option, ...] = ()
+    min_items: int | None = None
+    max_items: int | None = None
+    fields: tuple[FieldDef, ...] = ()
+    prefill: str | None = None
+    line: int | None = None
+
+    def option_label(self, value: str) -> str:
+        for opt in self.options:
+            if opt.value == value:
+                return opt.label
+        return value
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    """A role of the procedure, resolved relative to the request's organization.
+
+    ``role`` is an organization-wide role name (secretary, handler, ...); ``of`` says which organization
+    it is held in: the request's own (``self``), its parent, or its approving body (``approver``, which
+    the organization tree may set apart from the parent).
+    """
+
+    key: str
+    title: str
+    role: str
+    of: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    days: int
+    unit: str
+    reminders: tuple[int, ...] = ()
+    escalate_to: str | None = None
+    escalation: str = "notify"
+    days_setting: str | None = None
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    title: str
+    initial: bool = False
+    final: bool = False
+    outcome: str | None = None
+    assignee: str | None = None
+    deadline: Deadline | None = None
+    description: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckRef:
+    name: str
+    params: Mapping[str, Any] = field(default_factory=lambda: _frozen(None))
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One destination of an action; the first branch whose predicates hold is taken."""
+
+    to: str
+    when: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    name: str
+    title: str
+    sources: tuple[str, ...]
+    branches: tuple[Branch, ...]
+    role: str
+    kind: str = "submit"
+    comment_required: bool = False
+    form: tuple[FieldDef, ...] = ()
+    checks: tuple[CheckRef, ...] = ()
+    documents: tuple[str, ...] = ()
+    description: str = ""
+    line: int | None = None
+    #: Named effects (registered in Python) whose declared changes the service applies once the action has
+    #: gone through, in the same transaction: e.g. an approved postponement moves the organization's term.
+    effects: tuple[CheckRef, ...] = ()
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        return tuple(b.to for b in self.branches)
+
+
+@dataclass(frozen=True)
+class DocumentDef:
+    name: str
+    title: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    name: str
+    default: Any
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StartDef:
+    role: str
+    org_types: tuple[str, ...]
+    form: tuple[FieldDef, ...] = ()
+    checks: tuple[CheckRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    name: str
+    title: str
+    version: int
+    description: str
+    start: StartDef
+    roles: Mapping[str, RoleDef]
+    states: tuple[StateDef, ...]
+    actions: tuple[ActionDef, ...]
+    documents: Mapping[str, DocumentDef]
+    settings: Mapping[str, SettingDef]
+    source: str
+    sha256: str
+    file: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.name, self.version)
+
+    @property
+    def initial_state(self) -> StateDef:
+        return next(s for s in self.states if s.initial)
+
+    def state(self, name: str) -> StateDef:
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def action(self, name: str) -> ActionDef:
+        for a in self.actions:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    def actions_from(self, state: str) -> tuple[ActionDef, ...]:
+        return tuple(a for a in self.actions if state in a.sources)
+
+    def setting_defaults(self) -> dict[str, Any]:
+        return {name: s.default for name, s in self.settings.items()}

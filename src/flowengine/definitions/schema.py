@@ -1,0 +1,202 @@
+"""JSON Schema of the workflow definition format.
+
+Published as ``workflows/schema.json`` so editors validate a definition as it is typed; the loader
+applies the same schema first, then the semantic checks that a schema cannot express (references
+between states, actions, roles and checks; reachability).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flowengine.definitions.model import (
+    ACTION_KINDS,
+    DEADLINE_UNITS,
+    ESCALATIONS,
+    FIELD_TYPES,
+    FINAL_OUTCOMES,
+    ROLE_RELATIONS,
+)
+
+IDENT = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+NAME_LIST = {"oneOf": [IDENT, {"type": "array", "items": IDENT, "minItems": 1}]}
+
+CHECK_REF = {
+    "oneOf": [
+        IDENT,
+        {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {"name": IDENT, "params": {"type": "object"}},
+        },
+    ]
+}
+
+FIELD: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "label", "type"],
+    "additionalProperties": False,
+    "properties": {
+        "name": IDENT,
+        "label": {"type": "string", "minLength": 1},
+        "type": {"enum": list(FIELD_TYPES)},
+        "required": {"type": "boolean"},
+        "help": {"type": "string"},
+        "min": {"type": ["number", "string"]},
+        "max": {"type": ["number", "string"]},
+        "min_length": {"type": "integer", "minimum": 0},
+        "max_length": {"type": "integer", "minimum": 1},
+        "pattern": {"type": "string"},
+        "options": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "oneOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "required": ["value", "label"],
+                        "additionalProperties": False,
+                        "properties": {"value": {"type": "string"}, "label": {"type": "string"}},
+                    },
+                ]
+            },
+        },
+        "min_items": {"type": "integer", "minimum": 0},
+        "max_items": {"type": "integer", "minimum": 1},
+        "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "minItems": 1},
+        "prefill": {"type": "string", "pattern": r"^(org|data|setting)\.[a-z0-9_.]+$"},
+    },
+}
+
+DEADLINE = {
+    "type": "object",
+    "required": ["days", "unit"],
+    "additionalProperties": False,
+    "properties": {
+        "days": {"type": "integer", "minimum": 1},
+        "unit": {"enum": list(DEADLINE_UNITS)},
+        "days_setting": IDENT,
+        "reminders": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+        "escalate_to": IDENT,
+        "escalation": {"enum": list(ESCALATIONS)},
+    },
+}
+
+BRANCH = {
+    "type": "object",
+    "required": ["state"],
+    "additionalProperties": False,
+    "properties": {"state": IDENT, "when": NAME_LIST, "unless": NAME_LIST},
+}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://flowengine.invalid/schema/workflow.json",
+    "title": "flowengine workflow definition",
+    "type": "object",
+    "required": ["name", "title", "version", "start", "roles", "states", "actions"],
+    "additionalProperties": False,
+    "$defs": {"field": FIELD},
+    "properties": {
+        "name": IDENT,
+        "title": {"type": "string", "minLength": 1},
+        "version": {"type": "integer", "minimum": 1},
+        "description": {"type": "string"},
+        "settings": {
+            "type": "object",
+            "propertyNames": IDENT,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["default"],
+                "additionalProperties": False,
+                "properties": {"default": {}, "description": {"type": "string"}},
+            },
+        },
+        "start": {
+            "type": "object",
+            "required": ["role", "org_types"],
+            "additionalProperties": False,
+            "properties": {
+                "role": IDENT,
+                "org_types": {"type": "array", "items": IDENT, "minItems": 1},
+                "form": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+                "checks": {"type": "array", "items": CHECK_REF},
+            },
+        },
+        "roles": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": IDENT,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["title", "role", "of"],
+                "additionalProperties": False,
+                "properties": {
+                    "title": {"type": "string"},
+                    "role": IDENT,
+                    "of": {"enum": list(ROLE_RELATIONS)},
+                },
+            },
+        },
+        "documents": {
+            "type": "object",
+            "propertyNames": IDENT,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["title", "kind"],
+                "additionalProperties": False,
+                "properties": {"title": {"type": "string"}, "kind": {"type": "string"}},
+            },
+        },
+        "states": {
+            "type": "array",
+            "minItems": 2,
+            "items": {
+                "type": "object",
+                "required": ["name", "title"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": IDENT,
+                    "title": {"type": "string", "minLength": 1},
+                    "description": {"type": "string"},
+                    "initial": {"type": "boolean"},
+                    "final": {"type": "boolean"},
+                    "outcome": {"enum": list(FINAL_OUTCOMES)},
+                    "assignee": IDENT,
+                    "deadline": DEADLINE,
+                },
+            },
+        },
+        "actions": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["name", "title", "from", "to", "role"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": IDENT,
+                    "title": {"type": "string", "minLength": 1},
+                    "description": {"type": "string"},
+                    "from": NAME_LIST,
+                    "to": {"oneOf": [IDENT, {"type": "array", "items": BRANCH, "minItems": 1}]},
+                    "role": IDENT,
+                    "kind": {"enum": list(ACTION_KINDS)},
+                    "comment_required": {"type": "boolean"},
+                    "form": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+                    "checks": {"type": "array", "items": CHECK_REF},
+                    "effects": {"type": "array", "items": CHECK_REF},
+                    "documents": {"type": "array", "items": IDENT},
+                },
+            },
+        },
+    },
+}
+
+
+def schema_json() -> str:
+    """The schema as published in ``workflows/schema.json`` (a test keeps the two identical)."""
+    return json.dumps(SCHEMA, ensure_ascii=False, indent=2) + "\n"

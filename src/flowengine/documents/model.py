@@ -1,0 +1,131 @@
+"""What a generated document is made of, before it is laid out: plain data, no python-docx, no database.
+
+The composers (one module per procedure) turn a request's step data into an :class:`OfficialDocument`;
+:mod:`flowengine.documents.layout` turns that into a .docx in the GB/T 9704 format. Keeping the two apart
+lets a test read the prose without opening a file, and lets the layout change without touching the prose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Emphasis of a run of text: GB/T 9704 sets 一级标题 in 黑体, 二级标题 in 楷体, 三级标题 in bold 仿宋.
+EMPHASES = ("", "heading", "subheading", "bold")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    emphasis: str = ""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the body: runs of text, indented two characters unless ``indent`` is false."""
+
+    spans: tuple[Span, ...]
+    indent: bool = True
+
+    @classmethod
+    def of(cls, text: str, *, indent: bool = True) -> Paragraph:
+        return cls((Span(text),), indent)
+
+    @classmethod
+    def item(cls, heading: str, text: str) -> Paragraph:
+        """A numbered item written inline: the heading (一、召开时间。) in 黑体, then its text."""
+        return cls((Span(heading, "heading"), Span(text)))
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+@dataclass(frozen=True)
+class OfficialDocument:
+    """A 公文 as issued: the 版头 (mark, number), the 主体 (title to date) and the 版记 (抄送, 印发)."""
+
+    kind: str  # 请示 | 报告 | 批复 | 纪要
+    mark: str  # 发文机关标志, e.g. 中共郑州市委教育工作委员会文件 or …会议纪要
+    number: str  # 发文字号
+    title: str
+    recipient: str | None  # 主送机关 (None for 纪要)
+    body: tuple[Paragraph, ...]
+    signature: str | None  # 发文机关署名 (None for 纪要)
+    date: dt.date  # 成文日期
+    printed_by: str  # 印发机关
+    signer: str | None = None  # 签发人, printed beside the number of an upward document (请示, 报告)
+    note: str | None = None  # 附注, e.g. （联系人：马骏）
+    attendance: tuple[Paragraph, ...] = ()  # 纪要: 出席, 缺席, 列席
+    copies_to: tuple[str, ...] = ()  # 抄送机关
+    author: str = ""  # the file's author property (the issuing organization)
+
+    @property
+    def text(self) -> str:
+        """Every line of the document as plain text, in reading order (for tests and for search)."""
+        lines = [self.mark, self.number, self.title]
+        if self.recipient:
+            lines.append(f"{self.recipient}：")
+        lines += [p.text for p in self.body]
+        if self.signature:
+            lines.append(self.signature)
+        lines.append(f"{self.date.year}年{self.date.month}月{self.date.day}日")
+        if self.note:
+            lines.append(self.note)
+        lines += [p.text for p in self.attendance]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    """An organization as a document names it."""
+
+    id: int
+    name: str
+    type: str  # work_committee | committee | general_branch | branch
+    term_start: dt.date | None = None
+    term_end: dt.date | None = None
+    full_members: int = 0
+    probationary_members: int = 0
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A document the request produced earlier, as a later one cites it: 《title》（number）."""
+
+    name: str
+    title: str
+    number: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """Everything a composer may read: the request's data, who issues the document, to whom, and when.
+
+    ``data`` holds the latest submission of each step (keyed by action name); ``history`` every step
+    submitted, oldest first, so that rounds of 另行选举 and a failed 书记 vote can be told in order.
+    """
+
+    workflow: str
+    name: str  # the definition's document key, e.g. request1
+    declared_title: str  # the title the definition declares
+    kind: str
+    action: str
+    org: OrgRef  # the request's organization
+    issuer: OrgRef
+    recipient: OrgRef | None
+    superior: OrgRef | None  # the approving organization (approver, else parent)
+    parent: OrgRef | None
+    data: Mapping[str, Mapping[str, Any]]
+    history: tuple[tuple[str, Mapping[str, Any]], ...]
+    settings: Mapping[str, Any]
+    number: str
+    issued_on: dt.date
+    signer: str  # the person who performed the action
+    earlier: Mapping[str, Issued] = field(default_factory=dict)
+
+    def step(self, action: str) -> Mapping[str, Any]:
+        return self.data.get(action) or {}

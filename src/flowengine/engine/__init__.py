@@ -1,0 +1,1 @@
+"""The engine: pure of Flask, SQLAlchemy and APScheduler (enforced by import-linter)."""

@@ -1,0 +1,82 @@
+"""Working-day arithmetic on the Chinese calendar (public holidays and make-up working days).
+
+Deadlines of the procedures are counted in working days; counting weekends only would be wrong around
+Spring Festival and National Day by up to a week. The ``chinesecalendar`` package knows the State
+Council's published schedule; for a year it does not know yet, we fall back to Monday–Friday and log it
+once per year, so an administrator can upgrade the package when the new schedule is published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import lru_cache
+
+import chinese_calendar
+
+log = logging.getLogger(__name__)
+_warned_years: set[int] = set()
+
+
+@lru_cache(maxsize=4096)
+def is_working_day(day: dt.date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            log.warning(
+                "chinesecalendar has no holiday schedule for %s: counting Monday to Friday as working days "
+                "for that year (upgrade the chinesecalendar package when the schedule is published)",
+                day.year,
+            )
+        return day.weekday() < 5
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
+    if days < 0:
+        raise ValueError("days must be non-negative")
+    day = start
+    left = days
+    while left:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def subtract_working_days(end: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days before ``end`` (for reminders before a deadline)."""
+    day = end
+    left = days
+    while left:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]; negative when ``end`` is before ``start``."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def add_days(start: dt.date, days: int, unit: str) -> dt.date:
+    if unit == "working_days":
+        return add_working_days(start, days)
+    return start + dt.timedelta(days=days)
+
+
+def subtract_days(end: dt.date, days: int, unit: str) -> dt.date:
+    if unit == "working_days":
+        return subtract_working_days(end, days)
+    return end - dt.timedelta(days=days)

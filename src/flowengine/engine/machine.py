@@ -1,0 +1,144 @@
+"""Turn a definition into one cached ``transitions`` machine and fire actions on lightweight tokens.
+
+Building a ``Machine`` costs about twice a whole SQLite transaction, so one machine is built per
+definition version and shared by every request on that version (``model=None``; each call passes its own
+:class:`Token` to ``Event.trigger``, which keeps no per-model state in the machine, so concurrent calls on
+different tokens are safe).
+
+State entry and exit are recorded on the token, and so are the changes the action's effects declare; the
+service turns them into opened and closed tasks and organization updates in the same database transaction.
+Checks run as the first condition of the first branch and raise :class:`CheckFailed` with every reason;
+``when``/``unless`` predicates choose among branches.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import EventData, Machine, MachineError, State
+
+from flowengine.definitions.model import ActionDef, WorkflowDefinition
+from flowengine.engine.checks import (
+    CHECKS,
+    EFFECTS,
+    PREDICATES,
+    CheckContext,
+    OrgUpdate,
+    load_rules,
+    run_checks,
+    run_effects,
+)
+from flowengine.errors import CheckFailed, InvalidAction
+
+
+@dataclass
+class Token:
+    """The model a machine acts on for one call: the instance's state plus the context of the call."""
+
+    state: str
+    context: CheckContext
+    entered: list[str] = field(default_factory=list)
+    exited: list[str] = field(default_factory=list)
+    #: Changes declared by the action's effects, filled in once the transition has happened.
+    changes: list[tuple[str, OrgUpdate]] = field(default_factory=list)
+
+
+def _on_enter(event: EventData) -> None:
+    event.model.entered.append(event.state.name)
+
+
+def _on_exit(event: EventData) -> None:
+    event.model.exited.append(event.state.name)
+
+
+def _checks_condition(action: ActionDef) -> Any:
+    def run(event: EventData) -> bool:
+        failures = run_checks(action.checks, event.model.context)
+        if failures:
+            raise CheckFailed(failures)
+        return True
+
+    run.__name__ = f"checks_of_{action.name}"
+    return run
+
+
+def _predicate(name: str) -> Any:
+    fn = PREDICATES[name]
+
+    def run(event: EventData) -> bool:
+        return bool(fn(event.model.context))
+
+    run.__name__ = name
+    return run
+
+
+def build_machine(definition: WorkflowDefinition) -> Machine:
+    load_rules()
+    states = [State(s.name, on_enter=[_on_enter], on_exit=[_on_exit]) for s in definition.states]
+    machine = Machine(
+        model=None,
+        states=states,
+        initial=definition.initial_state.name,
+        auto_transitions=False,
+        send_event=True,
+        ignore_invalid_triggers=False,
+        name=f"{definition.name}@v{definition.version}",
+    )
+    for action in definition.actions:
+        for i, branch in enumerate(action.branches):
+            conditions = [_predicate(p) for p in branch.when]
+            if i == 0 and action.checks:
+                conditions.insert(0, _checks_condition(action))
+            machine.add_transition(
+                action.name,
+                list(action.sources),
+                branch.to,
+                conditions=conditions,
+                unless=[_predicate(p) for p in branch.unless],
+            )
+    return machine
+
+
+_cache: dict[tuple[str, int, str], Machine] = {}
+_lock = threading.Lock()
+
+
+def machine_for(definition: WorkflowDefinition) -> Machine:
+    key = (definition.name, definition.version, definition.sha256)
+    machine = _cache.get(key)
+    if machine is None:
+        with _lock:
+            machine = _cache.get(key)
+            if machine is None:
+                machine = _cache[key] = build_machine(definition)
+    return machine
+
+
+def fire(definition: WorkflowDefinition, token: Token, action: str) -> Token:
+    """Perform ``action`` on ``token`` (mutating it) or raise; never touches any storage."""
+    machine = machine_for(definition)
+    event = machine.events.get(action)
+    if event is None:
+        raise InvalidAction(f"流程“{definition.title}”中没有“{action}”这一操作。")
+    try:
+        done = event.trigger(token)
+    except MachineError as exc:
+        act = definition.action(action)
+        state = definition.state(token.state)
+        raise InvalidAction(f"当前步骤为“{state.title}”，不能执行“{act.title}”。") from exc
+    if not done:  # only when every branch's predicates refused; the loader requires a last plain branch
+        raise InvalidAction(f"“{definition.action(action).title}”在当前情况下没有可去的步骤。")
+    token.changes = run_effects(definition.action(action).effects, token.context)
+    return token
+
+
+def known_rule_names() -> tuple[set[str], set[str]]:
+    load_rules()
+    return set(CHECKS), set(PREDICATES)
+
+
+def known_effect_names() -> set[str]:
+    load_rules()
+    return set(EFFECTS)

@@ -1,0 +1,850 @@
+"""Rules of the re-election of a Party organization (两请示一报告三批复) and of 延期/提前换届.
+
+Sources: 《中国共产党基层组织选举工作条例》(2020, “条例”), 《中国共产党支部工作条例（试行）》(2018),
+the Party Constitution, and the practice guides summarised in ``shared/domain/procedures.md``. Every
+number practice varies on is a setting of the definition (overridable per organization), read here from
+``ctx.settings``; the defaults live in the YAML, next to the steps that use them.
+
+The election is counted from the votes, never from what the secretary says the result was: the rules
+recount every round (:func:`count_round`) and replay the rounds held so far (:class:`Ledger`) to know who
+is elected, whether a tie at the cut-off needs a re-vote among the tied, and how many seats a 另行选举
+still has to fill. The secretary's list of the elected is then *checked* against that count, so a slip in
+a long tally sheet is caught before the report reaches the superior.
+
+Steps of ``workflows/branch_election.yaml`` are read by the names below: predicates take no parameters,
+so the names the YAML uses for these steps are fixed here (checks take fields from ``params``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from flowengine.engine.ballot_order import order_records_by_surname_strokes
+from flowengine.engine.calendar import working_days_between
+from flowengine.engine.checks import CheckContext, CheckResult, OrgUpdate, check, effect, predicate
+from flowengine.engine.rules.common import (
+    add_months,
+    chinese_date,
+    date_of,
+    int_of,
+    names_in,
+    quorum_failure,
+    ratio,
+    value_of,
+)
+from flowengine.engine.vocabulary import ORG_TYPES
+from flowengine.errors import CheckFailure
+
+#: The step where the committee (or, without one, the 党员大会) studies the re-election and records the
+#: current numbers of full and probationary members.
+STUDY = "record_study"
+#: 请示① of an organization with a committee: committee size, 副书记 number, number of candidates.
+REQUEST1 = "submit_request1"
+#: 请示② of an organization with a committee: the candidate list and the 书记/副书记 candidates.
+REQUEST2 = "submit_request2"
+#: The 党员大会's first ballot for the committee, and every further round (re-vote among the tied or
+#: 另行选举), which may repeat.
+FIRST_ROUND = "record_vote"
+EXTRA_ROUND = "record_additional_vote"
+#: A branch without a committee: the 党员大会 elects the 书记 (and 副书记) directly.
+NC_VOTE = "record_secretary_vote"
+
+SECRETARY = "书记"
+DEPUTY = "副书记"
+
+
+# ---- reading the request ---------------------------------------------------------------------------
+
+
+def _field(ref: str) -> str | None:
+    """A ``params`` reference as a field path of the current form (``None`` for an earlier step's)."""
+    return None if "." in ref else ref
+
+
+def _setting_for_type(ctx: CheckContext, name: str) -> Any:
+    table = ctx.settings.get(name) or {}
+    return table.get(ctx.org.type) if isinstance(table, Mapping) else table
+
+
+def recorded_full_members(ctx: CheckContext) -> int:
+    """Full members as the study step recorded them (the tree may lag behind transfers), else the tree's."""
+    recorded = ctx.lookup(f"{STUDY}.full_members")
+    return int(recorded) if isinstance(recorded, int) and not isinstance(recorded, bool) else ctx.org.full_members
+
+
+def type_title(ctx: CheckContext) -> str:
+    return ORG_TYPES.get(ctx.org.type, "党组织")
+
+
+def size_range(ctx: CheckContext) -> tuple[int, int] | None:
+    value = _setting_for_type(ctx, "committee_size")
+    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    return None
+
+
+def margin_needed(seats: int, fraction: Fraction) -> int:
+    """Fewest candidates for ``seats`` at a margin of at least ``fraction`` (条例第十三条: 20%, ceil)."""
+    return seats + math.ceil(fraction * seats)
+
+
+def _votes(rows: Any) -> list[tuple[str, int]]:
+    out = []
+    for row in rows or []:
+        if isinstance(row, Mapping) and isinstance(row.get("name"), str) and row["name"].strip():
+            yes = row.get("yes")
+            out.append((row["name"].strip(), int(yes) if isinstance(yes, int) and not isinstance(yes, bool) else 0))
+    return out
+
+
+# ---- counting --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    """The result of one round: who is elected, and who tie at the cut-off for how many seats."""
+
+    winners: tuple[str, ...]
+    tied: tuple[str, ...] = ()
+    tie_seats: int = 0
+
+
+def count_round(votes: Sequence[tuple[str, int]], present: int, seats: int, majority: bool = True) -> Count:
+    """Count a round for ``seats`` seats.
+
+    With ``majority`` (a normal ballot or a 另行选举) only candidates with more yes votes than half of
+    those present can win; if more of them than seats, they are taken by votes, and candidates tied at the
+    cut-off go to a re-vote among themselves. A re-vote among the tied (``majority=False``) is decided by
+    the most votes alone: each of them already had a majority.
+    """
+    if seats <= 0:
+        return Count(())
+    eligible = sorted(((n, y) for n, y in votes if not majority or 2 * y > present), key=lambda v: -v[1])
+    if len(eligible) <= seats:
+        return Count(tuple(n for n, _ in eligible))
+    cutoff = eligible[seats - 1][1]
+    if eligible[seats][1] < cutoff:
+        return Count(tuple(n for n, _ in eligible[:seats]))
+    above = tuple(n for n, y in eligible if y > cutoff)
+    tied = tuple(n for n, y in eligible if y == cutoff)
+    return Count(above, tied, seats - len(above))
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Where the election of the committee stands after the rounds held so far.
+
+    ``kind`` is what the next round must be: ``regular`` (none held yet), ``tie`` (a re-vote among
+    ``eligible`` for ``open_seats``), ``supplementary`` (另行选举 among the unelected candidates for
+    ``open_seats``), or ``None`` when every seat is filled.
+    """
+
+    seats: int
+    candidates: tuple[str, ...]
+    elected: tuple[str, ...] = ()
+    kind: str | None = "regular"
+    eligible: tuple[str, ...] = ()
+    open_seats: int = 0
+
+    @classmethod
+    def start(cls, seats: int, candidates: Iterable[str]) -> Ledger:
+        names = tuple(candidates)
+        return cls(seats, names, (), "regular", names, seats)
+
+    def after(self, round_data: Mapping[str, Any]) -> Ledger:
+        present = int(round_data.get("present") or 0)
+        count = count_round(_votes(round_data.get("votes")), present, self.open_seats, self.kind != "tie")
+        elected = self.elected + tuple(n for n in count.winners if n not in self.elected)
+        if count.tied:
+            return dataclasses.replace(self, elected=elected, kind="tie", eligible=count.tied,
+                                       open_seats=count.tie_seats)
+        left = self.seats - len(elected)
+        if left > 0:
+            unelected = tuple(n for n in self.candidates if n not in elected)
+            return dataclasses.replace(self, elected=elected, kind="supplementary", eligible=unelected,
+                                       open_seats=left)
+        return dataclasses.replace(self, elected=elected, kind=None, eligible=(), open_seats=0)
+
+
+def _rounds(ctx: CheckContext, include_current: bool) -> list[Mapping[str, Any]]:
+    """The rounds of the current election, oldest first: the last first ballot and what followed it."""
+    rounds: list[Mapping[str, Any]] = []
+    for action, data in ctx.history:
+        if action == FIRST_ROUND:
+            rounds = [data]
+        elif action == EXTRA_ROUND and rounds:
+            rounds.append(data)
+    if ctx.action == FIRST_ROUND:
+        rounds = []  # a first ballot starts the count afresh
+    if include_current:
+        if ctx.action == FIRST_ROUND:
+            rounds = [ctx.form]
+        elif ctx.action == EXTRA_ROUND:
+            rounds.append(ctx.form)
+    return rounds
+
+
+def ledger(ctx: CheckContext, include_current: bool = True) -> Ledger:
+    """Replay the rounds (with or without the one being recorded) from the approved seats and candidates."""
+    seats = int(ctx.lookup(f"{REQUEST1}.committee_size") or 0)
+    state = Ledger.start(seats, names_in(ctx.lookup(f"{REQUEST2}.candidates")))
+    for r in _rounds(ctx, include_current):
+        state = state.after(r)
+    return state
+
+
+def this_round(ctx: CheckContext) -> Ledger:
+    """The state *before* the round being recorded: what it is for, who may stand, how many seats."""
+    return ledger(ctx, include_current=False)
+
+
+def _round_title(kind: str | None) -> str:
+    return {"tie": "再次投票", "supplementary": "另行选举"}.get(kind or "", "选举")
+
+
+# ---- the organization and 请示① -------------------------------------------------------------------
+
+
+@predicate("no_committee")
+def no_committee(ctx: CheckContext) -> bool:
+    """A branch with fewer full members than the threshold (7) has no committee: the no-committee path."""
+    threshold = int(ctx.settings.get("committee_threshold") or 7)
+    return ctx.org.type == "branch" and recorded_full_members(ctx) < threshold
+
+
+@check("committee_size_allowed")
+def committee_size_allowed(ctx: CheckContext) -> CheckResult:
+    """``params: {size}``: committee size within the range for the organization type, and a committee at all."""
+    ref = ctx.params.get("size", "committee_size")
+    size = int_of(ctx, ref)
+    if size is None:
+        return None
+    threshold = int(ctx.settings.get("committee_threshold") or 7)
+    full = recorded_full_members(ctx)
+    if ctx.org.type == "branch" and full < threshold:
+        return CheckFailure("committee_size_allowed",
+                            f"本支部正式党员 {full} 人，不足 {threshold} 人，不设支部委员会，由党员大会直接选举书记"
+                            "（《中国共产党支部工作条例（试行）》）。", _field(ref))
+    bounds = size_range(ctx)
+    if bounds and not bounds[0] <= size <= bounds[1]:
+        return CheckFailure("committee_size_allowed",
+                            f"{type_title(ctx)}委员会一般由 {bounds[0]} 至 {bounds[1]} 人组成，本次拟设 {size} 人，"
+                            "请调整委员名额。", _field(ref))
+    return None
+
+
+@check("deputies_allowed")
+def deputies_allowed(ctx: CheckContext) -> CheckResult:
+    """``params: {deputies, secretaries, size}``: 副书记 within the limit; 书记+副书记 not above the seats."""
+    ref = ctx.params.get("deputies", "deputy_count")
+    deputies = int_of(ctx, ref)
+    if deputies is None:
+        return None
+    limit = _setting_for_type(ctx, "max_deputy_secretaries")
+    if limit is not None and deputies > int(limit):
+        return CheckFailure("deputies_allowed",
+                            f"{type_title(ctx)}一般设副书记不超过 {int(limit)} 名，本次拟设 {deputies} 名。", _field(ref))
+    secretaries = int_of(ctx, ctx.params.get("secretaries", "secretary_count")) or 1
+    size_ref = ctx.params.get("size")
+    size = int_of(ctx, size_ref) if size_ref else None
+    if size is not None and secretaries + deputies > size:
+        return CheckFailure("deputies_allowed",
+                            f"书记、副书记共 {secretaries + deputies} 名，多于委员会的 {size} 个名额。", _field(ref))
+    if size is None and secretaries + deputies > recorded_full_members(ctx):
+        return CheckFailure("deputies_allowed",
+                            f"书记、副书记共 {secretaries + deputies} 名，多于正式党员人数。", _field(ref))
+    return None
+
+
+@check("candidate_margin")
+def candidate_margin(ctx: CheckContext) -> CheckResult:
+    """``params: {seats, candidates}``: at least ``seats + ceil(margin × seats)`` candidates (差额选举)."""
+    seats = int_of(ctx, ctx.params.get("seats", "committee_size"))
+    ref = ctx.params.get("candidates", "candidate_count")
+    count = int_of(ctx, ref)
+    if seats is None or count is None:
+        return None
+    fraction = ratio(ctx.settings.get("margin_ratio", "1/5"))
+    need = margin_needed(seats, fraction)
+    if count < need:
+        return CheckFailure(
+            "candidate_margin",
+            f"应选委员 {seats} 名，委员候选人应多于应选人数的 {float(fraction) * 100:g}%（差额选举，条例第十三条），"
+            f"即至少 {need} 名；现为 {count} 名。",
+            _field(ref),
+        )
+    return None
+
+
+@check("candidates_within_membership")
+def candidates_within_membership(ctx: CheckContext) -> CheckResult:
+    """``params: {candidates, full_members}``: candidates must be full members, so no more than there are."""
+    ref = ctx.params.get("candidates", "candidate_count")
+    count = int_of(ctx, ref)
+    members_ref = ctx.params.get("full_members")
+    full = int_of(ctx, members_ref) if members_ref else recorded_full_members(ctx)
+    if count is None or full is None:
+        return None
+    if count > full:
+        return CheckFailure("candidates_within_membership",
+                            f"候选人须为正式党员：候选人数（{count} 名）不能多于正式党员人数（{full} 名）。", _field(ref))
+    return None
+
+
+@check("planned_month_within_term")
+def planned_month_within_term(ctx: CheckContext) -> CheckResult:
+    """``params: {month, term_end}``: the 党员大会 is planned by the end of the term, and not in the past.
+
+    The term end is the organization's (an approved 延期换届 has already moved it), else the form's.
+    """
+    ref = ctx.params.get("month", "planned_month")
+    month = value_of(ctx, ref)
+    if not isinstance(month, str) or len(month) != 7:
+        return None
+    end = ctx.org.term_end or date_of(value_of(ctx, ctx.params.get("term_end", "current_term_end")))
+    year, mon = int(month[:4]), int(month[5:])
+    if (year, mon) < (ctx.today.year, ctx.today.month):
+        return CheckFailure("planned_month_within_term",
+                            f"计划召开党员大会的时间（{year}年{mon}月）已经过去，请重新确定。", _field(ref))
+    if end is not None and (year, mon) > (end.year, end.month):
+        return CheckFailure(
+            "planned_month_within_term",
+            f"本届任期于{chinese_date(end)}届满，计划召开党员大会的时间（{year}年{mon}月）晚于届满时间。"
+            "应按期换届；确需延期的，请先报上级党组织批准延期换届（条例第三条），批准后届满日期随之调整。",
+            _field(ref),
+        )
+    return None
+
+
+# ---- nomination and 请示② -------------------------------------------------------------------------
+
+
+@check("publicity_period")
+def publicity_period(ctx: CheckContext) -> CheckResult:
+    """``params: {flag, start, end}``: when the candidates are publicised, for enough working days."""
+    if not value_of(ctx, ctx.params.get("flag", "publicity")):
+        return None
+    start_ref, end_ref = ctx.params.get("start", "publicity_start"), ctx.params.get("end", "publicity_end")
+    start, end = date_of(value_of(ctx, start_ref)), date_of(value_of(ctx, end_ref))
+    if start is None:
+        return CheckFailure("publicity_period", "已选择进行公示，请填写公示开始日期。", _field(start_ref))
+    if end is None:
+        return CheckFailure("publicity_period", "已选择进行公示，请填写公示结束日期。", _field(end_ref))
+    if end < start:
+        return CheckFailure("publicity_period", "公示结束日期早于开始日期。", _field(end_ref))
+    need = int(ctx.settings.get("publicity_days") or 0)
+    days = working_days_between(start - dt.timedelta(days=1), end)
+    if days < need:
+        return CheckFailure(
+            "publicity_period",
+            f"公示期（{chinese_date(start)}至{chinese_date(end)}）只有 {days} 个工作日，少于规定的 {need} 个工作日"
+            "（节假日不计入）。",
+            _field(end_ref),
+        )
+    return None
+
+
+@check("candidate_names_unique")
+def candidate_names_unique(ctx: CheckContext) -> CheckResult:
+    """``params: {list}``: each candidate once (a name listed twice is a slip, and would split the votes)."""
+    ref = ctx.params.get("list", "candidates")
+    seen: set[str] = set()
+    for i, name in enumerate(names_in(value_of(ctx, ref))):
+        if name in seen:
+            return CheckFailure("candidate_names_unique", f"“{name}”重复填写。", f"{ref}[{i}].name")
+        seen.add(name)
+    return None
+
+
+@check("candidates_in_ballot_order")
+def candidates_in_ballot_order(ctx: CheckContext) -> CheckResult:
+    """``params: {list}``: the list in 姓氏笔画 order, as the 请示 and the ballot print it (条例第二十四条)."""
+    ref = ctx.params.get("list", "candidates")
+    rows = [r for r in value_of(ctx, ref) or [] if isinstance(r, Mapping) and isinstance(r.get("name"), str)]
+    if len(rows) < 2:
+        return None
+    expected = [r["name"].strip() for r in order_records_by_surname_strokes(rows, "name")]
+    if [r["name"].strip() for r in rows] != expected:
+        return CheckFailure("candidates_in_ballot_order",
+                            f"预备人选名单应按姓氏笔画为序排列（选票亦按此顺序印制），请调整为：{'、'.join(expected)}。", ref)
+    return None
+
+
+@check("candidates_are_full_members")
+def candidates_are_full_members(ctx: CheckContext) -> CheckResult:
+    """``params: {list, joined}``: nobody who joined less than a year ago (still 预备党员: no right to stand)."""
+    ref = ctx.params.get("list", "candidates")
+    column = ctx.params.get("joined", "joined_party")
+    for i, row in enumerate(value_of(ctx, ref) or []):
+        joined = date_of(row.get(column)) if isinstance(row, Mapping) else None
+        if joined is not None and add_months(joined, 12) > ctx.today:
+            return CheckFailure(
+                "candidates_are_full_members",
+                f"{row.get('name') or '该候选人'}于{chinese_date(joined)}入党，预备期未满一年，尚为预备党员，"
+                "没有被选举权（条例第五条）。",
+                f"{ref}[{i}].{column}",
+            )
+    return None
+
+
+@check("candidates_as_approved")
+def candidates_as_approved(ctx: CheckContext) -> CheckResult:
+    """``params: {list, approved}``: as many candidates as 批复① approved."""
+    ref = ctx.params.get("list", "candidates")
+    count = int_of(ctx, ref)
+    approved = int_of(ctx, ctx.params.get("approved", f"{REQUEST1}.candidate_count"))
+    if count is None or approved is None or count == approved:
+        return None
+    return CheckFailure("candidates_as_approved",
+                        f"上级批复同意委员候选人 {approved} 名，预备人选名单现为 {count} 名，应与批复一致。", ref)
+
+
+@check("leaders_among_candidates")
+def leaders_among_candidates(ctx: CheckContext) -> CheckResult:
+    """``params: {list, secretary, deputies}``: 书记/副书记 candidates are committee candidates, each once."""
+    names = set(names_in(value_of(ctx, ctx.params.get("list", "candidates"))))
+    sec_ref = ctx.params.get("secretary", "secretary_candidate")
+    secretary = value_of(ctx, sec_ref)
+    if isinstance(secretary, str) and secretary.strip() and secretary.strip() not in names:
+        return CheckFailure("leaders_among_candidates",
+                            f"书记候选人预备人选“{secretary.strip()}”不在委员候选人预备人选名单中。", _field(sec_ref))
+    dep_ref = ctx.params.get("deputies", "deputy_candidates")
+    for i, name in enumerate(names_in(value_of(ctx, dep_ref))):
+        if name not in names:
+            return CheckFailure("leaders_among_candidates",
+                                f"副书记候选人预备人选“{name}”不在委员候选人预备人选名单中。", f"{dep_ref}[{i}].name")
+        if isinstance(secretary, str) and name == secretary.strip():
+            return CheckFailure("leaders_among_candidates",
+                                f"“{name}”已是书记候选人预备人选，不能同时为副书记候选人预备人选。", f"{dep_ref}[{i}].name")
+    return None
+
+
+@check("leader_candidates_as_approved")
+def leader_candidates_as_approved(ctx: CheckContext) -> CheckResult:
+    """One 书记 candidate and as many 副书记 candidates as approved (书记、副书记等额).
+
+    ``params: {deputies, approved}`` for a committee (the 副书记 candidates are a list of names), or
+    ``params: {list, post, approved}`` without one (each candidate row names the post).
+    """
+    approved = int_of(ctx, ctx.params.get("approved", f"{REQUEST1}.deputy_count")) or 0
+    if "post" in ctx.params:
+        ref = ctx.params.get("list", "candidates")
+        posts = Counter(r.get(ctx.params["post"]) for r in value_of(ctx, ref) or [] if isinstance(r, Mapping))
+        if posts[SECRETARY] != 1:
+            return CheckFailure("leader_candidates_as_approved",
+                                f"书记候选人应为 1 名（等额），现为 {posts[SECRETARY]} 名。", ref)
+        deputies, field = posts[DEPUTY], ref
+    else:
+        field = ctx.params.get("deputies", "deputy_candidates")
+        deputies = int_of(ctx, field) or 0
+    if deputies != approved:
+        return CheckFailure("leader_candidates_as_approved",
+                            f"上级批复同意设副书记 {approved} 名，副书记候选人应为 {approved} 名（等额），现为 {deputies} 名。",
+                            _field(field))
+    return None
+
+
+# ---- the vote ---------------------------------------------------------------------------------------
+
+
+@check("ballots_valid")
+def ballots_valid(ctx: CheckContext) -> CheckResult:
+    """More ballots returned than issued voids the vote (it is held again); fewer or equal is valid."""
+    p = ctx.params
+    issued_ref, returned_ref = p.get("issued", "ballots_issued"), p.get("returned", "ballots_returned")
+    invalid_ref, present_ref = p.get("invalid", "invalid_ballots"), p.get("present", "present")
+    issued, returned = int_of(ctx, issued_ref), int_of(ctx, returned_ref)
+    invalid, present = int_of(ctx, invalid_ref) or 0, int_of(ctx, present_ref)
+    if issued is None or returned is None:
+        return None
+    if returned > issued:
+        return CheckFailure("ballots_valid",
+                            f"收回选票 {returned} 张，多于发出的 {issued} 张：本次选举无效，应当重新进行选举。"
+                            "请登记重新投票的结果。", _field(returned_ref))
+    if present is not None and issued > present:
+        return CheckFailure("ballots_valid", f"发出选票 {issued} 张，多于实到会有选举权的 {present} 人，请核对。",
+                            _field(issued_ref))
+    if invalid > returned:
+        return CheckFailure("ballots_valid", f"无效票 {invalid} 张，多于收回的 {returned} 张，请核对。", _field(invalid_ref))
+    return None
+
+
+@check("votes_within_ballots")
+def votes_within_ballots(ctx: CheckContext) -> CheckResult:
+    """``params: {votes, returned, invalid}``: no candidate has more votes than there are valid ballots."""
+    ref = ctx.params.get("votes", "votes")
+    returned = int_of(ctx, ctx.params.get("returned", "ballots_returned"))
+    invalid = int_of(ctx, ctx.params.get("invalid", "invalid_ballots")) or 0
+    if returned is None:
+        return None
+    valid = returned - invalid
+    for i, row in enumerate(value_of(ctx, ref) or []):
+        counts = [row.get(k) or 0 for k in ("yes", "against", "abstain")]
+        name = row.get("name") or f"第 {i + 1} 行"
+        if counts[0] > valid:
+            return CheckFailure("votes_within_ballots", f"{name}的赞成票（{counts[0]}）多于有效选票（{valid} 张）。",
+                                f"{ref}[{i}].yes")
+        if sum(counts) > valid:
+            return CheckFailure("votes_within_ballots",
+                                f"{name}的赞成、不赞成、弃权票合计 {sum(counts)} 张，多于有效选票（{valid} 张）。", f"{ref}[{i}]")
+    return None
+
+
+def _listed_once(names: list[str], ref: str) -> CheckFailure | None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            return CheckFailure("votes_for_candidates", f"计票表中“{name}”重复填写。", f"{ref}[{i}].name")
+        seen.add(name)
+    return None
+
+
+@check("votes_for_candidates")
+def votes_for_candidates(ctx: CheckContext) -> CheckResult:
+    """The tally lists exactly the candidates this round is for.
+
+    The first ballot: every approved candidate. A re-vote: exactly those tied at the cut-off. A 另行选举:
+    unelected approved candidates only, still with the margin for the seats left. ``params: {votes,
+    candidates}``; ``candidates`` (a list of rows) fixes the list outright, for the no-committee vote.
+    """
+    ref = ctx.params.get("votes", "votes")
+    names = names_in(value_of(ctx, ref))
+    dup = _listed_once(names, ref)
+    if dup:
+        return dup
+    kind: str | None
+    if "candidates" in ctx.params:
+        kind, eligible, open_seats = "regular", tuple(names_in(value_of(ctx, ctx.params["candidates"]))), 0
+    else:
+        state = this_round(ctx)
+        kind, eligible, open_seats = state.kind, state.eligible, state.open_seats
+    if kind is None:
+        return CheckFailure("votes_for_candidates", "应选名额已全部选出，不需要再投票。", ref)
+    for i, name in enumerate(names):
+        if name not in eligible:
+            why = {"tie": f"本轮只对得票相等的{'、'.join(eligible)}再次投票",
+                   "supplementary": f"另行选举只能在未当选的候选人（{'、'.join(eligible)}）中进行"}.get(
+                kind, "不是上级批复同意的候选人")
+            return CheckFailure("votes_for_candidates", f"“{name}”{why}。", f"{ref}[{i}].name")
+    if kind == "supplementary":
+        need = margin_needed(open_seats, ratio(ctx.settings.get("margin_ratio", "1/5")))
+        if len(names) < need:
+            return CheckFailure("votes_for_candidates",
+                                f"另行选举 {open_seats} 名委员，仍应实行差额选举，候选人至少 {need} 名"
+                                f"（从未当选的{'、'.join(eligible)}中确定），现为 {len(names)} 名。", ref)
+        return None
+    missing = [n for n in eligible if n not in names]
+    if missing:
+        return CheckFailure("votes_for_candidates", f"计票表缺少候选人：{'、'.join(missing)}。", ref)
+    return None
+
+
+def _elected(ctx: CheckContext) -> tuple[str, list[str]]:
+    ref = ctx.params.get("elected", "elected")
+    return ref, names_in(value_of(ctx, ref))
+
+
+@check("elected_among_candidates")
+def elected_among_candidates(ctx: CheckContext) -> CheckResult:
+    """Everyone declared elected stood in this round (so is among the approved candidates)."""
+    ref, elected = _elected(ctx)
+    state = this_round(ctx)
+    voted = {n for n, _ in _votes(value_of(ctx, ctx.params.get("votes", "votes")))}
+    for i, name in enumerate(elected):
+        if name not in state.candidates:
+            return CheckFailure("elected_among_candidates", f"“{name}”不是上级批复同意的候选人，不能当选。",
+                                f"{ref}[{i}].name")
+        if name not in state.eligible or name not in voted:
+            return CheckFailure("elected_among_candidates", f"“{name}”不是本轮{_round_title(state.kind)}的候选人。",
+                                f"{ref}[{i}].name")
+    return None
+
+
+@check("elected_within_seats")
+def elected_within_seats(ctx: CheckContext) -> CheckResult:
+    """No more elected than the seats this round fills."""
+    ref, elected = _elected(ctx)
+    state = this_round(ctx)
+    if len(elected) > state.open_seats:
+        return CheckFailure("elected_within_seats",
+                            f"本轮{_round_title(state.kind)}应选 {state.open_seats} 名，登记当选 {len(elected)} 名，超过应选名额。",
+                            ref)
+    if len(set(elected)) != len(elected):
+        return CheckFailure("elected_within_seats", "当选名单中有重复的姓名。", ref)
+    return None
+
+
+@check("elected_have_majority")
+def elected_have_majority(ctx: CheckContext) -> CheckResult:
+    """Each elected has more yes votes than half of those present (exactly half is not enough)."""
+    ref, elected = _elected(ctx)
+    state = this_round(ctx)
+    if state.kind == "tie":
+        return None  # a re-vote among the tied is decided by the most votes; each already had a majority
+    present = int_of(ctx, ctx.params.get("present", "present"))
+    if present is None:
+        return None
+    votes = dict(_votes(value_of(ctx, ctx.params.get("votes", "votes"))))
+    for i, name in enumerate(elected):
+        if name in votes and 2 * votes[name] <= present:
+            return CheckFailure(
+                "elected_have_majority",
+                f"{name}获得赞成票 {votes[name]} 张，未超过实到会有选举权人数（{present} 人）的半数，不能当选。",
+                f"{ref}[{i}].name",
+            )
+    return None
+
+
+@check("elected_match_votes")
+def elected_match_votes(ctx: CheckContext) -> CheckResult:
+    """The declared elected are exactly those the count elects (a tie at the cut-off elects nobody yet).
+
+    Names that other checks already refuse (not a candidate, no majority) are left to those checks so that
+    one slip is reported once.
+    """
+    ref, elected = _elected(ctx)
+    state = this_round(ctx)
+    present = int_of(ctx, ctx.params.get("present", "present"))
+    if present is None or state.kind is None:
+        return None
+    votes = _votes(value_of(ctx, ctx.params.get("votes", "votes")))
+    yes = dict(votes)
+    count = count_round(votes, present, state.open_seats, state.kind != "tie")
+    plurality = state.kind == "tie"
+    listed = [n for n in elected if n in yes and (plurality or 2 * yes[n] > present)]
+    tied = [n for n in listed if n in count.tied]
+    if tied:
+        return CheckFailure(
+            "elected_match_votes",
+            f"{'、'.join(count.tied)}得票相等（各 {yes[count.tied[0]]} 票），争最后 {count.tie_seats} 个名额，"
+            "不能确定当选人：请不要将他们登记为当选，提交后对他们再次投票，得票多的当选。",
+            ref,
+        )
+    beaten = [n for n in listed if n not in count.winners]
+    if beaten:
+        return CheckFailure("elected_match_votes",
+                            f"{'、'.join(beaten)}得票少于其他候选人，应选名额已满，不能当选（按得票多少取足应选名额）。", ref)
+    missing = [n for n in count.winners if n not in elected]
+    if missing:
+        return CheckFailure("elected_match_votes", f"按计票结果，{'、'.join(missing)}已当选，请登记在当选名单中。", ref)
+    return None
+
+
+@predicate("election_incomplete")
+def election_incomplete(ctx: CheckContext) -> bool:
+    """Seats left after this round (too few with a majority, or a tie at the cut-off): another round."""
+    return ledger(ctx).kind is not None
+
+
+@check("seats_reduction_allowed")
+def seats_reduction_allowed(ctx: CheckContext) -> CheckResult:
+    """Reducing the seats instead of 另行选举: only for too few winners, with more than half the voters'
+    consent, and never below the smallest committee the organization type may have."""
+    state = ledger(ctx)
+    if state.kind == "tie":
+        return CheckFailure("seats_reduction_allowed",
+                            "上一轮有得票相等的候选人，应对他们再次投票确定当选人，不能以减少名额代替。", None)
+    if state.kind is None:
+        return CheckFailure("seats_reduction_allowed", "应选名额已全部选出，不需要减少名额。", None)
+    present_ref, consent_ref = ctx.params.get("present", "present"), ctx.params.get("consent", "consent")
+    present, consent = int_of(ctx, present_ref), int_of(ctx, consent_ref)
+    if present is not None and consent is not None and 2 * consent <= present:
+        return CheckFailure("seats_reduction_allowed",
+                            f"同意减少名额的 {consent} 人，未超过实到会选举人（{present} 人）的半数，不能减少名额，应另行选举。",
+                            _field(consent_ref))
+    bounds = size_range(ctx)
+    if bounds and len(state.elected) < bounds[0]:
+        return CheckFailure("seats_reduction_allowed",
+                            f"已当选 {len(state.elected)} 名，少于{type_title(ctx)}委员会最少 {bounds[0]} 人，不能减少名额，"
+                            "应对不足的名额另行选举。", None)
+    return None
+
+
+# ---- the new committee's first meeting -------------------------------------------------------------
+
+
+@check("first_meeting_quorum")
+def first_meeting_quorum(ctx: CheckContext) -> CheckResult:
+    """``params: {present}``: the new committee meets with the same quorum, counted on its members."""
+    ref = ctx.params.get("present", "present")
+    present = int_of(ctx, ref)
+    if present is None:
+        return None
+    members = len(ledger(ctx).elected)
+    return quorum_failure("first_meeting_quorum", members, present, ratio(ctx.settings.get("quorum_ratio", "4/5")),
+                          False, "选举书记、副书记", _field(ref) or ref)
+
+
+def _leaders(ctx: CheckContext) -> list[tuple[str, str, str]]:
+    """``(post, name, field path)`` of the 书记 and 副书记 the first meeting elected."""
+    out = []
+    sec_ref = ctx.params.get("secretary", "secretary")
+    secretary = value_of(ctx, sec_ref)
+    if isinstance(secretary, str) and secretary.strip():
+        out.append((SECRETARY, secretary.strip(), sec_ref))
+    dep_ref = ctx.params.get("deputies", "deputies")
+    for i, row in enumerate(value_of(ctx, dep_ref) or []):
+        if isinstance(row, Mapping) and isinstance(row.get("name"), str) and row["name"].strip():
+            out.append((DEPUTY, row["name"].strip(), f"{dep_ref}[{i}].name"))
+    return out
+
+
+@check("leaders_among_elected")
+def leaders_among_elected(ctx: CheckContext) -> CheckResult:
+    """书记/副书记 are among the committee members just elected, the chair too."""
+    elected = ledger(ctx).elected
+    for post, name, field in _leaders(ctx):
+        if name not in elected:
+            return CheckFailure("leaders_among_elected", f"{post}“{name}”不是新当选的委员，不能当选{post}。", field)
+    chair_ref = ctx.params.get("chair", "chair")
+    chair = value_of(ctx, chair_ref)
+    if isinstance(chair, str) and chair.strip() and chair.strip() not in elected:
+        return CheckFailure("leaders_among_elected",
+                            f"第一次全体会议应由新当选的委员主持（条例第二十条），“{chair.strip()}”不是新当选的委员。",
+                            _field(chair_ref))
+    return None
+
+
+@check("leaders_among_approved")
+def leaders_among_approved(ctx: CheckContext) -> CheckResult:
+    """``params: {approved_secretary, approved_deputies}``: 书记/副书记 as the superior approved them."""
+    approved_sec = value_of(ctx, ctx.params.get("approved_secretary", f"{REQUEST2}.secretary_candidate"))
+    approved_deps = names_in(value_of(ctx, ctx.params.get("approved_deputies", f"{REQUEST2}.deputy_candidates")))
+    for post, name, field in _leaders(ctx):
+        allowed = [approved_sec] if post == SECRETARY else approved_deps
+        if name not in allowed:
+            shown = "、".join(a for a in allowed if a) or "无"
+            return CheckFailure("leaders_among_approved",
+                                f"{post}应从上级批复同意的{post}候选人（{shown}）中等额选举产生，“{name}”不在其中。", field)
+    return None
+
+
+@check("leaders_have_majority")
+def leaders_have_majority(ctx: CheckContext) -> CheckResult:
+    """``params: {present, secretary_yes, deputies}``: each more yes votes than half the members present."""
+    present = int_of(ctx, ctx.params.get("present", "present"))
+    if present is None:
+        return None
+    sec_yes_ref = ctx.params.get("secretary_yes", "secretary_yes")
+    checks: list[tuple[str, Any, str]] = []
+    secretary = value_of(ctx, ctx.params.get("secretary", "secretary"))
+    if secretary:
+        checks.append((f"书记“{secretary}”", value_of(ctx, sec_yes_ref), sec_yes_ref))
+    dep_ref = ctx.params.get("deputies", "deputies")
+    for i, row in enumerate(value_of(ctx, dep_ref) or []):
+        checks.append((f"副书记“{row.get('name')}”", row.get("yes"), f"{dep_ref}[{i}].yes"))
+    for who, yes, field in checks:
+        if isinstance(yes, int) and 2 * yes <= present:
+            return CheckFailure("leaders_have_majority",
+                                f"{who}获得赞成票 {yes} 张，未超过到会委员（{present} 人）的半数，不能当选。", field)
+    return None
+
+
+@check("duties_cover_elected")
+def duties_cover_elected(ctx: CheckContext) -> CheckResult:
+    """``params: {duties}``: every new member has a duty, and only new members have one."""
+    ref = ctx.params.get("duties", "duties")
+    elected = ledger(ctx).elected
+    rows = value_of(ctx, ref) or []
+    for i, row in enumerate(rows):
+        name = (row.get("name") or "").strip() if isinstance(row, Mapping) else ""
+        if name and name not in elected:
+            return CheckFailure("duties_cover_elected", f"“{name}”不是新当选的委员。", f"{ref}[{i}].name")
+    assigned = set(names_in(rows))
+    missing = [n for n in elected if n not in assigned]
+    if missing:
+        return CheckFailure("duties_cover_elected", f"请明确{'、'.join(missing)}的分工。", ref)
+    return None
+
+
+# ---- a branch without a committee -------------------------------------------------------------------
+
+
+@predicate("secretary_not_elected")
+def secretary_not_elected(ctx: CheckContext) -> bool:
+    """The 党员大会 did not give the 书记 candidate a majority: nominate again, with the superior's consent."""
+    present = int(ctx.form.get("present") or 0)
+    for row in ctx.form.get("votes") or []:
+        if row.get("post") == SECRETARY:
+            return 2 * int(row.get("yes") or 0) <= present
+    return True
+
+
+# ---- the new term, and moving it ---------------------------------------------------------------------
+
+
+def term_years(ctx: CheckContext) -> int:
+    years = _setting_for_type(ctx, "term_years")
+    return int(years) if years else 3
+
+
+def regular_term_end(start: dt.date, years: int) -> dt.date:
+    """The last day of a term of ``years`` starting on ``start`` (2023-10-10 + 3 years → 2026-10-09)."""
+    return add_months(start, 12 * years) - dt.timedelta(days=1)
+
+
+@effect("start_new_term")
+def start_new_term(ctx: CheckContext) -> list[OrgUpdate]:
+    """``params: {dates: [step.field, ...]}``: the new term starts on the day of the election.
+
+    The first of the listed dates that the request holds is used (the committee and the no-committee path
+    record the 党员大会 in different steps), and the term lasts ``term_years`` of the organization type.
+    """
+    for ref in ctx.params.get("dates") or ():
+        day = date_of(value_of(ctx, ref))
+        if day is not None:
+            years = term_years(ctx)
+            end = regular_term_end(day, years)
+            return [OrgUpdate({"term_start": day, "term_end": end},
+                              f"换届选举结果已批复，新一届任期自{chinese_date(day)}起，{years}年，至{chinese_date(end)}届满")]
+    return []
+
+
+@check("term_shift_allowed")
+def term_shift_allowed(ctx: CheckContext) -> CheckResult:
+    """``params: {kind, current_end, new_date}``: 延期 later, 提前 earlier, by at most ``max_shift_months``.
+
+    The shift is measured from the regular end of the term (its start plus the term length), so two
+    successive postponements cannot add up to more than the limit (条例第三条: 一般不超过1年).
+    """
+    p = ctx.params
+    kind = value_of(ctx, p.get("kind", "kind"))
+    current_ref, new_ref = p.get("current_end", "current_term_end"), p.get("new_date", "new_term_end")
+    current, new = date_of(value_of(ctx, current_ref)), date_of(value_of(ctx, new_ref))
+    if current is None or new is None:
+        return None
+    if ctx.org.term_end is not None and current != ctx.org.term_end:
+        return CheckFailure("term_shift_allowed",
+                            f"填写的本届任期届满日期与组织架构中登记的（{chinese_date(ctx.org.term_end)}）不一致，请核对。",
+                            _field(current_ref))
+    regular = regular_term_end(ctx.org.term_start, term_years(ctx)) if ctx.org.term_start else current
+    months = int(ctx.settings.get("max_shift_months") or 12)
+    limit = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+    if kind == "postpone":
+        latest = add_months(regular, months)
+        if new <= current:
+            return CheckFailure("term_shift_allowed", f"延期换届的日期应晚于本届任期届满日期（{chinese_date(current)}）。",
+                                _field(new_ref))
+        if new > latest:
+            return CheckFailure("term_shift_allowed",
+                                f"延长期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
+                                f"延期后最晚为{chinese_date(latest)}。", _field(new_ref))
+    elif kind == "advance":
+        earliest = add_months(regular, -months)
+        if new >= current:
+            return CheckFailure("term_shift_allowed", f"提前换届的日期应早于本届任期届满日期（{chinese_date(current)}）。",
+                                _field(new_ref))
+        if new < ctx.today:
+            return CheckFailure("term_shift_allowed", "提前换届的日期不能早于今天。", _field(new_ref))
+        if new < earliest:
+            return CheckFailure("term_shift_allowed",
+                                f"提前期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
+                                f"最早可提前至{chinese_date(earliest)}。", _field(new_ref))
+    return None

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.x models, sessions and Alembic migrations."""

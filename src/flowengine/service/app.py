@@ -1,0 +1,84 @@
+"""Wire the service layer together from :class:`Settings`: database, definitions, services.
+
+Every entry point (web, API, scheduler, CLI) starts with :func:`open_services`, so they all see the same
+schema checks and the same definitions.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from flowengine.config import Settings
+from flowengine.errors import ConfigurationError
+from flowengine.persistence import migrate
+from flowengine.persistence.db import Database
+from flowengine.service.accounts import Accounts
+from flowengine.service.audit_verify import AuditLedger
+from flowengine.service.catalog import Catalog
+from flowengine.service.core import Clock, FlowService, utcnow
+from flowengine.service.directory import Directory
+from flowengine.service.documents import DocumentService
+from flowengine.service.escalation import Escalator, TermWatchConfig
+from flowengine.service.notifications import Mailer, Notifications, SmtpConfig
+from flowengine.service.queries import Queries
+from flowengine.service.tokens import ApiTokens
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    catalog: Catalog
+    flow: FlowService
+    directory: Directory
+    accounts: Accounts
+    queries: Queries
+    escalator: Escalator
+    notifications: Notifications
+    ledger: AuditLedger
+    documents: DocumentService
+    tokens: ApiTokens
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def prepare_database(db: Database, *, auto_upgrade: bool) -> None:
+    if migrate.is_up_to_date(db.engine):
+        return
+    if auto_upgrade:
+        migrate.upgrade(db.engine)
+        return
+    raise ConfigurationError(
+        f"数据库结构不是最新版本（当前 {migrate.current_revision(db.engine) or '空'}，"
+        f"需要 {migrate.head_revision()}）：请先运行 flowengine db upgrade。"
+    )
+
+
+def open_services(settings: Settings | None = None, *, clock: Clock = utcnow,
+                  auto_upgrade: bool | None = None) -> Services:
+    """Open the database and load the definitions.
+
+    The embedded SQLite default upgrades its schema by itself (no set-up step for a first run);
+    PostgreSQL must be upgraded explicitly with ``flowengine db upgrade`` unless ``auto_upgrade`` is given.
+    """
+    settings = settings or Settings.from_env()
+    db = Database(settings.database_url)
+    try:
+        prepare_database(db, auto_upgrade=settings.is_sqlite if auto_upgrade is None else auto_upgrade)
+        catalog = Catalog(settings.workflows_dir)
+        with db.write() as s:
+            catalog.sync(s, clock())
+    except Exception:
+        db.dispose()
+        raise
+    smtp = SmtpConfig.from_env()
+    env = os.environ
+    escalator = Escalator(db, catalog, clock, TermWatchConfig.from_env(), mailer=Mailer(db, smtp) if smtp else None,
+                          batch_size=int(env.get("FLOWENGINE_SWEEP_BATCH", "200")),
+                          lease_seconds=int(env.get("FLOWENGINE_SWEEP_LEASE_SECONDS", "300")))
+    documents = DocumentService(db, catalog, clock)
+    return Services(settings, db, catalog, FlowService(db, catalog, clock, documents=documents), Directory(db),
+                    Accounts(db, clock), Queries(db, catalog, clock), escalator, Notifications(db), AuditLedger(db),
+                    documents, ApiTokens(db, clock))

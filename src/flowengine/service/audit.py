@@ -1,0 +1,105 @@
+"""Append audit events to per-chain hash chains.
+
+Each event's ``hash`` is SHA-256 over a canonical JSON of its content and the previous event's hash in the
+same chain (``instance:<id>`` or ``system``), so editing, deleting, inserting or reordering an event breaks
+every later link. Appends to an instance chain are serialized by the instance's versioned UPDATE, which
+happens first in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from flowengine.persistence.models import AuditEvent
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "chain", "seq", "instance_id", "at", "kind", "actor_id", "actor_name", "role", "org_id", "action",
+    "from_state", "to_state", "comment", "data", "client_addr",
+)
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    def norm(v: Any) -> Any:
+        if isinstance(v, dt.datetime):
+            return v.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return v
+
+    return json.dumps({k: norm(fields.get(k)) for k in HASHED_FIELDS}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+
+
+def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
+    return hashlib.sha256((prev_hash + canonical(fields)).encode("utf-8")).hexdigest()
+
+
+# A plain Core statement executed with parameters: compiled once, no ORM bulk-insert machinery per event.
+_INSERT = insert(AuditEvent.__table__)
+_T = AuditEvent.__table__.c
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 0))")
+_LAST = select(_T.seq, _T.hash).where(_T.chain == bindparam("chain")).order_by(_T.seq.desc()).limit(1)
+
+
+def chain_of(instance_id: int | None) -> str:
+    return f"instance:{instance_id}" if instance_id is not None else "system"
+
+
+def append(session: Session, *, at: dt.datetime, kind: str, instance_id: int | None = None,
+           actor_id: int | None = None, actor_name: str | None = None, role: str | None = None,
+           org_id: int | None = None, action: str | None = None, from_state: str | None = None,
+           to_state: str | None = None, comment: str | None = None, data: dict[str, Any] | None = None,
+           client_addr: str | None = None, chain: str | None = None) -> dict[str, Any]:
+    """Insert one event at the end of its chain; returns the stored fields with ``prev_hash`` and ``hash``.
+
+    ``chain`` defaults to the instance's chain (or ``system``); the term watch uses ``org:<id>``.
+    """
+    return append_many(session, [dict(
+        at=at, kind=kind, instance_id=instance_id, actor_id=actor_id, actor_name=actor_name, role=role,
+        org_id=org_id, action=action, from_state=from_state, to_state=to_state, comment=comment, data=data,
+        client_addr=client_addr, chain=chain or chain_of(instance_id),
+    )])[0]
+
+
+def append_many(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Append several events (possibly to several chains) with one read of the chain heads and one insert.
+
+    The caller must hold whatever serializes appends to these chains (the instance row lock, or the
+    unique (chain, seq) key for the rare concurrent system event).
+    """
+    if not events:
+        return []
+    conn = session.connection()
+    chains = sorted({e.get("chain") or chain_of(e.get("instance_id")) for e in events})
+    if conn.dialect.name == "postgresql":
+        # Instance chains are serialized by the instance row lock their callers hold; the shared chains
+        # (system, org:<id>) get a transaction-scoped advisory lock so concurrent appends queue up.
+        for chain in chains:
+            if not chain.startswith("instance:"):
+                conn.execute(_ADVISORY_LOCK, {"chain": chain})
+    if len(chains) == 1:
+        last = conn.execute(_LAST, {"chain": chains[0]}).first()
+        heads = {chains[0]: (last.seq, last.hash)} if last else {}
+    else:
+        top = (select(_T.chain, func.max(_T.seq).label("seq")).where(_T.chain.in_(chains))
+               .group_by(_T.chain).subquery())
+        heads = {r.chain: (r.seq, r.hash) for r in conn.execute(
+            select(_T.chain, _T.seq, _T.hash).join(top, and_(top.c.chain == _T.chain, top.c.seq == _T.seq)))}
+    rows = []
+    for e in events:
+        chain = e.get("chain") or chain_of(e.get("instance_id"))
+        seq, prev = heads.get(chain, (0, GENESIS))
+        # Empty text is stored as NULL so that exports (where both are an empty cell) verify exactly.
+        fields: dict[str, Any] = {k: (None if e.get(k) == "" else e.get(k)) for k in HASHED_FIELDS}
+        fields.update(chain=chain, seq=seq + 1, at=e["at"].astimezone(dt.UTC))
+        fields["prev_hash"] = prev
+        fields["hash"] = event_hash(fields, prev)
+        heads[chain] = (seq + 1, fields["hash"])
+        rows.append(fields)
+    conn.execute(_INSERT, rows)
+    return rows

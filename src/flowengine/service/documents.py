@@ -1,0 +1,296 @@
+"""Issue the documents an action produces: number, text, .docx, storage and audit — in the action's transaction.
+
+``FlowService.act`` calls :meth:`DocumentService.produce` after the action's own audit event, inside the
+same transaction: a document exists exactly when the step that issued it was recorded, and a step refused
+by a check or lost to a concurrent action leaves neither a document nor a used number behind.
+
+Numbering (发文字号)
+-------------------
+Every document takes the next serial of its issuer's register for the year (China date), kept in
+``document_counters`` per (issuer, year): the first document an organization issues in 2027 is number 1
+again. The number printed on the document is:
+
+* the number the user typed in the step's form (``document_number`` on a 请示 or 报告, ``reply_number`` on a
+  批复, ``minutes_number`` on 纪要) when one is given — the issuing office keeps its own register, which
+  also numbers documents issued outside flowengine, and the system cannot know those numbers;
+* otherwise the allocated one, ``{代字}〔{year}〕{serial}号``, where the 代字 is the organization's
+  ``doc_prefix`` or, when none is set, its name.
+
+The serial is allocated either way, so every issue has its own row in the register and a document issued
+again after a return (a corrected 请示) is a new document with a new serial, and with a new printed number
+unless the user typed the old one again; the earlier issue is kept. An allocated number that a user
+already typed on another document of the same issuer is skipped.
+
+Concurrency: the counter is advanced by one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement,
+which on PostgreSQL takes the counter row's lock until the transaction ends (two concurrent issuers of one
+organization are serialized there, different organizations do not wait on each other); on SQLite every
+write transaction is already serialized (``BEGIN IMMEDIATE``). The unique key (issuer_id, year, serial)
+of ``documents`` makes a duplicate impossible whatever happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from flowengine import documents as docs
+from flowengine.definitions.model import ActionDef, WorkflowDefinition
+from flowengine.engine.deadlines import CHINA, china_date
+from flowengine.engine.roles import OrgInfo, resolve_role
+from flowengine.errors import NotFound, PermissionDenied
+from flowengine.persistence.db import Database
+from flowengine.persistence.models import (
+    AuditEvent,
+    Document,
+    DocumentCounter,
+    Instance,
+    Organization,
+    RoleAssignment,
+    User,
+)
+from flowengine.service import audit, steps
+from flowengine.service.catalog import Catalog
+from flowengine.service.core import Clock, effective_settings, utcnow
+
+#: The columns a listing reads (never the content: a list of documents does not load their bytes).
+_LISTED = (Document.id, Document.instance_id, Document.name, Document.title, Document.kind, Document.action,
+           Document.issuer_id, Document.year, Document.serial, Document.number, Document.filename,
+           Document.sha256, Document.created_at)
+#: Form fields in which a user may type the number the issuing office gave the document.
+NUMBER_FIELDS = ("document_number", "reply_number", "minutes_number")
+MIMETYPE = docs.MIMETYPE
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A stored document as lists and downloads show it (without its bytes)."""
+
+    id: int
+    instance_id: int
+    name: str
+    title: str
+    kind: str
+    action: str
+    issuer_id: int
+    issuer_name: str
+    year: int
+    serial: int
+    number: str
+    filename: str
+    sha256: str
+    size: int
+    created_at: dt.datetime
+
+    @property
+    def issued_on(self) -> dt.date:
+        """The day it was issued, in China."""
+        return self.created_at.astimezone(CHINA).date()
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    view: DocumentView
+    content: bytes
+
+
+def printed_number(prefix: str, year: int, serial: int) -> str:
+    return f"{prefix}〔{year}〕{serial}号"
+
+
+def safe_filename(title: str, number: str) -> str:
+    """关于……的请示（三十一中高二支〔2026〕5号）.docx, without characters a file system refuses."""
+    name = re.sub(r'[\\/:*?"<>|\r\n\t]+', "", f"{title}（{number}）")
+    return f"{name[:200]}.docx"
+
+
+class DocumentService:
+    """Produces documents inside actions (:class:`flowengine.service.core.DocumentProducer`) and serves them."""
+
+    def __init__(self, db: Database, catalog: Catalog, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.clock = clock
+
+    # ---- producing -------------------------------------------------------------------------------------
+
+    def produce(self, s: Session, *, instance_id: int, definition: WorkflowDefinition, action: ActionDef,
+                org: OrgInfo, data: Mapping[str, Any], now: dt.datetime, actor_id: int, actor_name: str) -> None:
+        """Issue each document ``action`` declares, numbered, rendered, stored and chained in the audit trail."""
+        conn = s.connection()
+        history = steps.history(conn, instance_id)
+        orgs = self._orgs(s, org)
+        row = orgs[org.id]
+        settings = effective_settings(definition, row, [orgs[i] for i in _ancestor_ids(row) if i in orgs])
+        superior_id = org.approver_id or org.parent_id
+        for name in action.documents:
+            declared = definition.documents.get(name)
+            if declared is None or not docs.has_composer(definition.name, name):
+                continue  # nobody has written this document's text yet (see flowengine.documents)
+            upward = declared.kind != "批复"
+            issuer = orgs[org.id] if upward else orgs.get(superior_id or -1)
+            if issuer is None:
+                continue  # an organization without a superior cannot receive a 批复 (resolve_role refused earlier)
+            year = china_date(now).year
+            serial, allocated = self._allocate(s, issuer, year)
+            typed = _typed_number(data.get(action.name) or {})
+            number = typed or allocated
+            issued_on = self._issued_on(s, instance_id, definition, action, org, issuer.id, now)
+            ctx = docs.DocumentContext(
+                workflow=definition.name, name=name, declared_title=declared.title, kind=declared.kind,
+                action=action.name,
+                org=_ref(orgs[org.id]), issuer=_ref(issuer),
+                recipient=_ref(orgs[superior_id]) if upward and superior_id in orgs else (
+                    None if upward else _ref(orgs[org.id])),
+                superior=_ref(orgs[superior_id]) if superior_id in orgs else None,
+                parent=_ref(orgs[org.parent_id]) if org.parent_id in orgs else None,
+                data=data, history=history, settings=settings, number=number, issued_on=issued_on,
+                signer=actor_name, earlier=self._earlier(s, instance_id),
+            )
+            document = docs.compose(ctx)
+            content = docs.render(document)
+            digest = hashlib.sha256(content).hexdigest()
+            stored = Document(
+                instance_id=instance_id, name=name, title=document.title, kind=declared.kind, action=action.name,
+                issuer_id=issuer.id, year=year, serial=serial, number=number,
+                filename=safe_filename(document.title, number), content=content, sha256=digest, created_at=now,
+            )
+            s.add(stored)
+            s.flush()
+            audit.append(s, at=now, kind="document", instance_id=instance_id, actor_id=actor_id,
+                         actor_name=actor_name, org_id=issuer.id, action=action.name,
+                         comment=f"生成《{document.title}》（{number}）",
+                         data={"document": name, "title": document.title, "number": number, "sha256": digest,
+                               "document_id": stored.id})
+
+    def _orgs(self, s: Session, org: OrgInfo) -> dict[int, Organization]:
+        """The organization, its ancestors, its approving body: every organization a document may name."""
+        own = s.get(Organization, org.id)
+        if own is None:
+            raise NotFound(f"组织 {org.id} 不存在。")
+        ids = set(_ancestor_ids(own)) | {i for i in (org.approver_id, org.parent_id) if i}
+        found = {o.id: o for o in s.scalars(select(Organization).where(Organization.id.in_(ids)))} if ids else {}
+        return {**found, own.id: own}
+
+    def _allocate(self, s: Session, issuer: Organization, year: int) -> tuple[int, str]:
+        """The next serial of ``issuer`` in ``year`` and its printed number (skipping numbers typed by hand)."""
+        prefix = (issuer.doc_prefix or "").strip() or issuer.name
+        while True:
+            serial = self.next_serial(s, issuer.id, year)
+            number = printed_number(prefix, year, serial)
+            taken = s.scalar(select(Document.id).where(Document.issuer_id == issuer.id, Document.number == number)
+                             .limit(1))
+            if taken is None:
+                return serial, number
+
+    def next_serial(self, s: Session, issuer_id: int, year: int) -> int:
+        """Advance and return the register of ``issuer_id`` for ``year`` (one atomic upsert; see module doc)."""
+        table = DocumentCounter.__table__
+        assert isinstance(table, Table)
+        dialect = s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (insert(table).values(issuer_id=issuer_id, year=year, last=1)
+                .on_conflict_do_update(index_elements=[table.c.issuer_id, table.c.year],
+                                       set_={"last": table.c.last + 1})
+                .returning(table.c.last))
+        return int(s.execute(stmt).scalar_one())
+
+    def _earlier(self, s: Session, instance_id: int) -> dict[str, docs.Issued]:
+        """The latest issue of each document this request produced before, for citing (《title》（number））."""
+        out: dict[str, docs.Issued] = {}
+        for d in s.scalars(select(Document).where(Document.instance_id == instance_id).order_by(Document.id)):
+            out[d.name] = docs.Issued(d.name, d.title, d.number, china_date(d.created_at))
+        return out
+
+    def _issued_on(self, s: Session, instance_id: int, definition: WorkflowDefinition, action: ActionDef,
+                   org: OrgInfo, issuer_id: int, now: dt.datetime) -> dt.date:
+        """The 成文日期: today, unless the document is the organization's but the superior's step produces it.
+
+        A 备案报告 is declared on the superior's 予以备案: the report itself is the organization's, written
+        when it handed the matter over, so it is dated the day the request entered the step being acted on.
+        """
+        acting = resolve_role(definition.roles[action.role], org).org_id
+        if acting == issuer_id:
+            return china_date(now)
+        entered = s.scalar(
+            select(AuditEvent.at)
+            .where(AuditEvent.chain == audit.chain_of(instance_id), AuditEvent.kind.in_(steps.STEP_KINDS),
+                   AuditEvent.to_state.in_(action.sources))
+            .order_by(AuditEvent.seq.desc()).limit(1))
+        return china_date(entered) if entered is not None else china_date(now)
+
+    # ---- reading ---------------------------------------------------------------------------------------
+
+    def list_for(self, instance_id: int, user_id: int) -> list[DocumentView]:
+        """Every document of the request, in the order issued (earlier issues of a redone step included)."""
+        with self.db.read() as s:
+            self._require_visible(s, instance_id, user_id)
+            rows = s.execute(select(*_LISTED, func.length(Document.content).label("size"),
+                                    Organization.name.label("issuer_name"))
+                             .join(Organization, Organization.id == Document.issuer_id)
+                             .where(Document.instance_id == instance_id).order_by(Document.id))
+            return [DocumentView(**r._mapping) for r in rows]
+
+    def get(self, document_id: int, user_id: int) -> DocumentFile:
+        """One document with its bytes, for whoever may see its request (NotFound otherwise)."""
+        with self.db.read() as s:
+            row = s.execute(select(*_LISTED, Document.content, Organization.name.label("issuer_name"))
+                            .join(Organization, Organization.id == Document.issuer_id)
+                            .where(Document.id == document_id)).one_or_none()
+            if row is None:
+                self._require_user(s, user_id)
+                raise NotFound(f"文件 {document_id} 不存在，或您无权查看。")
+            try:
+                self._require_visible(s, row.instance_id, user_id)
+            except NotFound:
+                raise NotFound(f"文件 {document_id} 不存在，或您无权查看。") from None
+            fields = dict(row._mapping)
+            content = bytes(fields.pop("content"))
+            return DocumentFile(DocumentView(**fields, size=len(content)), content)
+
+    def _require_user(self, s: Session, user_id: int) -> None:
+        user = s.get(User, user_id)
+        if user is None or not user.is_active:
+            raise PermissionDenied("用户不存在或已停用。")
+
+    def _require_visible(self, s: Session, instance_id: int, user_id: int) -> None:
+        """The rule of ``FlowService.get``: a role in the request's organization, an ancestor, or its approver."""
+        self._require_user(s, user_id)
+        row = s.execute(select(Organization.path, Organization.approver_id)
+                        .join(Instance, Instance.org_id == Organization.id)
+                        .where(Instance.id == instance_id)).one_or_none()
+        if row is not None:
+            scope = {int(x) for x in row.path.strip("/").split("/") if x}
+            if row.approver_id:
+                scope.add(row.approver_id)
+            held = set(s.scalars(select(RoleAssignment.org_id).where(RoleAssignment.user_id == user_id)))
+            if held & scope:
+                return
+        raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
+
+
+def _typed_number(form: Mapping[str, Any]) -> str | None:
+    for name in NUMBER_FIELDS:
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _ancestor_ids(org: Organization) -> list[int]:
+    return [int(x) for x in org.path.strip("/").split("/")[:-1] if x]
+
+
+def _ref(o: Organization) -> docs.OrgRef:
+    return docs.OrgRef(id=o.id, name=o.name, type=o.type, term_start=o.term_start, term_end=o.term_end,
+                       full_members=o.full_members, probationary_members=o.probationary_members)
+
+
+__all__ = ["DocumentFile", "DocumentService", "DocumentView", "MIMETYPE", "NUMBER_FIELDS", "printed_number"]

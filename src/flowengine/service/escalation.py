@@ -1,0 +1,385 @@
+"""The sweep: remind before deadlines, escalate after them, and watch Party organizations' terms.
+
+``sweep(now)`` is idempotent and safe to run from several processes at once:
+
+* Due tasks are found through the partial index on ``tasks.next_alert_at`` (open tasks only), so a sweep
+  costs what is due, not what is open.
+* A sweeper first *claims* a batch of due tasks with a conditional UPDATE that sets a lease
+  (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent sweepers take disjoint batches), then handles
+  each task in its own transaction. A sweeper that dies leaves leases that expire; the next sweep takes
+  the tasks over. Handling a task advances ``next_alert_at`` in the same transaction as its audit event
+  and notifications, so nothing is ever recorded twice.
+* The instance row is locked while an alert is recorded, which orders the alert in the instance's hash
+  chain with any concurrent ``act()``.
+* The term watch inserts a ``term_alerts`` row with a unique key before notifying: whoever inserts it
+  first raises the alert, everyone else skips it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, case, exists, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from flowengine.definitions.model import StateDef, WorkflowDefinition
+from flowengine.engine.calendar import add_working_days
+from flowengine.engine.deadlines import china_date, reminder_times
+from flowengine.engine.roles import Assignment, resolve_role
+from flowengine.engine.vocabulary import ROLES
+from flowengine.persistence.db import Database
+from flowengine.persistence.models import (
+    Instance,
+    Notification,
+    Organization,
+    RoleAssignment,
+    Task,
+    TermAlert,
+    User,
+)
+from flowengine.service import audit
+from flowengine.service.catalog import Catalog
+from flowengine.service.core import org_info
+
+log = logging.getLogger(__name__)
+
+_T = Task.__table__.c
+
+
+@dataclass(frozen=True)
+class TermWatchConfig:
+    """Which procedure counts as "the re-election has started", and how early to remind.
+
+    Defaults follow ../shared/domain/procedures.md: the superior reminds a branch about six months
+    (≈ 120 working days) before its term ends.
+    """
+
+    workflow: str = "branch_election"
+    reminder_working_days: int = 120
+    notify_superior_roles: tuple[str, ...] = ("handler", "leader")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> TermWatchConfig:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            workflow=env.get("FLOWENGINE_TERM_WORKFLOW", cls.workflow),
+            reminder_working_days=int(env.get("FLOWENGINE_TERM_REMINDER_WORKING_DAYS", cls.reminder_working_days)),
+        )
+
+
+@dataclass
+class SweepCounts:
+    reminders: int = 0
+    escalations: int = 0
+    reassignments: int = 0
+    co_approvals: int = 0
+    term_reminders: int = 0
+    terms_expired: int = 0
+    notifications: int = 0
+    emails: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+    @property
+    def total(self) -> int:
+        return self.reminders + self.escalations + self.term_reminders + self.terms_expired
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the sweep will do for one due task: remind, escalate (notify/reassign/co_approve) or nothing."""
+
+    task: Task
+    definition: WorkflowDefinition
+    state: StateDef
+    mode: str
+    target: Assignment | None
+
+
+@dataclass
+class Escalator:
+    db: Database
+    catalog: Catalog
+    clock: Callable[[], dt.datetime]
+    term_watch: TermWatchConfig = field(default_factory=TermWatchConfig)
+    lease_seconds: int = 300
+    batch_size: int = 200
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    mailer: Callable[[dt.datetime], int] | None = None
+
+    # ---- the sweep ---------------------------------------------------------------------------------
+
+    def sweep(self, now: dt.datetime | None = None) -> SweepCounts:
+        """Handle everything due at ``now`` (default: the clock); returns what was done."""
+        now = now or self.clock()
+        counts = SweepCounts()
+        while True:
+            claimed = self.claim(now)
+            if not claimed:
+                break
+            try:
+                self._handle_batch(claimed, now, counts)
+            except Exception:  # the whole batch rolled back; its leases expire and another sweep retries
+                log.exception("sweep: a batch of %d tasks failed and will be retried", len(claimed))
+                counts.skipped += len(claimed)
+                break
+            if len(claimed) < self.batch_size:
+                break
+        self._term_watch(now, counts)
+        if self.mailer is not None:
+            counts.emails += self.mailer(now)
+        if counts.total:
+            log.info("sweep at %s: %s", now.isoformat(), counts.as_dict())
+        return counts
+
+    def claim(self, now: dt.datetime) -> list[int]:
+        """Lease up to ``batch_size`` due tasks to this sweeper (committed before they are handled)."""
+        due = (
+            select(_T.id)
+            .where(_T.closed_at.is_(None), _T.next_alert_at <= now,
+                   or_(_T.lease_expires_at.is_(None), _T.lease_expires_at < now))
+            .order_by(_T.next_alert_at)
+            .limit(self.batch_size)
+        )
+        with self.db.write() as s:
+            if self.db.dialect == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            rows = s.execute(
+                update(Task.__table__)
+                .where(_T.id.in_(due.scalar_subquery()))
+                .values(lease_owner=self.owner, lease_expires_at=now + dt.timedelta(seconds=self.lease_seconds))
+                .returning(_T.id)
+            ).scalars().all()
+        return sorted(rows)
+
+    def _handle_batch(self, task_ids: list[int], now: dt.datetime, counts: SweepCounts) -> None:
+        """Alerts for a claimed batch, in one transaction: all recorded, or none (and retried)."""
+        with self.db.write() as s:
+            conn = s.connection()
+            instance_ids = sorted(set(conn.execute(
+                select(_T.instance_id).where(_T.id.in_(task_ids))).scalars()))
+            # Lock the instances (in id order, against deadlocks), as act() does by updating them, so alerts
+            # and actions are ordered in each instance's hash chain.
+            conn.execute(select(Instance.id).where(Instance.id.in_(instance_ids)).order_by(Instance.id)
+                         .with_for_update())
+            tasks = list(s.scalars(
+                select(Task).where(Task.id.in_(task_ids), Task.lease_owner == self.owner)
+                .options(joinedload(Task.instance).joinedload(Instance.org)).order_by(Task.id)))
+            plans = []
+            pairs: set[tuple[str, int]] = set()
+            for task in tasks:
+                if task.closed_at is not None or task.next_alert_at is None or task.next_alert_at > now:
+                    task.lease_owner, task.lease_expires_at = None, None
+                    continue
+                try:
+                    plan = self._plan(s, task, now)
+                except Exception:  # a broken definition or row must not hold up the rest of the batch
+                    log.exception("sweep: task %s skipped; it will be retried when its lease expires", task.id)
+                    counts.skipped += 1
+                    continue
+                plans.append(plan)
+                pairs.add((task.role, task.org_id) if task.assignee_id is None else ("", 0))
+                if plan.target is not None:
+                    pairs.add((plan.target.role, plan.target.org_id))
+            holders = self._holders_of(s, pairs)
+            notes: list[dict[str, object]] = []
+            events: list[dict[str, object]] = []
+            for plan in plans:
+                self._apply(s, plan, holders, now, counts, notes, events)
+            if notes:
+                conn.execute(insert(Notification.__table__), notes)
+                counts.notifications += len(notes)
+            audit.append_many(s, events)
+
+    def _plan(self, s: Session, task: Task, now: dt.datetime) -> _Plan:
+        inst = task.instance
+        definition = self.catalog.by_id(s, inst.definition_id)
+        state = definition.state(task.state)
+        deadline = state.deadline
+        if deadline is None or task.due_at is None:
+            return _Plan(task, definition, state, "none", None)
+        if task.due_at > now:
+            return _Plan(task, definition, state, "reminder", None)
+        target = (resolve_role(definition.roles[deadline.escalate_to], org_info(inst.org))
+                  if deadline.escalate_to else None)
+        return _Plan(task, definition, state, deadline.escalation if target else "notify", target)
+
+    def _holders_of(self, s: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+        real = [p for p in pairs if p[0]]
+        out: dict[tuple[str, int], list[int]] = {p: [] for p in real}
+        if not real:
+            return out
+        rows = s.execute(
+            select(RoleAssignment.role, RoleAssignment.org_id, RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(User.is_active.is_(True), or_(*[and_(RoleAssignment.role == r, RoleAssignment.org_id == o)
+                                                   for r, o in real]))
+            .order_by(RoleAssignment.user_id))
+        for role, org_id, user_id in rows:
+            out[(role, org_id)].append(user_id)
+        return out
+
+    def _apply(self, s: Session, plan: _Plan, holders: dict[tuple[str, int], list[int]], now: dt.datetime,
+               counts: SweepCounts, notes: list[dict[str, object]], events: list[dict[str, object]]) -> None:
+        task, definition, state = plan.task, plan.definition, plan.state
+        inst = task.instance
+        mine = [task.assignee_id] if task.assignee_id is not None else holders.get((task.role, task.org_id), [])
+
+        def notify(users: list[int], kind: str, title: str, body: str) -> None:
+            notes.extend(dict(user_id=u, kind=kind, title=title, body=body, instance_id=inst.id, org_id=inst.org_id,
+                              created_at=now, read_at=None, emailed_at=None) for u in dict.fromkeys(users))
+
+        def record(kind: str, role: str, org_id: int, data: dict[str, object]) -> None:
+            events.append(dict(at=now, kind=kind, instance_id=inst.id, role=role, org_id=org_id,
+                               from_state=task.state, to_state=task.state, data=data))
+
+        task.alerts_sent += 1
+        task.lease_owner, task.lease_expires_at = None, None
+        if plan.mode == "none":
+            task.next_alert_at = None
+            return
+        assert task.due_at is not None and state.deadline is not None
+        due_text = _china_text(task.due_at)
+        base = {"task_id": task.id, "due_at": _iso(task.due_at), "recipients": mine}
+        if plan.mode == "reminder":
+            notify(mine, "reminder", f"【催办】{inst.title}：“{state.title}”将于{due_text}到期",
+                   f"“{inst.title}”（{definition.title}）当前步骤“{state.title}”须在{due_text}前办理，"
+                   f"还剩 {_days_left(task.due_at, now)} 天。")
+            record("reminder", task.role, task.org_id, base | {"alert": task.alerts_sent})
+            upcoming = [t for t in sorted(reminder_times(task.due_at, state.deadline)) if t > now]
+            task.next_alert_at = upcoming[0] if upcoming else task.due_at
+            counts.reminders += 1
+            return
+        title = f"【超期】{inst.title}：“{state.title}”已于{due_text}到期"
+        body = f"“{inst.title}”（{definition.title}）的步骤“{state.title}”已超过办理时限（{due_text}）。"
+        notify(mine, "overdue", title, body + "请尽快办理。")
+        task.next_alert_at, task.escalated = None, True
+        target = plan.target
+        data: dict[str, object] = base | {"mode": plan.mode}
+        kind, role, org_id = "escalation", task.role, task.org_id
+        if target is not None:
+            superiors = holders.get((target.role, target.org_id), [])
+            who = ROLES.get(target.role, target.role)
+            data |= {"to_role": target.role, "to_org_id": target.org_id, "superiors": superiors}
+            role, org_id = target.role, target.org_id
+            if plan.mode == "reassign":
+                notify(superiors, "escalation", title, body + f"该事项已转由您（{who}）办理。")
+                data |= {"from_role": task.role, "from_org_id": task.org_id}
+                task.role, task.org_id, task.assignee_id = target.role, target.org_id, None
+                kind = "reassignment"
+                counts.reassignments += 1
+            elif plan.mode == "co_approve":
+                notify(superiors, "escalation", title, body + f"请您（{who}）共同督办，可直接办理。")
+                s.add(Task(instance_id=inst.id, state=task.state, role=target.role, org_id=target.org_id,
+                           opened_at=now, due_at=None, next_alert_at=None, alerts_sent=0, escalated=True))
+                counts.co_approvals += 1
+            else:
+                notify(superiors, "escalation", title, body + f"请您（{who}）督促办理。")
+        record(kind, role, org_id, data)
+        counts.escalations += 1
+
+    def _role_holders(self, s: Session, role: str, org_id: int) -> list[int]:
+        return self._holders_of(s, {(role, org_id)})[(role, org_id)]
+
+    def _notify(self, s: Session, users: Iterable[int], kind: str, title: str, body: str, now: dt.datetime,
+                counts: SweepCounts, instance_id: int | None = None, org_id: int | None = None) -> None:
+        rows = [dict(user_id=u, kind=kind, title=title, body=body, instance_id=instance_id, org_id=org_id,
+                     created_at=now, read_at=None, emailed_at=None) for u in dict.fromkeys(users)]
+        if rows:
+            s.execute(insert(Notification.__table__), rows)
+            counts.notifications += len(rows)
+
+    # ---- term watch --------------------------------------------------------------------------------
+
+    def _term_watch(self, now: dt.datetime, counts: SweepCounts) -> None:
+        cfg = self.term_watch
+        today = china_date(now)
+        horizon = add_working_days(today, cfg.reminder_working_days)
+        # Only organizations with an alert still to raise: in the window or expired, without the alert of the
+        # kind that applies now, and with no re-election started for this term.
+        applicable = case((Organization.term_end < today, "term_expired"), else_="term_reminder")
+        with self.db.read() as s:
+            candidates = s.execute(
+                select(Organization.id, Organization.term_end)
+                .where(Organization.term_end.is_not(None), Organization.term_end <= horizon,
+                       ~exists().where(TermAlert.org_id == Organization.id, TermAlert.term_end == Organization.term_end,
+                                       TermAlert.kind == applicable),
+                       ~exists().where(_started(cfg.workflow)))
+                .order_by(Organization.term_end)
+            ).all()
+        for org_id, term_end in candidates:
+            kind = "term_expired" if term_end < today else "term_reminder"
+            try:
+                with self.db.write() as s:
+                    self._term_alert(s, org_id, term_end, kind, today, now, counts)
+            except IntegrityError:
+                continue  # another sweeper raised this alert first
+
+    def _term_alert(self, s: Session, org_id: int, term_end: dt.date, kind: str, today: dt.date,
+                    now: dt.datetime, counts: SweepCounts) -> None:
+        org = s.get(Organization, org_id)
+        if org is None or org.term_end != term_end:
+            return
+        if s.scalar(select(TermAlert.id).where(TermAlert.org_id == org_id, TermAlert.kind == kind,
+                                               TermAlert.term_end == term_end)) is not None:
+            return
+        if s.scalar(select(Instance.id).where(Organization.id == org_id, _started(self.term_watch.workflow)).limit(1)):
+            return  # the re-election is under way (or done) for this term: nothing to chase
+        s.execute(insert(TermAlert.__table__).values(org_id=org_id, kind=kind, term_end=term_end, created_at=now))
+        s.flush()
+        end_text = f"{term_end.year}年{term_end.month}月{term_end.day}日"
+        if kind == "term_reminder":
+            users = self._role_holders(s, "secretary", org_id)
+            left = (term_end - today).days
+            self._notify(s, users, "term_reminder", f"【换届提醒】{org.name}任期将于{end_text}届满",
+                         f"{org.name}本届任期将于{end_text}届满（还有 {left} 天），请及时研究换届工作，"
+                         "按程序向上级党组织报送换届请示。", now, counts, org_id=org_id)
+            counts.term_reminders += 1
+        else:
+            superior = org.approver_id or org.parent_id
+            users = [u for role in self.term_watch.notify_superior_roles if superior
+                     for u in self._role_holders(s, role, superior)]
+            overdue = (today - term_end).days
+            self._notify(s, users, "term_expired", f"【超期未换届】{org.name}任期已于{end_text}届满",
+                         f"{org.name}任期已于{end_text}届满，已超期 {overdue} 天，尚未启动换届程序，请督促其按期换届"
+                         "或按程序申请延期换届。", now, counts, org_id=org_id)
+            counts.terms_expired += 1
+        audit.append(s, at=now, kind=kind, chain=f"org:{org_id}", org_id=org_id,
+                     data={"term_end": term_end.isoformat(), "recipients": users})
+
+    # ---- heartbeat ---------------------------------------------------------------------------------
+
+    def open_leases(self) -> int:
+        with self.db.read() as s:
+            return len(s.scalars(select(_T.id).where(and_(_T.lease_owner.is_not(None), _T.closed_at.is_(None)))).all())
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat() if moment else None
+
+
+def _china_text(moment: dt.datetime) -> str:
+    day = china_date(moment - dt.timedelta(microseconds=1))
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _days_left(due: dt.datetime, now: dt.datetime) -> int:
+    return (china_date(due - dt.timedelta(microseconds=1)) - china_date(now)).days
+
+
+def _started(workflow: str) -> ColumnElement[bool]:
+    """An instance of ``workflow`` for the organization in scope, started during its current term."""
+    return and_(Instance.org_id == Organization.id, Instance.workflow == workflow,
+                Instance.status.in_(("active", "completed")),
+                or_(Organization.term_start.is_(None), Instance.created_at >= Organization.term_start))
+
+

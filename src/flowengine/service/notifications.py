@@ -1,0 +1,153 @@
+"""In-app notifications per user, and their delivery by e-mail when SMTP is configured.
+
+E-mail is sent after the notification is committed (an outbox): a notification is marked sent by a
+conditional UPDATE before sending, so two sweepers never both send it; a failed send clears the mark and
+the next sweep tries again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from flowengine.persistence.db import Database
+from flowengine.persistence.models import Notification, User
+from flowengine.service.views import Page
+
+log = logging.getLogger(__name__)
+
+#: What each kind of notification is, in the words the list shows beside it.
+KIND_TITLES = {
+    "reminder": "催办提醒", "overdue": "超期提醒", "escalation": "超期督办", "term_reminder": "换届提醒",
+    "term_expired": "超期未换届",
+}
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    kind: str
+    title: str
+    body: str
+    instance_id: int | None
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+    @property
+    def kind_title(self) -> str:
+        return KIND_TITLES.get(self.kind, "通知")
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+class Notifications:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def unread_count(self, user_id: int) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(Notification)
+                            .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+    def list(self, user_id: int, *, page: int = 1, per_page: int = 20, unread_only: bool = False
+             ) -> Page[NotificationView]:
+        with self.db.read() as s:
+            q = select(Notification).where(Notification.user_id == user_id)
+            if unread_only:
+                q = q.where(Notification.read_at.is_(None))
+            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+            rows = s.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc())
+                             .limit(per_page).offset((max(page, 1) - 1) * per_page))
+            items = tuple(NotificationView(n.id, n.kind, n.title, n.body, n.instance_id, n.created_at, n.read_at)
+                          for n in rows)
+            return Page(items, total, page, per_page)
+
+    def mark_read(self, user_id: int, ids: list[int] | None, now: dt.datetime) -> int:
+        """Mark the user's own notifications read (all of them when ``ids`` is None)."""
+        with self.db.write() as s:
+            q = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            if ids is not None:
+                q = q.where(Notification.id.in_(ids))
+            return s.execute(q.values(read_at=now).execution_options(synchronize_session=False)).rowcount
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int = 25
+    sender: str = "flowengine@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> SmtpConfig | None:
+        env = dict(os.environ if env is None else env)
+        host = env.get("FLOWENGINE_SMTP_HOST")
+        if not host:
+            return None
+        return cls(host=host, port=int(env.get("FLOWENGINE_SMTP_PORT", "25")),
+                   sender=env.get("FLOWENGINE_SMTP_FROM", cls.sender),
+                   username=env.get("FLOWENGINE_SMTP_USER") or None,
+                   password=env.get("FLOWENGINE_SMTP_PASSWORD") or None,
+                   starttls=env.get("FLOWENGINE_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"))
+
+
+class Mailer:
+    """Sends unsent notifications of users with an e-mail address; called by the sweep."""
+
+    def __init__(self, db: Database, config: SmtpConfig, batch: int = 100) -> None:
+        self.db = db
+        self.config = config
+        self.batch = batch
+
+    def __call__(self, now: dt.datetime) -> int:
+        with self.db.write() as s:
+            claimed = self._claim(s, now)
+        if not claimed:
+            return 0
+        sent = 0
+        try:
+            with smtplib.SMTP(self.config.host, self.config.port, timeout=30) as smtp:
+                if self.config.starttls:
+                    smtp.starttls()
+                if self.config.username:
+                    smtp.login(self.config.username, self.config.password or "")
+                for row in claimed:
+                    msg = EmailMessage()
+                    msg["From"], msg["To"], msg["Subject"] = self.config.sender, row.email, row.title
+                    msg.set_content(f"{row.display_name}：\n\n{row.body}\n\n—— flowengine")
+                    smtp.send_message(msg)
+                    sent += 1
+        except (OSError, smtplib.SMTPException):
+            log.exception("e-mail delivery failed after %d of %d; the rest will be retried", sent, len(claimed))
+            with self.db.write() as s:
+                s.execute(update(Notification).where(Notification.id.in_([r.id for r in claimed[sent:]]))
+                          .values(emailed_at=None).execution_options(synchronize_session=False))
+        return sent
+
+    def _claim(self, s: Session, now: dt.datetime) -> list[Any]:
+        """Mark a batch as sent before sending, so that no other sweeper sends it too."""
+        rows = s.execute(
+            select(Notification.id, Notification.title, Notification.body, User.email, User.display_name)
+            .join(User, User.id == Notification.user_id)
+            .where(Notification.emailed_at.is_(None), User.email.is_not(None), User.email != "")
+            .order_by(Notification.id).limit(self.batch)
+        ).all()
+        claimed = []
+        for row in rows:
+            done = s.execute(update(Notification).where(Notification.id == row.id, Notification.emailed_at.is_(None))
+                             .values(emailed_at=now).execution_options(synchronize_session=False))
+            if done.rowcount == 1:
+                claimed.append(row)
+        return claimed

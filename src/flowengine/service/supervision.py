@@ -1,0 +1,601 @@
+"""督导: where every subordinate organization stands in its re-election, and its 三重一大 decisions.
+
+A superior organization does not only approve one request at a time; it must see that *every* organization
+under it re-elects on time. This module answers that question for the people of a superior organization
+(承办人, 分管领导, 纪检/巡察) from what the database already holds — organizations and their terms, the
+running and finished requests, their open tasks and deadlines, the returns in the audit trail — so that
+the supervision page, its exports, its charts and the 督导通报 all count the same way. Pure queries: no
+Flask, nothing written.
+
+The status of an organization's re-election, in order of precedence:
+
+* ``in_progress`` — a re-election (or a request to postpone one) is running;
+* ``completed`` — a re-election reached 批复③ during the current term (its effect started the term);
+* ``postponed`` — the superior approved a postponement during the current term and the new end is ahead;
+* ``not_started`` — none of these.
+
+Flags: ``term_expired`` (term over, no procedure running, not postponed), ``step_overdue`` (the current
+step is past its deadline) and ``returned_often`` (returned more than :data:`RETURN_LIMIT` times). The first
+two make an organization *late*; days overdue are calendar days since the term end or the step's due day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from flowengine.definitions.model import WorkflowDefinition
+from flowengine.documents import layout
+from flowengine.documents.bulletin import BulletinFacts, LateUnit, compose_bulletin
+from flowengine.engine.calendar import working_days_between
+from flowengine.engine.deadlines import china_date
+from flowengine.engine.vocabulary import ORG_TYPES, ROLES
+from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
+from flowengine.persistence.db import Database
+from flowengine.persistence.models import AuditEvent, Instance, Organization, RoleAssignment, Task, User
+from flowengine.service.catalog import Catalog
+from flowengine.service.core import effective_settings
+
+Clock = Callable[[], dt.datetime]
+
+REELECTION = "branch_election"
+POSTPONEMENT = "election_postponement"
+DECISION = "major_decision"
+#: Roles of a superior organization that may supervise everything under it.
+SUPERVISOR_ROLES = ("handler", "leader", "auditor")
+#: More returns than this on one request is worth a supervisor's look (the issue's "more than twice").
+RETURN_LIMIT = 2
+
+STATUS_TITLES = {"not_started": "未启动", "in_progress": "换届中", "completed": "已完成", "postponed": "已批准延期"}
+FLAG_TITLES = {"term_expired": "任期届满未启动换届", "step_overdue": "环节超期", "returned_often": "多次退回"}
+LATE_FLAGS = ("term_expired", "step_overdue")
+#: Filter values beyond the statuses: every late organization, or every flagged one.
+FILTER_TITLES = {**STATUS_TITLES, "late": "超期/滞后", "flagged": "有预警"}
+SORTS = {"tree": "组织架构顺序", "name": "名称", "type": "类型", "members": "正式党员", "term_end": "任期届满",
+         "status": "状态", "overdue": "逾期天数"}
+CATEGORY_TITLES = {"major_matter": "重大事项决策", "cadre_appointment": "重要干部任免", "major_project": "重大项目安排",
+                   "large_fund": "大额资金使用"}
+#: Unit types in the order a bulletin lists them (larger units first).
+TYPE_ORDER = ("committee", "general_branch", "branch", "work_committee")
+
+
+# ---- results ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupervisionRow:
+    """One organization's re-election as a supervisor sees it."""
+
+    org_id: int
+    code: str
+    name: str
+    type: str
+    type_title: str
+    depth: int
+    full_members: int
+    term_end: dt.date | None
+    status: str
+    instance_id: int | None = None
+    workflow: str | None = None
+    step: str | None = None
+    waiting_on: str | None = None
+    due_on: dt.date | None = None
+    completed_on: dt.date | None = None
+    postponed_until: dt.date | None = None
+    days_overdue: int = 0
+    returns: int = 0
+    flags: tuple[str, ...] = ()
+
+    @property
+    def status_title(self) -> str:
+        return STATUS_TITLES[self.status]
+
+    @property
+    def late(self) -> bool:
+        return any(f in LATE_FLAGS for f in self.flags)
+
+    @property
+    def flag_titles(self) -> tuple[str, ...]:
+        return tuple(FLAG_TITLES[f] for f in self.flags)
+
+    @property
+    def state_text(self) -> str:
+        """The state in one phrase, as the table and the exports print it."""
+        if self.status == "completed" and self.completed_on:
+            return f"已完成（批复③ {self.completed_on.isoformat()}）"
+        if self.status == "postponed" and self.postponed_until:
+            return f"已批准延期至 {self.postponed_until.isoformat()}"
+        if self.status == "in_progress":
+            prefix = "延期换届申请：" if self.workflow == POSTPONEMENT else ""
+            return f"{prefix}{self.step or ''}"
+        return "未启动"
+
+
+@dataclass(frozen=True)
+class OrgChoice:
+    id: int
+    name: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the supervisor filters and sorts by; every part optional."""
+
+    status: str | None = None
+    org_id: int | None = None
+    sort: str = "tree"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class StepTime:
+    state: str
+    title: str
+    average_working_days: float
+    tasks: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    today: dt.date
+    scope_names: tuple[str, ...]
+    choices: tuple[OrgChoice, ...]
+    criteria: Criteria
+    rows: tuple[SupervisionRow, ...]  # filtered and sorted
+    total: int  # organizations in the chosen sub-tree (before the status filter)
+    status_counts: dict[str, int]
+    flag_counts: dict[str, int]
+    late: int
+    due_by_month: tuple[tuple[str, int], ...]
+    step_times: tuple[StepTime, ...]
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    instance_id: int
+    org_id: int
+    org_name: str
+    category: str
+    category_title: str
+    subject: str
+    decided_on: dt.date
+    state_title: str
+    should_file: bool
+    filed: bool
+
+    @property
+    def unfiled(self) -> bool:
+        return self.should_file and not self.filed
+
+
+@dataclass(frozen=True)
+class DecisionOverview:
+    date_from: dt.date
+    date_to: dt.date
+    choices: tuple[OrgChoice, ...]
+    org_id: int | None
+    categories: tuple[tuple[str, str], ...]
+    matrix: tuple[tuple[str, tuple[int, ...], int], ...]  # (organization, count per category, total)
+    rows: tuple[DecisionRow, ...]
+
+    @property
+    def unfiled(self) -> tuple[DecisionRow, ...]:
+        return tuple(r for r in self.rows if r.unfiled)
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    facts: BulletinFacts
+    filename: str
+    content: bytes
+
+
+@dataclass
+class _Scope:
+    held: list[Organization]
+    orgs: list[Organization] = field(default_factory=list)
+    depth: dict[int, int] = field(default_factory=dict)
+
+
+# ---- pure helpers ----------------------------------------------------------------------------------
+
+
+def tree_order(orgs: Iterable[Organization]) -> list[tuple[Organization, int]]:
+    """Organizations parents first, siblings by code, each with its depth among the given ones."""
+    rows = list(orgs)
+    ids = {o.id for o in rows}
+    children: dict[int | None, list[Organization]] = {}
+    for o in rows:
+        children.setdefault(o.parent_id if o.parent_id in ids else None, []).append(o)
+    out: list[tuple[Organization, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for o in sorted(children.get(parent, []), key=lambda x: x.code):
+            out.append((o, depth))
+            walk(o.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def months_ahead(today: dt.date, count: int = 12) -> list[tuple[int, int]]:
+    """(year, month) of the current month and the ``count - 1`` after it."""
+    out = []
+    y, m = today.year, today.month
+    for _ in range(count):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _sort_key(sort: str) -> Callable[[tuple[int, SupervisionRow]], Any]:
+    far = dt.date.max
+    keys: dict[str, Callable[[tuple[int, SupervisionRow]], Any]] = {
+        "tree": lambda x: x[0],
+        "name": lambda x: (x[1].name, x[0]),
+        "type": lambda x: (TYPE_ORDER.index(x[1].type) if x[1].type in TYPE_ORDER else 99, x[0]),
+        "members": lambda x: (x[1].full_members, x[0]),
+        "term_end": lambda x: (x[1].term_end or far, x[0]),
+        "status": lambda x: (list(STATUS_TITLES).index(x[1].status), x[0]),
+        "overdue": lambda x: (x[1].days_overdue, x[0]),
+    }
+    return keys[sort]
+
+
+def _matches(row: SupervisionRow, status: str | None) -> bool:
+    if not status:
+        return True
+    if status == "late":
+        return row.late
+    if status == "flagged":
+        return bool(row.flags)
+    return row.status == status
+
+
+# ---- the service -----------------------------------------------------------------------------------
+
+
+class Supervision:
+    def __init__(self, db: Database, catalog: Catalog, clock: Clock) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.clock = clock
+
+    # ---- scope ---------------------------------------------------------------------------------------
+
+    def _held(self, s: Session, user_id: int) -> list[Organization]:
+        return list(s.scalars(
+            select(Organization).join(RoleAssignment, RoleAssignment.org_id == Organization.id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(RoleAssignment.user_id == user_id, RoleAssignment.role.in_(SUPERVISOR_ROLES),
+                   User.is_active.is_(True)).distinct()))
+
+    def _scope(self, s: Session, user_id: int, org_types: Sequence[str] | None = None) -> _Scope:
+        """The organizations below (or approved by) the ones where the user supervises; refuses others."""
+        held = self._held(s, user_id)
+        denied = PermissionDenied("只有上级党组织的承办人、分管领导或纪检/巡察可以查看督导情况。")
+        if not held:
+            raise denied
+        ids = [o.id for o in held]
+        below = or_(*[Organization.path.like(f"{o.path}%") for o in held], Organization.approver_id.in_(ids))
+        q = select(Organization).where(below, Organization.id.not_in(ids))
+        if org_types is not None:
+            q = q.where(Organization.type.in_(org_types))
+        orgs = list(s.scalars(q))
+        if not orgs and not s.scalar(select(func.count()).select_from(Organization).where(
+                below, Organization.id.not_in(ids))):
+            raise denied
+        ordered = tree_order([*held, *orgs])
+        scope = _Scope(held)
+        scope.depth = {o.id: d for o, d in ordered}
+        scope.orgs = [o for o, _ in ordered if o.id not in ids and (org_types is None or o.type in org_types)]
+        return scope
+
+    def may_supervise(self, user_id: int) -> bool:
+        """Whether the navigation should offer the supervision page to this user."""
+        with self.db.read() as s:
+            held = self._held(s, user_id)
+            if not held:
+                return False
+            ids = [o.id for o in held]
+            below = or_(*[Organization.path.like(f"{o.path}%") for o in held], Organization.approver_id.in_(ids))
+            return bool(s.scalar(select(func.count()).select_from(Organization)
+                                 .where(below, Organization.id.not_in(ids))))
+
+    @staticmethod
+    def _choices(s: Session, scope: _Scope) -> tuple[OrgChoice, ...]:
+        """Sub-trees one may narrow to: the user's own organizations and every one with units below."""
+        parents = {o.parent_id for o in scope.orgs}
+        pool = [*scope.held, *[o for o in scope.orgs if o.id in parents]]
+        return tuple(OrgChoice(o.id, o.name, d) for o, d in tree_order(pool))
+
+    @staticmethod
+    def _narrow(s: Session, scope: _Scope, org_id: int | None) -> list[Organization]:
+        if org_id is None:
+            return scope.orgs
+        known = {o.id: o for o in [*scope.held, *scope.orgs]}
+        target = known.get(org_id)
+        if target is None:
+            raise NotFound(f"组织 {org_id} 不在您的督导范围内。")
+        if target in scope.held:
+            return scope.orgs
+        return [o for o in scope.orgs if o.path.startswith(target.path)]
+
+    # ---- re-elections --------------------------------------------------------------------------------
+
+    def overview(self, user_id: int, criteria: Criteria | None = None) -> Overview:
+        """Every organization of the chosen sub-tree with its re-election state, counts and chart data."""
+        criteria = criteria or Criteria()
+        if criteria.sort not in SORTS:
+            raise ValidationFailed({"sort": f"不支持按“{criteria.sort}”排序"})
+        if criteria.status and criteria.status not in FILTER_TITLES:
+            raise ValidationFailed({"status": f"未知的状态“{criteria.status}”"})
+        now = self.clock()
+        today = china_date(now)
+        with self.db.read() as s:
+            scope = self._scope(s, user_id, self._election_types())
+            orgs = self._narrow(s, scope, criteria.org_id)
+            rows = self._rows(s, orgs, scope.depth, now)
+            step_times = self._step_times(s, [o.id for o in orgs])
+            choices = self._choices(s, scope)
+        shown = [r for r in rows if _matches(r, criteria.status)]
+        order = sorted(enumerate(shown), key=_sort_key(criteria.sort), reverse=criteria.descending)
+        months = months_ahead(today)
+        due = {ym: 0 for ym in months}
+        for r in rows:
+            if r.term_end and (r.term_end.year, r.term_end.month) in due:
+                due[(r.term_end.year, r.term_end.month)] += 1
+        return Overview(
+            today=today, scope_names=tuple(o.name for o in scope.held), choices=choices, criteria=criteria,
+            rows=tuple(r for _, r in order), total=len(rows),
+            status_counts={k: sum(1 for r in rows if r.status == k) for k in STATUS_TITLES},
+            flag_counts={k: sum(1 for r in rows if k in r.flags) for k in FLAG_TITLES},
+            late=sum(1 for r in rows if r.late),
+            due_by_month=tuple((f"{y}年{m}月", due[(y, m)]) for y, m in months),
+            step_times=step_times)
+
+    def _election_types(self) -> tuple[str, ...]:
+        d = self.catalog.current.get(REELECTION)
+        return tuple(d.start.org_types) if d else ("committee", "general_branch", "branch")
+
+    def _definition(self, name: str) -> WorkflowDefinition | None:
+        return self.catalog.current.get(name)
+
+    def _rows(self, s: Session, orgs: list[Organization], depth: dict[int, int],
+              now: dt.datetime) -> list[SupervisionRow]:
+        today = china_date(now)
+        ids = [o.id for o in orgs]
+        if not ids:
+            return []
+        instances = list(s.scalars(select(Instance).where(
+            Instance.org_id.in_(ids), Instance.workflow.in_((REELECTION, POSTPONEMENT)),
+            Instance.status.in_(("active", "completed"))).order_by(Instance.id)))
+        active: dict[int, Instance] = {}
+        completed: dict[tuple[int, str], Instance] = {}
+        for inst in instances:
+            if inst.status == "active":
+                if inst.org_id not in active or inst.workflow == REELECTION:
+                    active[inst.org_id] = inst
+            elif inst.completed_at is not None:
+                key = (inst.org_id, inst.workflow)
+                prev = completed.get(key)
+                if prev is None or (prev.completed_at or now) <= inst.completed_at:
+                    completed[key] = inst
+        active_ids = [i.id for i in active.values()]
+        tasks: dict[int, list[Task]] = {}
+        returns: dict[int, int] = {}
+        holders: dict[tuple[str, int], list[str]] = {}
+        names: dict[int, str] = {}
+        if active_ids:
+            for t in s.scalars(select(Task).where(Task.instance_id.in_(active_ids), Task.closed_at.is_(None))
+                               .order_by(Task.id)):
+                tasks.setdefault(t.instance_id, []).append(t)
+            returns = dict(s.execute(select(AuditEvent.instance_id, func.count()).where(
+                AuditEvent.instance_id.in_(active_ids), AuditEvent.kind == "return")
+                .group_by(AuditEvent.instance_id)).all())
+            pairs = {(t.role, t.org_id) for ts in tasks.values() for t in ts}
+            task_orgs = {o for _, o in pairs}
+            if task_orgs:
+                names = dict(s.execute(select(Organization.id, Organization.name)
+                                       .where(Organization.id.in_(task_orgs))).all())
+                for role, org_id, name in s.execute(
+                        select(RoleAssignment.role, RoleAssignment.org_id, User.display_name)
+                        .join(User, User.id == RoleAssignment.user_id)
+                        .where(RoleAssignment.org_id.in_(task_orgs), User.is_active.is_(True))
+                        .order_by(User.username)):
+                    if (role, org_id) in pairs:
+                        holders.setdefault((role, org_id), []).append(name)
+        out = []
+        for o in orgs:
+            base: dict[str, Any] = dict(
+                org_id=o.id, code=o.code, name=o.name, type=o.type, type_title=ORG_TYPES.get(o.type, o.type),
+                depth=depth.get(o.id, 0), full_members=o.full_members, term_end=o.term_end)
+            inst = active.get(o.id)
+            if inst is not None:
+                out.append(self._in_progress(inst, tasks.get(inst.id, []), returns.get(inst.id, 0), holders,
+                                             names, now, base))
+                continue
+            term_start = o.term_start or dt.date.min
+            done = completed.get((o.id, REELECTION))
+            if done is not None and done.completed_at and china_date(done.completed_at) >= term_start:
+                out.append(SupervisionRow(**base, status="completed", instance_id=done.id,
+                                          completed_on=china_date(done.completed_at)))
+                continue
+            post = completed.get((o.id, POSTPONEMENT))
+            if (post is not None and post.completed_at and post.state == "approved"
+                    and china_date(post.completed_at) >= term_start and o.term_end and o.term_end >= today):
+                out.append(SupervisionRow(**base, status="postponed", instance_id=post.id,
+                                          postponed_until=o.term_end))
+                continue
+            if o.term_end is not None and o.term_end < today:
+                out.append(SupervisionRow(**base, status="not_started", due_on=o.term_end,
+                                          days_overdue=(today - o.term_end).days, flags=("term_expired",)))
+            else:
+                out.append(SupervisionRow(**base, status="not_started"))
+        return out
+
+    def _in_progress(self, inst: Instance, tasks: list[Task], returns: int,
+                     holders: dict[tuple[str, int], list[str]], names: dict[int, str], now: dt.datetime,
+                     base: dict[str, Any]) -> SupervisionRow:
+        definition = self.catalog.by_row(inst.definition)
+        try:
+            step = definition.state(inst.state).title
+        except KeyError:
+            step = inst.state
+        waiting = []
+        for t in tasks:
+            who = f"{names.get(t.org_id, '')}{ROLES.get(t.role, t.role)}"
+            people = "、".join(holders.get((t.role, t.org_id), []))
+            waiting.append(f"{people}（{who}）" if people else f"{who}（未配备人员）")
+        due = [t.due_at for t in tasks if t.due_at is not None]
+        flags = []
+        due_on = None
+        days = 0
+        if due:
+            first = min(due)
+            due_on = china_date(first - dt.timedelta(microseconds=1))
+            if now >= first:
+                flags.append("step_overdue")
+                days = max(1, (china_date(now) - due_on).days)
+        if returns > RETURN_LIMIT:
+            flags.append("returned_often")
+        return SupervisionRow(**base, status="in_progress", instance_id=inst.id, workflow=inst.workflow,
+                              step=step, waiting_on="；".join(waiting) or None, due_on=due_on, days_overdue=days,
+                              returns=returns, flags=tuple(flags))
+
+    def _step_times(self, s: Session, org_ids: list[int]) -> tuple[StepTime, ...]:
+        """Average working days each re-election step took, over every finished task of the sub-tree."""
+        if not org_ids:
+            return ()
+        spent: dict[str, list[int]] = {}
+        for state, opened, closed in s.execute(
+                select(Task.state, Task.opened_at, Task.closed_at).join(Instance, Instance.id == Task.instance_id)
+                .where(Instance.org_id.in_(org_ids), Instance.workflow == REELECTION, Task.closed_at.is_not(None))):
+            spent.setdefault(state, []).append(max(0, working_days_between(china_date(opened), china_date(closed))))
+        d = self._definition(REELECTION)
+        order = [st.name for st in d.states] if d else sorted(spent)
+        out = []
+        for name in [*order, *sorted(set(spent) - set(order))]:
+            if name in spent:
+                try:
+                    title = d.state(name).title if d else name
+                except KeyError:
+                    title = name
+                days = spent[name]
+                out.append(StepTime(name, title, round(sum(days) / len(days), 1), len(days)))
+        return tuple(out)
+
+    # ---- 三重一大 --------------------------------------------------------------------------------------
+
+    def decisions(self, user_id: int, date_from: dt.date, date_to: dt.date,
+                  org_id: int | None = None) -> DecisionOverview:
+        """Decisions taken in the period (meeting or emergency decision date), and which were not filed."""
+        if date_from > date_to:
+            raise ValidationFailed({"date_to": "结束日期不能早于开始日期"})
+        definition = self._definition(DECISION)
+        with self.db.read() as s:
+            scope = self._scope(s, user_id)
+            orgs = self._narrow(s, scope, org_id)
+            by_id = {o.id: o for o in orgs}
+            rows: list[DecisionRow] = []
+            if by_id and definition is not None:
+                ancestors = {o.id: o for o in s.scalars(select(Organization))}
+                for inst in s.scalars(select(Instance).where(
+                        Instance.workflow == DECISION, Instance.org_id.in_(list(by_id)),
+                        Instance.status.in_(("active", "completed"))).order_by(Instance.id)):
+                    row = self._decision_row(inst, by_id[inst.org_id], ancestors)
+                    if row is not None and date_from <= row.decided_on <= date_to:
+                        rows.append(row)
+            choices = self._choices(s, scope)
+        order = {o.id: i for i, o in enumerate(orgs)}
+        rows.sort(key=lambda r: (order[r.org_id], r.decided_on, r.instance_id))
+        categories = tuple(CATEGORY_TITLES.items())
+        matrix = []
+        for oid in sorted({r.org_id for r in rows}, key=order.__getitem__):
+            mine = [r for r in rows if r.org_id == oid]
+            counts = tuple(sum(1 for r in mine if r.category == c) for c, _ in categories)
+            matrix.append((by_id[oid].name, counts, len(mine)))
+        return DecisionOverview(date_from, date_to, choices, org_id, categories, tuple(matrix), tuple(rows))
+
+    def _decision_row(self, inst: Instance, org: Organization,
+                      everyone: dict[int, Organization]) -> DecisionRow | None:
+        data = inst.data or {}
+        day = (data.get("record_meeting") or {}).get("meeting_date") or \
+            (data.get("decide_urgently") or {}).get("decided_on")
+        if not day:
+            return None  # not decided yet: nothing to supervise
+        definition = self.catalog.by_row(inst.definition)
+        ancestors = [everyone[int(x)] for x in org.path.strip("/").split("/")[:-1] if x and int(x) in everyone]
+        settings = effective_settings(definition, org, ancestors)
+        proposal = data.get("submit_proposal") or {}
+        category = str(proposal.get("category") or "")
+        marked = any(bool((data.get(a) or {}).get("filing_required")) for a in ("issue_minutes", "report_to_meeting"))
+        should = category in (settings.get("filing_categories") or ()) or marked
+        try:
+            state_title = definition.state(inst.state).title
+        except KeyError:
+            state_title = inst.state
+        return DecisionRow(inst.id, org.id, org.name, category, CATEGORY_TITLES.get(category, category),
+                           str(proposal.get("subject") or inst.title), dt.date.fromisoformat(str(day)), state_title,
+                           should, "acknowledge_filing" in data)
+
+    # ---- 督导通报 ----------------------------------------------------------------------------------------
+
+    def bulletin_facts(self, user_id: int, date_from: dt.date, date_to: dt.date,
+                       org_id: int | None = None) -> BulletinFacts:
+        """What the bulletin reports for the period, counted as of today.
+
+        Checked are the organizations whose re-election the period concerns: every one with a procedure
+        running or postponed, every one that completed within the period, and every one whose term ends
+        by the period's last day. Late are the checked ones with a lateness flag.
+        """
+        if date_from > date_to:
+            raise ValidationFailed({"date_to": "结束日期不能早于开始日期"})
+        ov = self.overview(user_id, Criteria(org_id=org_id))
+        checked = [r for r in ov.rows if r.status in ("in_progress", "postponed")
+                   or (r.status == "completed" and r.completed_on and r.completed_on >= date_from)
+                   or (r.status == "not_started" and r.term_end is not None and r.term_end <= date_to)]
+        late = [r for r in checked if r.late]
+        late.sort(key=lambda r: (TYPE_ORDER.index(r.type) if r.type in TYPE_ORDER else 99, -r.days_overdue, r.code))
+        issuer = self._issuer(user_id, org_id)
+        return BulletinFacts(
+            issuer=issuer[0], issuer_type=issuer[1], doc_prefix=issuer[2], date_from=date_from, date_to=date_to,
+            today=ov.today, checked=len(checked),
+            completed=sum(1 for r in checked if r.status == "completed"),
+            in_progress=sum(1 for r in checked if r.status == "in_progress"),
+            postponed=sum(1 for r in checked if r.status == "postponed"),
+            not_started=sum(1 for r in checked if r.status == "not_started"),
+            late=tuple(LateUnit(r.name, r.type_title, r.step or ("任期届满未启动换届" if "term_expired" in r.flags else ""),
+                                r.days_overdue, r.waiting_on or "") for r in late))
+
+    def _issuer(self, user_id: int, org_id: int | None) -> tuple[str, str, str | None]:
+        with self.db.read() as s:
+            held = sorted(self._held(s, user_id), key=lambda o: (len(o.path), o.code))
+            if not held:
+                raise PermissionDenied("只有上级党组织的承办人、分管领导或纪检/巡察可以查看督导情况。")
+            issuer = held[0]
+            if org_id is not None:
+                target = s.get(Organization, org_id)
+                if target is not None:
+                    for o in held:
+                        if target.path.startswith(o.path):
+                            issuer = o
+            return issuer.name, issuer.type, issuer.doc_prefix
+
+    def bulletin(self, user_id: int, date_from: dt.date, date_to: dt.date, number: str,
+                 org_id: int | None = None) -> Bulletin:
+        """The 督导通报 as a .docx in the GB/T 9704 layout (not stored: it is issued outside a request)."""
+        number = number.strip()
+        if not number:
+            raise ValidationFailed({"number": "请填写通报的发文字号，例如 郑教工委〔2026〕3号"})
+        if len(number) > 80:
+            raise ValidationFailed({"number": "发文字号不能超过80个字"})
+        facts = self.bulletin_facts(user_id, date_from, date_to, org_id)
+        doc = compose_bulletin(facts, number)
+        return Bulletin(facts, f"督导通报_{date_from.isoformat()}_{date_to.isoformat()}.docx", layout.render(doc))

@@ -1,0 +1,182 @@
+"""Administration: the organization tree, users and their roles, and the loaded procedure definitions.
+
+The views only carry forms to :class:`flowengine.service.directory.Directory` and
+:class:`flowengine.service.accounts.Accounts`, which check that the caller is an administrator, validate
+every field (the messages are shown beside the fields, with what was typed kept) and record each change
+on the ``admin`` audit chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from flowengine.engine.vocabulary import ORG_TYPES, ROLES
+from flowengine.errors import ValidationFailed
+from flowengine.service import diagrams
+from flowengine.service.directory import ORG_FORM_FIELDS
+from flowengine.web.context import services, user_id
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+_EMPTY_ORG = {k: "" for k in ORG_FORM_FIELDS} | {"full_members": "0", "probationary_members": "0"}
+
+
+@bp.route("/")
+@login_required
+def index() -> Response:
+    return redirect(url_for("admin.orgs"))
+
+
+@bp.route("/orgs")
+@login_required
+def orgs() -> str:
+    return render_template("admin/orgs.html", orgs=services().queries.org_tree(user_id()))
+
+
+def _org_page(org_id: int | None, values: Mapping[str, str], errors: Mapping[str, str],
+              status: int) -> tuple[str, int]:
+    tree = services().queries.org_tree(user_id())  # PermissionDenied (403) for anyone but an administrator
+    current = next((o for o in tree if o.id == org_id), None)
+    return render_template("admin/org_form.html", org_id=org_id, current=current, values=values, errors=errors,
+                           tree=tree, org_types=ORG_TYPES), status
+
+
+def _save_org(org_id: int | None) -> Response | tuple[str, int]:
+    svc = services()
+    values = {k: request.form.get(k, "") for k in ORG_FORM_FIELDS}
+    try:
+        saved = svc.directory.save_org(user_id(), org_id, values, svc.flow.clock(), request.remote_addr)
+    except ValidationFailed as exc:
+        if org_id is not None:
+            values["code"] = svc.directory.org_form(user_id(), org_id).values["code"]
+        return _org_page(org_id, values, exc.errors, 422)
+    flash(f"已{'保存' if org_id else '新建'}组织“{values['name'].strip()}”。", "success")
+    return redirect(url_for("admin.orgs", _anchor=f"org-{saved}"))
+
+
+@bp.route("/orgs/new", methods=["GET", "POST"])
+@login_required
+def org_new() -> Response | tuple[str, int]:
+    if request.method == "POST":
+        return _save_org(None)
+    parent = request.args.get("parent", "")
+    return _org_page(None, {**_EMPTY_ORG, "parent_id": parent if parent.isdigit() else ""}, {}, 200)
+
+
+@bp.route("/orgs/<int:org_id>", methods=["GET", "POST"])
+@login_required
+def org_edit(org_id: int) -> Response | tuple[str, int]:
+    if request.method == "POST":
+        return _save_org(org_id)
+    form = services().directory.org_form(user_id(), org_id)  # 403 / 404
+    return _org_page(org_id, form.values, {}, 200)
+
+
+@bp.route("/users")
+@login_required
+def users() -> str:
+    return render_template("admin/users.html", users=services().queries.users(user_id()),
+                           now=services().flow.clock())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def user_new() -> Response | tuple[str, int]:
+    svc = services()
+    svc.queries.users(user_id())  # PermissionDenied (403) before anything is shown
+    values: dict[str, Any] = {"username": "", "display_name": "", "email": ""}
+    errors: Mapping[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in values}
+        try:
+            new_id = svc.directory.create_user(user_id(), request.form, svc.flow.clock(), request.remote_addr)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            flash(f"已新建用户 {values['username'].strip()}。请为其授予角色。", "success")
+            return redirect(url_for("admin.user", target_id=new_id))
+    return render_template("admin/user_new.html", values=values, errors=errors), 422 if errors else 200
+
+
+def _user_page(target_id: int, *, failed: str | None = None, errors: Mapping[str, str] | None = None,
+               values: Mapping[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+    svc = services()
+    detail = svc.directory.user_detail(user_id(), target_id)  # 403 / 404
+    return render_template("admin/user.html", u=detail, tree=svc.queries.org_tree(user_id()), roles=ROLES,
+                           failed=failed, errors=errors or {}, values=values or {}, me=user_id(),
+                           now=svc.flow.clock()), status
+
+
+@bp.route("/users/<int:target_id>")
+@login_required
+def user(target_id: int) -> tuple[str, int]:
+    return _user_page(target_id)
+
+
+@bp.route("/users/<int:target_id>/roles", methods=["POST"])
+@login_required
+def role_grant(target_id: int) -> Response | tuple[str, int]:
+    svc = services()
+    role, org = request.form.get("role", ""), request.form.get("org_id", "")
+    try:
+        svc.directory.grant_role(user_id(), target_id, role, org, svc.flow.clock(), request.remote_addr)
+    except ValidationFailed as exc:
+        return _user_page(target_id, failed="grant", errors=exc.errors, values={"role": role, "org_id": org},
+                          status=422)
+    flash("已授予角色。", "success")
+    return redirect(url_for("admin.user", target_id=target_id))
+
+
+@bp.route("/users/<int:target_id>/roles/<int:assignment_id>/revoke", methods=["POST"])
+@login_required
+def role_revoke(target_id: int, assignment_id: int) -> Response | tuple[str, int]:
+    svc = services()
+    try:
+        svc.directory.revoke_role(user_id(), target_id, assignment_id, svc.flow.clock(), request.remote_addr)
+    except ValidationFailed as exc:
+        return _user_page(target_id, failed="revoke", errors=exc.errors, status=422)
+    flash("已撤销角色。", "success")
+    return redirect(url_for("admin.user", target_id=target_id))
+
+
+@bp.route("/users/<int:target_id>/password", methods=["POST"])
+@login_required
+def password_reset(target_id: int) -> Response | tuple[str, int]:
+    try:
+        services().accounts.reset_password(user_id(), target_id, request.form.get("new_password", ""),
+                                           request.form.get("confirm_password", ""), request.remote_addr)
+    except ValidationFailed as exc:
+        return _user_page(target_id, failed="password", errors=exc.errors, status=422)
+    flash("密码已重置，该用户已登录的会话随之失效。请将新密码当面或通过安全渠道告知本人。", "success")
+    return redirect(url_for("admin.user", target_id=target_id))
+
+
+@bp.route("/users/<int:target_id>/active", methods=["POST"])
+@login_required
+def set_active(target_id: int) -> Response | tuple[str, int]:
+    active = request.form.get("active") == "1"
+    try:
+        changed = services().accounts.set_active(user_id(), target_id, active, request.remote_addr)
+    except ValidationFailed as exc:
+        return _user_page(target_id, failed="active", errors=exc.errors, status=422)
+    if changed:
+        flash("已启用该用户。" if active else "已停用该用户，其登录会话随之失效。", "success")
+    return redirect(url_for("admin.user", target_id=target_id))
+
+
+@bp.route("/definitions")
+@login_required
+def definitions() -> str:
+    return render_template("admin/definitions.html", rows=services().queries.definitions(user_id()))
+
+
+@bp.route("/definitions/<name>/<int:version>")
+@login_required
+def definition(name: str, version: int) -> str:
+    d = services().queries.definition(user_id(), name, version)
+    return render_template("admin/definition.html", d=d, diagram=diagrams.mermaid(d))

@@ -1,0 +1,38 @@
+"""Who is calling: the owner of the personal API token sent as ``Authorization: Bearer``.
+
+Only the token counts — never the session cookie — so a page in someone's browser cannot be tricked into
+calling the API (which is why the API needs no CSRF token). The service decides what the owner may see
+and do, exactly as for the same person in the web UI.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from flowengine.service.views import Actor
+from flowengine.web.api.errors import ApiError
+from flowengine.web.context import services
+
+
+def authenticate() -> None:
+    """Set the caller for this request, or refuse it with 401 (the same answer for every bad token)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise ApiError(401, "unauthorized", "缺少 API 令牌：请以 Authorization: Bearer <令牌> 发送。")
+    user_id = services().tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if user_id is None:
+        raise ApiError(401, "unauthorized", "API 令牌无效、已吊销，或其所属用户已停用。")
+    g.api_user_id = user_id
+
+
+def caller_id() -> int:
+    return int(g.api_user_id)
+
+
+def caller() -> Actor:
+    """The caller as the audit trail records them."""
+    return Actor(caller_id(), request.remote_addr)
+
+
+__all__ = ["authenticate", "caller", "caller_id"]

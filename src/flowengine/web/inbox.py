@@ -1,0 +1,58 @@
+"""待办 and 已办: a person's open tasks across procedures, and what they have acted on."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from flowengine.service.queries import task_timing
+from flowengine.web.context import services, user_id
+
+bp = Blueprint("inbox", __name__)
+
+ORDERS = {"urgent": "最紧急优先", "newest": "最新优先"}
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return max(1, int(page)) if page.isdigit() else 1
+
+
+@bp.route("/")
+@login_required
+def index() -> str | Response:
+    """The inbox; an auditor who holds no other role has no tasks, and starts from the audit search instead."""
+    account = current_user.account
+    if account.roles and all(r.role == "auditor" for r in account.roles) and not request.args:
+        return redirect(url_for("audit.search"))
+    svc = services()
+    workflow = request.args.get("workflow") or None
+    state = request.args.get("state") or None
+    org = request.args.get("org", "")
+    org_id = int(org) if org.isdigit() else None
+    order = request.args.get("order") if request.args.get("order") in ORDERS else "urgent"
+    page = svc.flow.inbox(user_id(), workflow=workflow, state=state, org_id=org_id, order=order or "urgent",
+                          page=_page(), per_page=current_app.config["PER_PAGE"])
+    now = svc.flow.clock()
+    rows = [(t, task_timing(t, now)) for t in page.items]
+    options = svc.queries.inbox_options(user_id())
+    filters = {"workflow": workflow or "", "state": state or "", "org": org_id or "", "order": order}
+    template = "inbox/_results.html" if request.headers.get("HX-Request") else "inbox/index.html"
+    return render_template(template, page=page, rows=rows, options=options, filters=filters, orders=ORDERS)
+
+
+@bp.route("/done")
+@login_required
+def done() -> str:
+    svc = services()
+    page = svc.flow.done(user_id(), page=_page(), per_page=current_app.config["PER_PAGE"])
+    titles = {}
+    for t in page.items:
+        definition = svc.catalog.current.get(t.workflow)
+        if t.closed_action and definition is not None:
+            try:
+                titles[t.id] = definition.action(t.closed_action).title
+            except KeyError:
+                titles[t.id] = t.closed_action
+    return render_template("inbox/done.html", page=page, titles=titles)

@@ -1,0 +1,196 @@
+"""Starting a request, the request page, acting on it, and its downloads.
+
+Every view asks the service, which decides visibility (a request of another branch is "not found"),
+permission (403) and validity (messages per field). A refused form is rendered again with the person's
+own input and each message beside its field; a page that went stale (someone else acted first) is shown
+again in its current state with a note saying so.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from flowengine.errors import CheckFailed, InvalidAction, PermissionDenied, StaleVersion, ValidationFailed
+from flowengine.service import diagrams, queries
+from flowengine.service.documents import MIMETYPE
+from flowengine.service.queries import task_timing
+from flowengine.web import fields
+from flowengine.web.context import actor, services, user_id
+from flowengine.web.forms import StartForm, StepForm
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+
+# ---- starting --------------------------------------------------------------------------------------
+
+
+@bp.app_context_processor
+def start_offer() -> dict[str, Callable[[], bool]]:
+    """``can_start()`` for the header and the inbox: "发起申请" is offered only to those who may start something."""
+
+    def can_start() -> bool:
+        if not current_user.is_authenticated:
+            return False
+        if "can_start" not in g:
+            g.can_start = bool(services().flow.startable(user_id()))
+        return bool(g.can_start)
+
+    return {"can_start": can_start}
+
+
+
+@bp.route("/new")
+@login_required
+def choose() -> str:
+    """The procedures this person may start, each with the organizations they may start it for."""
+    svc = services()
+    offers = [svc.queries.start_context(user_id(), d.name) for d, _ in svc.flow.startable(user_id())]
+    return render_template("requests/choose.html", offers=offers)
+
+
+@bp.route("/new/<workflow>", methods=["GET", "POST"])
+@login_required
+def start(workflow: str) -> BaseResponse | str | tuple[str, int]:
+    svc = services()
+    ctx = svc.queries.start_context(user_id(), workflow)
+    definition = ctx.definition
+    form = StartForm()
+    allowed = {o.id for o in ctx.orgs}
+    raw_org = request.form.get("org_id") if request.method == "POST" else request.args.get("org")
+    org_id = int(raw_org) if raw_org and raw_org.isdigit() else (ctx.orgs[0].id if len(ctx.orgs) == 1 else None)
+    if org_id is not None and org_id not in allowed:
+        abort(403)
+    values: Mapping[str, Any] = dict(ctx.prefill.get(org_id, {})) if org_id else {}
+    field_errors: dict[str, str] = {}
+    general: list[str] = []
+    status = 200
+    if request.method == "POST":
+        values = fields.parse(definition.start.form, request.form)
+        if not form.validate() or org_id is None:
+            field_errors["org_id"] = "请选择要发起申请的组织"
+            status = 422
+        else:
+            try:
+                inst = svc.flow.start(workflow, org_id, actor(), values, form.comment.data)
+            except (ValidationFailed, CheckFailed) as exc:
+                field_errors, general = fields.errors_of(exc, definition.start.form, values)
+                status = 422
+            except InvalidAction as exc:
+                general = [exc.message]
+                status = 409
+            else:
+                flash(f"已发起“{inst.title}”，当前步骤：{inst.state_title}。", "success")
+                return redirect(url_for("requests.show", instance_id=inst.id))
+    return render_template("requests/start.html", ctx=ctx, definition=definition, form=form, org_id=org_id,
+                           values=values, errors=field_errors, general=general), status
+
+
+# ---- the request page ------------------------------------------------------------------------------
+
+
+def _render(instance_id: int, *, status: int = 200, failed: str | None = None,
+            values: Mapping[str, Any] | None = None, field_errors: Mapping[str, str] | None = None,
+            general: list[str] | None = None, comment: str | None = None,
+            notice: str | None = None) -> tuple[str, int]:
+    svc = services()
+    uid = user_id()
+    inst = svc.flow.get(instance_id, uid)
+    definition = svc.flow.definition_of(instance_id, uid)
+    trail = svc.flow.trail(instance_id, uid)
+    actions = svc.flow.available_actions(instance_id, uid)
+    now = svc.flow.clock()
+    documents = svc.documents.list_for(instance_id, uid)
+    latest = {d.name: d.id for d in documents}  # a step redone after a return issues its document again
+    action_titles = {a.name: a.title for a in definition.actions}
+    forms = []
+    for a in actions:
+        if a.name == failed:
+            forms.append((a, values or {}, field_errors or {}, general or [], comment or ""))
+        else:
+            forms.append((a, a.prefill, {}, [], ""))
+    return render_template(
+        "requests/show.html", inst=inst, definition=definition, forms=forms, step_form=StepForm(),
+        diagram=diagrams.mermaid(definition, inst.state, svc.queries.visited_states(trail)),
+        steps=queries.steps(definition, inst), timeline=queries.timeline(definition, trail),
+        documents=[(d, latest[d.name] == d.id, action_titles.get(d.action, d.action)) for d in documents],
+        tasks=[(t, task_timing(t, now)) for t in inst.open_tasks], failed=failed, notice=notice,
+        read_only=not actions, is_auditor=current_user.account.is_auditor,
+        status_title=queries.STATUS_TITLES.get(inst.status, inst.status),
+    ), status
+
+
+@bp.route("/<int:instance_id>")
+@login_required
+def show(instance_id: int) -> tuple[str, int]:
+    return _render(instance_id)
+
+
+@bp.route("/<int:instance_id>/actions/<action>", methods=["POST"])
+@login_required
+def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
+    svc = services()
+    definition = svc.flow.definition_of(instance_id, user_id())  # NotFound (404) for those who may not see it
+    try:
+        action_def = definition.action(action)
+    except KeyError:
+        abort(404)
+    if not svc.queries.may_act(user_id(), instance_id, action):
+        raise PermissionDenied(f"您没有办理“{action_def.title}”的权限。")
+    form = StepForm()
+    values = fields.parse(action_def.form, request.form)
+    comment = form.comment.data or ""
+    if not form.validate():
+        errors = {k: "；".join(v) for k, v in form.errors.items() if isinstance(k, str)}
+        return _render(instance_id, status=422, failed=action, values=values, field_errors=errors,
+                       general=[m for k, v in form.errors.items() if k == "version" for m in v], comment=comment)
+    try:
+        inst = svc.flow.act(instance_id, action, actor(), values, comment, expected_version=form.version.data)
+    except (ValidationFailed, CheckFailed) as exc:
+        field_errors, general = fields.errors_of(exc, action_def.form, values)
+        return _render(instance_id, status=422, failed=action, values=values, field_errors=field_errors,
+                       general=general, comment=comment)
+    except StaleVersion as exc:
+        kept = f"您填写的意见未提交：“{comment}”。" if comment.strip() else ""
+        return _render(instance_id, status=409, notice=f"{exc.message}{kept}")
+    except InvalidAction as exc:
+        return _render(instance_id, status=409, notice=exc.message)
+    flash(f"已办理“{action_def.title}”。当前步骤：{inst.state_title}。", "success")
+    return redirect(url_for("requests.show", instance_id=instance_id))
+
+
+# ---- downloads -------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:instance_id>/trail.csv")
+@login_required
+def trail_csv(instance_id: int) -> Response:
+    """The request's audit chain in the ledger's export format (``flowengine audit export``).
+
+    UTF-8 with BOM so that Excel reads the Chinese; every hashed field and both hashes are there, so the
+    file verifies offline with ``flowengine audit verify --export``.
+    """
+    svc = services()
+    inst = svc.flow.get(instance_id, user_id())  # NotFound (404) for those who may not see it
+    out = io.StringIO()
+    svc.ledger.export(out, "csv", instance_ids=[inst.id], now=svc.flow.clock())
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=request-{inst.id}-audit.csv"})
+
+
+@bp.route("/<int:instance_id>/documents/<int:document_id>")
+@login_required
+def document(instance_id: int, document_id: int) -> Response:
+    """A generated document as issued: the stored .docx, byte for byte (its SHA-256 is in the trail)."""
+    doc = services().documents.get(document_id, user_id())  # NotFound (404) for those who may not see it
+    if doc.view.instance_id != instance_id:
+        abort(404)
+    response = send_file(io.BytesIO(doc.content), mimetype=MIMETYPE, as_attachment=True,
+                         download_name=doc.view.filename, etag=doc.view.sha256, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,243 @@
+"""督导: the superior organization's view of its units' re-elections and 三重一大 decisions.
+
+Thin over :mod:`flowengine.service.supervision`, which decides who may look and what counts as late. This
+module reads the query string, renders the page, and writes the same rows as CSV (UTF-8 with a BOM, so
+Excel opens it in Chinese), as .xlsx, and the 督导通报 as .docx. Charts are drawn in the browser by the
+shipped Chart.js from data the page carries in ``data-chart`` attributes (the CSP allows no inline script).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from flowengine.engine.deadlines import china_date
+from flowengine.errors import ValidationFailed
+from flowengine.service.supervision import (
+    FILTER_TITLES,
+    SORTS,
+    STATUS_TITLES,
+    Criteria,
+    Overview,
+    Supervision,
+    SupervisionRow,
+)
+from flowengine.web.context import services, user_id
+from flowengine.web.errors import error_page
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+COLUMNS = ("组织", "类型", "正式党员", "任期届满", "换届状态", "当前环节/情况", "等待办理", "环节时限", "逾期天数",
+           "退回次数", "预警")
+
+
+def supervision() -> Supervision:
+    svc = services()
+    return Supervision(svc.db, svc.catalog, svc.flow.clock)
+
+
+@bp.app_context_processor
+def _nav_flag() -> dict[str, Any]:
+    """``may_supervise()`` for the navigation bar: only people who may open the page see the link."""
+
+    def may_supervise() -> bool:
+        return bool(current_user.is_authenticated) and supervision().may_supervise(user_id())
+
+    return {"may_supervise": may_supervise}
+
+
+def _attachment(content: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _criteria(args: Mapping[str, str]) -> tuple[Criteria, dict[str, str]]:
+    """Filters from the query string; an unknown value is named in the returned errors and ignored."""
+    errors: dict[str, str] = {}
+    status = args.get("status") or None
+    if status and status not in FILTER_TITLES:
+        errors["status"] = f"状态筛选“{status}”无效，已显示全部状态"
+        status = None
+    org = args.get("org") or ""
+    org_id = int(org) if org.isdigit() else None
+    if org and org_id is None:
+        errors["org"] = f"组织“{org}”无效，已显示全部组织"
+    sort = args.get("sort") or "tree"
+    if sort not in SORTS:
+        errors["sort"] = f"排序方式“{sort}”无效，已按组织架构排序"
+        sort = "tree"
+    return Criteria(status=status, org_id=org_id, sort=sort, descending=args.get("dir") == "desc"), errors
+
+
+def _charts(ov: Overview) -> dict[str, dict[str, Any]]:
+    return {
+        "status": {"type": "bar", "label": "组织数", "labels": list(STATUS_TITLES.values()),
+                   "values": [ov.status_counts[k] for k in STATUS_TITLES]},
+        "due": {"type": "bar", "label": "任期届满组织数", "labels": [m for m, _ in ov.due_by_month],
+                "values": [n for _, n in ov.due_by_month]},
+        "steps": {"type": "bar", "horizontal": True, "label": "平均工作日",
+                  "labels": [t.title for t in ov.step_times], "values": [t.average_working_days for t in ov.step_times]},
+    }
+
+
+@bp.route("/")
+@login_required
+def index() -> tuple[str, int]:
+    criteria, errors = _criteria(request.args)
+    ov = supervision().overview(user_id(), criteria)  # PermissionDenied (403) for anyone not supervising
+    today = ov.today
+    args = {k: v for k, v in request.args.items() if v and k not in ("sort", "dir")}
+    return render_template(
+        "supervision/index.html", ov=ov, errors=errors, args=args, charts=_charts(ov), sorts=SORTS,
+        filters=FILTER_TITLES, statuses=STATUS_TITLES, period_from=dt.date(today.year, 1, 1),
+        period_to=dt.date(today.year, 12, 31)), 422 if errors else 200
+
+
+def _cells(r: SupervisionRow) -> list[Any]:
+    return [r.name, r.type_title, r.full_members, r.term_end, r.status_title, r.state_text, r.waiting_on or "",
+            r.due_on, r.days_overdue or "", r.returns or "", "、".join(r.flag_titles)]
+
+
+def _export_rows() -> tuple[Overview, list[list[Any]]]:
+    criteria, errors = _criteria(request.args)
+    if errors:
+        raise ValidationFailed(errors, "导出条件有误")
+    ov = supervision().overview(user_id(), criteria)
+    return ov, [_cells(r) for r in ov.rows]
+
+
+def _refused(exc: ValidationFailed) -> tuple[str, int]:
+    """A download asked for with bad parameters: say which, on a page, and produce nothing."""
+    return error_page(422, exc.message)
+
+
+@bp.route("/export.csv")
+@login_required
+def export_csv() -> Response | tuple[str, int]:
+    try:
+        ov, rows = _export_rows()
+    except ValidationFailed as exc:
+        return _refused(exc)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
+    content = "\ufeff" + out.getvalue()  # the BOM makes Excel read the file as UTF-8
+    return _attachment(content.encode("utf-8"), f"督导情况_{ov.today.isoformat()}.csv", "text/csv; charset=utf-8")
+
+
+def workbook(title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> bytes:
+    """An .xlsx with a bold, frozen header row and columns wide enough for Chinese text."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title
+    head = list(header)
+    ws.append(head)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE7F3")
+        cell.alignment = Alignment(vertical="center")
+    widths = [len(h) * 2 + 2 for h in head]
+    for row in rows:
+        ws.append(row)
+        for i, v in enumerate(row):
+            text = v.isoformat() if isinstance(v, dt.date) else str(v if v is not None else "")
+            widths[i] = min(60, max(widths[i], sum(2 if ord(c) > 0x2E7F else 1 for c in text) + 2))
+            if isinstance(v, dt.date):
+                ws.cell(row=ws.max_row, column=i + 1).number_format = "yyyy-mm-dd"
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@bp.route("/export.xlsx")
+@login_required
+def export_xlsx() -> Response | tuple[str, int]:
+    try:
+        ov, rows = _export_rows()
+    except ValidationFailed as exc:
+        return _refused(exc)
+    return _attachment(workbook("督导情况", COLUMNS, rows), f"督导情况_{ov.today.isoformat()}.xlsx", XLSX)
+
+
+def _date(args: Mapping[str, str], name: str, default: dt.date, label: str, errors: dict[str, str]) -> dt.date:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"{label}“{raw}”不是有效日期（应为 2026-01-31 这样的格式）"
+        return default
+
+
+@bp.route("/bulletin.docx")
+@login_required
+def bulletin() -> Response | tuple[str, int]:
+    today = china_date(services().flow.clock())
+    errors: dict[str, str] = {}
+    date_from = _date(request.args, "from", dt.date(today.year, 1, 1), "督导期间开始日期", errors)
+    date_to = _date(request.args, "to", today, "督导期间结束日期", errors)
+    org = request.args.get("org") or ""
+    try:
+        if errors:
+            raise ValidationFailed(errors, "督导通报的条件有误")
+        result = supervision().bulletin(user_id(), date_from, date_to, request.args.get("number") or "",
+                                        int(org) if org.isdigit() else None)
+    except ValidationFailed as exc:
+        return _refused(exc)
+    return _attachment(result.content, result.filename, DOCX)
+
+
+@bp.route("/decisions")
+@login_required
+def decisions() -> tuple[str, int]:
+    today = china_date(services().flow.clock())
+    errors: dict[str, str] = {}
+    date_from = _date(request.args, "from", dt.date(today.year, 1, 1), "开始日期", errors)
+    date_to = _date(request.args, "to", today, "结束日期", errors)
+    if date_from > date_to:
+        errors["to"] = "结束日期不能早于开始日期"
+        date_from, date_to = date_to, date_from
+    org = request.args.get("org") or ""
+    org_id = int(org) if org.isdigit() else None
+    view = supervision().decisions(user_id(), date_from, date_to, org_id)
+    return render_template("supervision/decisions.html", view=view, errors=errors), 422 if errors else 200
+
+
+@bp.route("/decisions.xlsx")
+@login_required
+def decisions_xlsx() -> Response | tuple[str, int]:
+    today = china_date(services().flow.clock())
+    errors: dict[str, str] = {}
+    date_from = _date(request.args, "from", dt.date(today.year, 1, 1), "开始日期", errors)
+    date_to = _date(request.args, "to", today, "结束日期", errors)
+    org = request.args.get("org") or ""
+    try:
+        if errors:
+            raise ValidationFailed(errors, "导出条件有误")
+        view = supervision().decisions(user_id(), date_from, date_to, int(org) if org.isdigit() else None)
+    except ValidationFailed as exc:
+        return _refused(exc)
+    rows = [[r.org_name, r.category_title, r.subject, r.decided_on, r.state_title, "是" if r.should_file else "否",
+             "已备案" if r.filed else ("未备案" if r.should_file else "")] for r in view.rows]
+    header = ("组织", "事项类别", "议题", "决策日期", "当前环节", "应报备案", "备案情况")
+    return _attachment(workbook("三重一大", header, rows), f"三重一大决策_{date_from}_{date_to}.xlsx", XLSX)

@@ -1,0 +1,50 @@
+"""Read-only questions of the screens: the auditor's scope, who may act, the timeline of changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from flowengine.errors import PermissionDenied
+from flowengine.service import Services, queries
+from flowengine.service.directory import parse_org_tree
+from flowengine.service.queries import SearchCriteria
+from tests.support import PASSWORD, Clock, World
+
+GOOD = {"reason": "培训", "first_day": "2026-09-23", "last_day": "2026-09-25", "days": 3,
+        "substitutes": [{"name": "刘洋", "phone": "13800138000"}]}
+
+
+def test_search_is_for_auditors_and_limited_to_their_scope(services: Services, world: World, clock: Clock) -> None:
+    iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
+    services.directory.import_orgs(parse_org_tree([
+        {"code": "other", "name": "中共郑州市惠济区教育局委员会", "type": "work_committee"}]), clock())
+    outsider = services.directory.add_user("huiji_auditor", "吴刚", PASSWORD, [("auditor", "other")])
+    assert [r.id for r in services.queries.search(world.users["auditor"], SearchCriteria()).items] == [iid]
+    assert services.queries.search(outsider, SearchCriteria()).total == 0
+    with pytest.raises(PermissionDenied):
+        services.queries.search(world.users["sec1"], SearchCriteria())
+    with pytest.raises(PermissionDenied):
+        services.queries.org_tree(world.users["auditor"])
+
+
+def test_may_act_follows_the_roles_of_the_definition(services: Services, world: World) -> None:
+    iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
+    assert services.queries.may_act(world.users["sec1"], iid, "submit")
+    assert services.queries.may_act(world.users["handler"], iid, "approve")  # whatever the state
+    assert not services.queries.may_act(world.users["auditor"], iid, "approve")
+    assert not services.queries.may_act(world.users["sec2"], iid, "submit")
+    assert not services.queries.may_act(world.users["sec1"], iid, "no_such_action")
+
+
+def test_timeline_lists_what_changed_between_submissions(services: Services, world: World, clock: Clock) -> None:
+    iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
+    services.flow.act(iid, "submit", world.users["sec1"], GOOD, expected_version=1)
+    services.flow.act(iid, "return_to_applicant", world.users["handler"], comment="请改天数", expected_version=2)
+    services.flow.act(iid, "submit", world.users["sec1"], {**GOOD, "days": 2}, expected_version=3)
+    d = services.flow.definition_of(iid, world.users["sec1"])
+    entries = queries.timeline(d, services.flow.trail(iid, world.users["sec1"]))
+    assert [e.title for e in entries] == ["发起", "提交申请", "退回", "提交申请"]
+    assert entries[1].first_submission and {c.name for c in entries[1].changes} == set(GOOD)
+    [change] = entries[3].changes
+    assert (change.name, change.before, change.after, change.field.label) == ("days", 3, 2, "天数")
+    assert entries[2].role_title == "承办人" and entries[2].changes == ()

@@ -1,0 +1,135 @@
+"""What the pages show: the inbox with waiting times and deadlines, the request page with its diagram,
+timeline and documents, the auditor's search, the admin listings, and error pages in the app's style."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flowengine.service import Services
+from tests.support import Clock, World
+from tests.web.conftest import Browser
+from tests.web.helpers import GOOD_DATA, GOOD_FORM, submitted
+
+
+def test_inbox_shows_org_step_waiting_time_due_date_and_overdue_mark(
+        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    iid = submitted(services, world)  # opened Monday 2026-09-21; 3 working days → due Thursday 09-24
+    b = browser("handler")
+    html = b.get("/").get_data(as_text=True)
+    assert f'href="/requests/{iid}"' in html
+    assert "郑州市第二十四中学第一党支部" in html and "上级审核" in html
+    assert "2026年9月24日" in html and "剩余 3 个工作日" in html
+    assert 'data-testid="overdue"' not in html
+    clock.advance(days=8)  # Tuesday 09-29, after the Mid-Autumn holiday (Fri 09-25) and a weekend
+    html = b.get("/").get_data(as_text=True)
+    assert "5 个工作日" in html  # waited 22, 23, 24, 28, 29
+    assert 'data-testid="overdue"' in html and "已超期 2 个工作日" in html  # late on 28 and 29
+
+
+def test_inbox_filters_and_pagination(browser: Callable[[str | None], Browser], services: Services, world: World,
+                                      app) -> None:  # type: ignore[no-untyped-def]
+    submitted(services, world)
+    other = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
+    services.flow.act(other, "submit", world.users["sec2"], GOOD_DATA, expected_version=1)
+    b = browser("handler")
+    both = b.get("/").get_data(as_text=True)
+    assert both.count('data-testid="inbox-row"') == 2
+    only_b2 = b.get(f"/?org={world.orgs['b2']}").get_data(as_text=True)
+    assert only_b2.count('data-testid="inbox-row"') == 1 and "第二党支部" in only_b2
+    none = b.get("/?state=leader_review").get_data(as_text=True)
+    assert 'data-testid="inbox-empty"' in none and "没有符合筛选条件的待办" in none
+    partial = b.get("/?workflow=leave_request", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert partial.lstrip().startswith('<div id="inbox-results"') and "<nav" not in partial
+    app.config["PER_PAGE"] = 1
+    first = b.get("/?order=newest").get_data(as_text=True)
+    assert first.count('data-testid="inbox-row"') == 1 and "共 2 条，第 1/2 页" in first
+    assert "第二党支部" in first  # newest first
+    second = b.get("/?order=newest&page=2").get_data(as_text=True)
+    assert "第一党支部" in second
+
+
+def test_done_lists_what_i_acted_on(browser: Callable[[str | None], Browser], services: Services,
+                                    world: World) -> None:
+    iid = submitted(services, world)
+    services.flow.act(iid, "approve", world.users["handler"], comment="同意", expected_version=2)
+    html = browser("handler").get("/done").get_data(as_text=True)
+    assert f'href="/requests/{iid}"' in html and "批准" in html
+
+
+def test_request_page_has_state_diagram_timeline_changes_and_documents(
+        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    iid = submitted(services, world)
+    clock.advance(hours=1)
+    services.flow.act(iid, "return_to_applicant", world.users["handler"], comment="请补充代班人电话",
+                      expected_version=2)
+    clock.advance(hours=1)
+    services.flow.act(iid, "submit", world.users["sec1"], {**GOOD_DATA, "reason": "参加专题培训（已补充）"},
+                      expected_version=3)
+    services.flow.act(iid, "approve", world.users["handler"], comment="同意", expected_version=4)
+    b = browser("sec1")
+    html = b.get(f"/requests/{iid}").get_data(as_text=True)
+    assert 'data-testid="current-state">已批准' in html and "已办结" in html
+    assert "class s_approved current" in html and "class s_review visited" in html
+    assert html.count('data-testid="timeline-entry"') == 5
+    assert "请补充代班人电话" in html and "王建国（承办人）" in html
+    assert "修改了 1 项" in html and "参加专题培训（已补充）" in html
+    assert 'data-testid="read-only"' in html and "/actions/" not in html
+
+
+def test_auditor_search_by_org_procedure_state_dates_and_actor(
+        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    first = submitted(services, world)
+    clock.advance(days=3)
+    second = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
+    b = browser("auditor")
+
+    def found(query: str) -> set[int]:
+        html = b.get(f"/audit/?{query}").get_data(as_text=True)
+        return {i for i in (first, second) if f'href="/requests/{i}"' in html}
+
+    assert found("") == {first, second}
+    assert found(f"org={world.orgs['b1']}") == {first}
+    assert found(f"org={world.orgs['school24']}") == {first, second}  # an organization includes those below it
+    assert found("workflow=leave_request&state=review") == {first}
+    assert found("status=active") == {first, second}
+    assert found("date_from=2026-09-22") == {second}
+    assert found("date_to=2026-09-21") == {first}
+    assert found("actor=李红") == {second}
+    assert found("actor=sec1") == {first}
+    bad = b.get("/audit/?date_from=2026-09-30&date_to=2026-09-01")
+    assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.get_data(as_text=True)
+    unreadable = b.get("/audit/?date_from=2026-99-99")
+    assert unreadable.status_code == 422 and "不是有效的日期值" in unreadable.get_data(as_text=True)
+
+
+def test_admin_pages_list_tree_users_and_definitions(browser: Callable[[str | None], Browser]) -> None:
+    b = browser("admin")
+    orgs = b.get("/admin/orgs").get_data(as_text=True)
+    assert "中共郑州市委教育工作委员会" in orgs and "2023年10月10日 至 2026年10月9日" in orgs
+    assert ">12</td>" in orgs and "党支部" in orgs
+    users = b.get("/admin/users").get_data(as_text=True)
+    assert "张明" in users and "书记 · 郑州市第二十四中学第一党支部" in users
+    defs = b.get("/admin/definitions").get_data(as_text=True)
+    assert "请假申请（测试）" in defs and "第 1 版" in defs and "当前版本" in defs
+    detail = b.get("/admin/definitions/leave_request/1").get_data(as_text=True)
+    assert "stateDiagram-v2" in detail and "上级审核" in detail and "review_days" in detail
+
+
+def test_error_pages_are_in_the_apps_style(browser: Callable[[str | None], Browser]) -> None:
+    b = browser("sec1")
+    missing = b.get("/no/such/page")
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "页面不存在" in html and "党组织流程审批" in html and 'lang="zh-CN"' in html
+    forbidden = b.get("/admin/orgs")
+    assert forbidden.status_code == 403 and "无权访问" in forbidden.get_data(as_text=True)
+
+
+def test_start_twice_for_the_same_branch_says_where_the_running_one_is(
+        browser: Callable[[str | None], Browser], services: Services, world: World) -> None:
+    iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
+    b = browser("sec1")
+    choose = b.get("/requests/new").get_data(as_text=True)
+    assert f'href="/requests/{iid}"' in choose and "已有进行中的申请" in choose
+    b.get("/requests/new/leave_request")
+    again = b.post("/requests/new/leave_request", {"org_id": str(world.orgs["b1"]), **GOOD_FORM})
+    assert again.status_code == 409 and "已有进行中" in again.get_data(as_text=True)

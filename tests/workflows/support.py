@@ -1,0 +1,108 @@
+"""A realistic organization tree for the shipped procedures, and a helper that walks a request through them.
+
+The tree follows the city education system of ``shared/domain/setting.md``: the 市委教育工委 approves
+for the schools' Party committees and for small schools' branches; a school committee approves for its
+own grade branches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowengine.engine.deadlines import CHINA
+from flowengine.persistence.models import Organization
+from flowengine.service import Services
+from flowengine.service.directory import parse_org_tree
+from flowengine.service.views import ActionView, InstanceView
+from tests.support import PASSWORD, Clock
+
+TREE: list[dict[str, Any]] = [
+    {"code": "gw", "name": "中共郑州市委教育工作委员会", "type": "work_committee"},
+    {"code": "zz31", "name": "中共郑州市第三十一中学委员会", "type": "committee", "parent": "gw",
+     "full_members": 104, "probationary_members": 2, "term_start": "2022-09-15", "term_end": "2027-09-14"},
+    # 11 full members: a branch with a committee (支部委员会), approved by the school's Party committee.
+    {"code": "g2", "name": "郑州市第三十一中学高二年级党支部", "type": "branch", "parent": "zz31",
+     "full_members": 11, "probationary_members": 2, "term_start": "2023-11-28", "term_end": "2026-11-27"},
+    # 5 full members: no committee; the 党员大会 elects the 书记 directly.
+    {"code": "zyl", "name": "郑东新区众意路小学党支部", "type": "branch", "parent": "gw",
+     "full_members": 5, "probationary_members": 1, "term_start": "2023-12-12", "term_end": "2026-12-11"},
+    # Its own 三重一大 rules set a lower 大额 threshold than the definition's default.
+    {"code": "zz103", "name": "郑州市第一〇三中学党总支", "type": "general_branch", "parent": "gw",
+     "full_members": 52, "term_start": "2023-06-30", "term_end": "2026-06-29",
+     "settings": {"major_decision": {"large_amount_threshold": 20000}}},
+]
+
+USERS: list[tuple[str, str, list[tuple[str, str]]]] = [
+    ("wangjianguo", "王建国", [("handler", "gw")]),
+    ("zhaozhigang", "赵志刚", [("leader", "gw")]),
+    ("sunli", "孙立", [("auditor", "gw")]),
+    ("yangfan", "杨帆", [("secretary", "zz31"), ("committee_member", "zz31")]),
+    ("liweidong", "李卫东", [("leader", "zz31"), ("committee_member", "zz31")]),
+    ("hexiaoli", "何晓丽", [("handler", "zz31"), ("committee_member", "zz31")]),
+    ("majun", "马骏", [("secretary", "g2")]),
+    ("caoxue", "曹雪", [("secretary", "zyl")]),
+    ("gaoyan", "高燕", [("secretary", "zz103"), ("committee_member", "zz103")]),
+]
+
+
+def china_noon(day: str) -> dt.datetime:
+    """Noon of a China date as the aware UTC instant the clock holds."""
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12), tzinfo=CHINA).astimezone(dt.UTC)
+
+
+@dataclass
+class Org:
+    """Ids of the tree and its users, and a way to read an organization's term as stored."""
+
+    services: Services
+    orgs: dict[str, int] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+
+    def term(self, code: str) -> tuple[dt.date | None, dt.date | None]:
+        with self.services.db.read() as s:
+            org = s.get(Organization, self.orgs[code])
+            assert org is not None
+            return org.term_start, org.term_end
+
+
+def build_city(services: Services, now: dt.datetime) -> Org:
+    services.directory.import_orgs(parse_org_tree(TREE), now)
+    city = Org(services)
+    for spec in TREE:
+        city.orgs[spec["code"]] = services.directory.org_id(spec["code"])
+    for username, name, roles in USERS:
+        city.users[username] = services.directory.add_user(username, name, PASSWORD, roles, now=now)
+    return city
+
+
+class Walk:
+    """One request walked through its procedure by the people who hold each step, as the UI would."""
+
+    def __init__(self, services: Services, city: Org, clock: Clock, instance: InstanceView) -> None:
+        self.services, self.city, self.clock = services, city, clock
+        self.instance = instance
+
+    @classmethod
+    def start(cls, services: Services, city: Org, clock: Clock, workflow: str, org: str, user: str) -> Walk:
+        inst = services.flow.start(workflow, city.orgs[org], city.users[user])
+        return cls(services, city, clock, inst)
+
+    @property
+    def state(self) -> str:
+        return self.instance.state
+
+    def on(self, day: str) -> Walk:
+        """Move the clock to noon of ``day`` (China time)."""
+        self.clock.now = china_noon(day)
+        return self
+
+    def actions(self, user: str) -> list[ActionView]:
+        return self.services.flow.available_actions(self.instance.id, self.city.users[user])
+
+    def act(self, user: str, action: str, data: dict[str, Any] | None = None, comment: str | None = None) -> str:
+        """Perform ``action`` as ``user`` on the version last seen; returns the new state."""
+        self.instance = self.services.flow.act(self.instance.id, action, self.city.users[user], data, comment,
+                                               expected_version=self.instance.version)
+        return self.instance.state

@@ -1,0 +1,33 @@
+// Renders the procedure diagram(s) with the Mermaid build shipped in static/vendor (no CDN).
+(function () {
+  "use strict";
+  if (!window.mermaid) { return; }
+  window.mermaid.initialize({
+    startOnLoad: false,
+    securityLevel: "strict",
+    theme: "neutral",
+    fontFamily: "\"Noto Sans CJK SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif",
+    state: { useMaxWidth: false }
+  });
+  // Large procedures are drawn at their natural size in a scrolling box, centred on the current step.
+  function centre(box) {
+    var current = box.querySelector("svg .current");
+    if (!current) { return; }
+    var a = box.getBoundingClientRect();
+    var b = current.getBoundingClientRect();
+    box.scrollLeft += (b.left + b.width / 2) - (a.left + a.width / 2);
+    box.scrollTop += (b.top + b.height / 2) - (a.top + a.height / 2);
+  }
+  window.mermaid.run({ querySelector: ".mermaid" }).then(function () {
+    document.querySelectorAll(".diagram-box").forEach(function (box) {
+      box.dataset.rendered = "true";
+      centre(box);
+    });
+  }).catch(function (err) {
+    document.querySelectorAll(".diagram-box").forEach(function (box) {
+      box.dataset.rendered = "error";
+      box.insertAdjacentHTML("beforeend", "<div class=\"text-danger small\">流程图无法显示：" +
+        String(err && err.message || err).replace(/[<>&]/g, "") + "</div>");
+    });
+  });
+})();
