@@ -12,11 +12,9 @@ from playwright.sync_api import Page
 
 from flowengine.service import Services
 from tests.conftest import SHIPPED_WORKFLOWS
-from tests.e2e.conftest import LiveServer, chromium, login, new_page, screenshot, start_server
+from tests.e2e.conftest import LiveServer, login, screenshot
 from tests.e2e.election_data import build_election_world
 from tests.support import World
-
-__all__ = ["chromium", "new_page", "start_server"]  # the browser and server fixtures, shared with tests/e2e
 
 
 def _call(server: LiveServer, token: str, path: str) -> tuple[int, dict[str, object]]:
