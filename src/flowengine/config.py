@@ -6,6 +6,7 @@
 | ``FLOWENGINE_DATA_DIR`` | where the embedded database and generated files live | ``./var`` |
 | ``FLOWENGINE_WORKFLOWS_DIR`` | folder of workflow YAML files | the shipped ``workflows/`` |
 | ``FLOWENGINE_RULE_MODULES`` | comma-separated Python modules whose import registers extra checks | none |
+| ``FLOWENGINE_CALENDAR_FILE`` | holiday file for years ``chinesecalendar`` does not know yet | none |
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Settings:
     data_dir: Path
     workflows_dir: Path
     rule_modules: tuple[str, ...] = field(default=())
+    calendar_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -40,7 +42,9 @@ class Settings:
         url = env.get("FLOWENGINE_DATABASE_URL") or f"sqlite:///{data_dir / 'flowengine.sqlite3'}"
         workflows = Path(env.get("FLOWENGINE_WORKFLOWS_DIR") or shipped_dir("workflows"))
         modules = tuple(m.strip() for m in (env.get("FLOWENGINE_RULE_MODULES") or "").split(",") if m.strip())
-        return cls(database_url=url, data_dir=data_dir, workflows_dir=workflows, rule_modules=modules)
+        calendar_file = Path(env["FLOWENGINE_CALENDAR_FILE"]) if env.get("FLOWENGINE_CALENDAR_FILE") else None
+        return cls(database_url=url, data_dir=data_dir, workflows_dir=workflows, rule_modules=modules,
+                   calendar_file=calendar_file)
 
     def import_rule_modules(self) -> None:
         """Import deployment-specific rule modules (their import registers checks and predicates)."""

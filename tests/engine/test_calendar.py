@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 
 import pytest
 
+from flowengine.definitions.calendar_file import CalendarSupplement
 from flowengine.definitions.model import Deadline
 from flowengine.engine import calendar
 from flowengine.engine.deadlines import due_at, reminder_times
@@ -50,3 +52,45 @@ def test_due_at_ends_with_the_china_day_and_reminders_start_china_days() -> None
     # A setting overrides the definition's number of days.
     assert due_at(opened, Deadline(days=3, unit="calendar_days", days_setting="d"), {"d": 5}) == \
         dt.datetime(2026, 10, 5, 16, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def supplement_2031() -> Iterator[CalendarSupplement]:
+    """A holiday file's year 2031, installed for one test only (the calendar is process-wide)."""
+    supplement = CalendarSupplement(
+        years=frozenset({2031}),
+        holidays=frozenset(D(2031, 1, 22) + dt.timedelta(days=i) for i in range(8)),  # Wed 22 → Wed 29
+        workdays=frozenset({D(2031, 1, 19), D(2031, 2, 8)}),  # Sunday before, Saturday after
+    )
+    calendar.install_supplement(supplement)
+    try:
+        yield supplement
+    finally:
+        calendar.install_supplement(None)
+
+
+def test_a_holiday_file_describes_a_year_the_package_does_not_know(
+        supplement_2031: CalendarSupplement, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="flowengine.engine.calendar"):
+        assert calendar.is_working_day(D(2031, 1, 19))        # a make-up Sunday
+        assert not calendar.is_working_day(D(2031, 1, 22))    # a Wednesday of the holiday
+        assert not calendar.is_working_day(D(2031, 1, 25))    # an ordinary Saturday stays free
+        assert calendar.is_working_day(D(2031, 2, 8))         # a make-up Saturday
+        # Tuesday 21 → the holiday week is skipped → Thursday 30.
+        assert calendar.add_working_days(D(2031, 1, 21), 1) == D(2031, 1, 30)
+        assert calendar.working_days_between(D(2031, 1, 16), D(2031, 2, 8)) == 1 + 1 + 2 + 2 + 5 + 1  # Fri 17, Sun 19, 20–21, 30–31, Feb 3–7, Sat 8
+    assert not [r for r in caplog.records if "2031" in r.getMessage()]  # no fallback for a described year
+    assert calendar.last_known_year() == 2031
+    calendar.install_supplement(None)
+    assert calendar.last_known_year() == calendar.PACKAGE_LAST_YEAR
+    assert calendar.is_working_day(D(2031, 1, 22))  # without the file: Monday to Friday again
+
+
+def test_a_holiday_file_replaces_the_package_for_a_year_it_knows() -> None:
+    assert not calendar.is_working_day(D(2026, 10, 5))  # National Day holiday per the package
+    calendar.install_supplement(CalendarSupplement(years=frozenset({2026})))
+    try:
+        assert calendar.is_working_day(D(2026, 10, 5))
+    finally:
+        calendar.install_supplement(None)
+    assert not calendar.is_working_day(D(2026, 10, 5))

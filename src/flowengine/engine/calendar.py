@@ -2,8 +2,13 @@
 
 Deadlines of the procedures are counted in working days; counting weekends only would be wrong around
 Spring Festival and National Day by up to a week. The ``chinesecalendar`` package knows the State
-Council's published schedule; for a year it does not know yet, we fall back to Monday–Friday and log it
-once per year, so an administrator can upgrade the package when the new schedule is published.
+Council's published schedule. A holiday file (``FLOWENGINE_CALENDAR_FILE``, see
+:mod:`flowengine.definitions.calendar_file`) describes years the package does not know yet, or corrects
+one, without waiting for a release. For a year neither knows, we fall back to Monday–Friday and log it
+once per year, so an administrator can add the schedule when it is published.
+
+The calendar is a fact of the country, not of a request, so it is process-wide: every entry point
+installs the configured file once at start-up (:func:`install_supplement`).
 """
 
 from __future__ import annotations
@@ -14,12 +19,32 @@ from functools import lru_cache
 
 import chinese_calendar
 
+from flowengine.definitions.calendar_file import CalendarSupplement
+
 log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
+_supplement = CalendarSupplement()
+#: The last year whose schedule the ``chinesecalendar`` package knows.
+PACKAGE_LAST_YEAR: int = max(day.year for day in chinese_calendar.holidays)
+
+
+def install_supplement(supplement: CalendarSupplement | None) -> None:
+    """Use ``supplement`` for the years it describes (``None`` goes back to the package alone)."""
+    global _supplement
+    _supplement = supplement or CalendarSupplement()
+    is_working_day.cache_clear()
+    _warned_years.clear()
+
+
+def last_known_year() -> int:
+    """The last year whose holidays are known, from the package or the holiday file."""
+    return max([PACKAGE_LAST_YEAR, *_supplement.years])
 
 
 @lru_cache(maxsize=4096)
 def is_working_day(day: dt.date) -> bool:
+    if day.year in _supplement.years:
+        return _supplement.is_working_day(day)
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
@@ -27,7 +52,8 @@ def is_working_day(day: dt.date) -> bool:
             _warned_years.add(day.year)
             log.warning(
                 "chinesecalendar has no holiday schedule for %s: counting Monday to Friday as working days "
-                "for that year (upgrade the chinesecalendar package when the schedule is published)",
+                "for that year (add the published schedule to FLOWENGINE_CALENDAR_FILE, or upgrade the "
+                "chinesecalendar package)",
                 day.year,
             )
         return day.weekday() < 5

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 
 from flowengine.config import Settings
+from flowengine.definitions.calendar_file import load_calendar_file
+from flowengine.engine import calendar
 from flowengine.errors import ConfigurationError
 from flowengine.persistence import migrate
 from flowengine.persistence.db import Database
@@ -64,6 +66,7 @@ def open_services(settings: Settings | None = None, *, clock: Clock = utcnow,
     PostgreSQL must be upgraded explicitly with ``flowengine db upgrade`` unless ``auto_upgrade`` is given.
     """
     settings = settings or Settings.from_env()
+    calendar.install_supplement(load_calendar_file(settings.calendar_file) if settings.calendar_file else None)
     db = Database(settings.database_url)
     try:
         prepare_database(db, auto_upgrade=settings.is_sqlite if auto_upgrade is None else auto_upgrade)
