@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from flowengine.persistence.models import (
+    ApiToken,
     AuditEvent,
     Document,
     Instance,
@@ -54,6 +55,7 @@ def snapshot(services: Services) -> dict[str, Any]:
             "passwords": s.execute(select(User.id, User.password_hash).order_by(User.id)).all(),
             "all_events": s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind != "login_failure")),
             "documents": s.execute(select(Document.id, Document.sha256).order_by(Document.id)).all(),
+            "tokens": s.execute(select(ApiToken.id, ApiToken.name, ApiToken.revoked_at).order_by(ApiToken.id)).all(),
             "notifications": s.execute(select(Notification.id, Notification.read_at).order_by(Notification.id)).all(),
             "users": s.execute(select(User.id, User.username, User.display_name, User.is_active).order_by(User.id)).all(),
             "roles": s.execute(select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)

@@ -2,15 +2,20 @@
 
 A user of another branch must not learn that a request exists (404, for the page and its downloads
 alike); a user who can see a request but holds no role for an action gets 403; an auditor reads
-everything in scope and may change nothing.
+everything in scope and may change nothing. The matrix is tied to ``app.url_map``: a route added without a
+row here fails :func:`test_every_route_is_in_the_matrix`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
 
+from flowengine.persistence.models import Notification, RoleAssignment
 from flowengine.service import Services
 from tests.support import World
 from tests.web.conftest import Browser
@@ -18,7 +23,10 @@ from tests.web.helpers import GOOD_FORM, postponement_submitted, snapshot, submi
 
 ROLES = ["sec1", "sec2", "handler", "leader", "auditor", "admin", "nobody", None]
 
-# (path template, {user: status}); users not listed expect ``default``.
+SUPERVISORS = {"handler": 200, "leader": 200, "auditor": 200}  # of the work committee above both branches
+
+# (path template, {user: status}); users not listed expect ``default``. Anonymous (None) is sent to the login
+# page unless listed.
 GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/", {"auditor": 302}, 200),  # an auditor's home is the audit search
     ("/done", {}, 200),
@@ -47,9 +55,20 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/admin/users/new", {"admin": 200}, 403),
     ("/admin/users/{sec1}", {"admin": 200}, 403),
     ("/admin/users/999999", {"admin": 404}, 403),
+    ("/account/tokens/", {}, 200),
+    ("/supervision/", SUPERVISORS, 403),
+    ("/supervision/export.csv", SUPERVISORS, 403),
+    ("/supervision/export.xlsx", SUPERVISORS, 403),
+    ("/supervision/bulletin.docx?number=郑教工委〔2026〕3号", SUPERVISORS, 403),
+    ("/supervision/decisions", SUPERVISORS, 403),
+    ("/supervision/decisions.xlsx", SUPERVISORS, 403),
+    ("/healthz?scope=web", {None: 200}, 200),  # no login, no secrets (tests/web/test_health_and_logs.py)
+    ("/login", {None: 200}, 302),  # a signed-in person is sent to the inbox
 ]
 
-# State-changing requests on the submitted request (state "review", version 2): nobody listed may do them.
+# State-changing requests on the submitted request (state "review", version 2) and on sec1's token,
+# notification and role: nobody listed may do them, except the users in ALLOWED. A refusal may be a status
+# (403, 404, 422) or a redirect that changed nothing (a notification that is not one's own).
 POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
     ("/requests/{iid}/actions/approve", {"version": "2"}, {"sec2": 404, "nobody": 404}, 403),
     ("/requests/{iid}/actions/return_to_applicant", {"version": "2", "comment": "请补充"}, {"sec2": 404, "nobody": 404}, 403),
@@ -59,6 +78,22 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
     ("/requests/new/leave_request", {"org_id": "{b1}", **GOOD_FORM}, {}, 403),
     ("/admin/orgs/{b1}", {"name": "改名", "type": "branch"}, {}, 403),
     ("/admin/users/{sec1}/active", {"active": "0"}, {}, 403),
+    ("/admin/orgs/new", {"code": "b3", "name": "郑州市第二十四中学第三党支部", "type": "branch", "parent_id": "{school24}",
+                         "approver_id": "{gw}", "full_members": "9", "term_start": "2024-05-06",
+                         "term_end": "2027-05-05"}, {}, 403),
+    ("/admin/users/new", {"username": "x1", "display_name": "某人", "password": "long-enough-1",
+                          "confirm_password": "long-enough-1"}, {}, 403),
+    ("/admin/users/{sec1}/roles", {"role": "leader", "org_id": "{b1}"}, {}, 403),
+    ("/admin/users/{sec1}/roles/{assignment}/revoke", {}, {}, 403),
+    ("/admin/users/{sec1}/password", {"new_password": "taken-over-1", "confirm_password": "taken-over-1"}, {}, 403),
+    ("/account/tokens/{token}/revoke", {}, {}, 404),  # only one's own token exists for one
+    ("/account/tokens/", {"name": "长" * 101}, {}, 422),  # a name too long: no token is created
+    ("/account/password", {"current_password": "wrong-horse-1", "new_password": "new-horse-battery-9",
+                           "confirm_password": "new-horse-battery-9"}, {}, 422),
+    ("/notifications/{note}/read", {}, {}, 302),  # marks only one's own: someone else's stays unread
+    ("/notifications/read-all", {}, {}, 302),  # nobody but sec1 has any
+    ("/login", {"username": "no-such-user", "password": "guess-1234"}, {None: 401}, 302),
+    ("/logout", {}, {}, 302),  # last: it ends the session the rows above use
 ]
 # Who may legitimately do each POST (excluded from the refusal matrix: they are tested in test_requests).
 ALLOWED = {
@@ -68,11 +103,46 @@ ALLOWED = {
     "/requests/new/leave_request": {"sec1"},
     "/admin/orgs/{b1}": {"admin"},  # tested in test_admin
     "/admin/users/{sec1}/active": {"admin"},
+    "/admin/orgs/new": {"admin"},
+    "/admin/users/new": {"admin"},
+    "/admin/users/{sec1}/roles": {"admin"},
+    "/admin/users/{sec1}/roles/{assignment}/revoke": {"admin"},
+    "/admin/users/{sec1}/password": {"admin"},
+    "/account/tokens/{token}/revoke": {"sec1"},  # tests/api/test_tokens_page.py
+    "/notifications/{note}/read": {"sec1"},  # tests/web/test_notifications.py
+    "/notifications/read-all": {"sec1"},
 }
+#: Routes the matrix leaves to other tests: static files, and the JSON API, which
+#: tests/api/test_openapi.py ties to the OpenAPI document and tests/api/test_access.py checks per caller.
+NOT_IN_MATRIX = ("/static/", "/api/v1/")
 
 
 def _fill(template: str, ids: dict[str, int]) -> str:
     return template.format(**{k: str(v) for k, v in ids.items()})
+
+
+def _expected(user: str | None, special: dict[str | None, int], default: int) -> int | None:
+    """The status ``user`` should get; None for "sent to the login page"."""
+    if user is None and None not in special:
+        return None
+    return special.get(user, default)
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    """Each (route, method) of the app has a row above, so a new page cannot escape the matrix."""
+    adapter = app.url_map.bind("localhost")
+    any_id: defaultdict[str, str] = defaultdict(lambda: "1")
+    covered = set()
+    for method, templates in (("GET", [r[0] for r in GET_ROUTES]), ("POST", [r[0] for r in POST_ROUTES])):
+        for template in templates:
+            endpoint, _ = adapter.match(template.format_map(any_id).split("?")[0], method=method)
+            covered.add((endpoint, method))
+    missing = sorted(
+        f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith(NOT_IN_MATRIX)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        if (rule.endpoint, method) not in covered)
+    assert missing == [], f"routes missing from GET_ROUTES/POST_ROUTES: {missing}"
 
 
 @pytest.fixture
@@ -84,8 +154,17 @@ def ids(services: Services, world: World, clock) -> dict[str, int]:  # type: ign
     services.flow.act(done, "approve", world.users["handler"], comment="同意", expected_version=2)
     doc_iid = postponement_submitted(services, world)
     [doc] = services.documents.list_for(doc_iid, world.users["sec1"])
+    token = services.tokens.create(world.users["sec1"], "报表脚本").view.id
+    with services.db.write() as s:
+        note = Notification(user_id=world.users["sec1"], kind="reminder", title="【催办】测试", body="请及时办理。",
+                            created_at=clock())
+        s.add(note)
+        s.flush()
+        note_id = note.id
+        [assignment] = s.scalars(select(RoleAssignment.id).where(RoleAssignment.user_id == world.users["sec1"]))
     return {"iid": submitted(services, world), "done": done, "b1": world.orgs["b1"], "doc_iid": doc_iid,
-            "doc": doc.id, "sec1": world.users["sec1"]}
+            "doc": doc.id, "sec1": world.users["sec1"], "school24": world.orgs["school24"], "gw": world.orgs["gw"],
+            "token": token, "note": note_id, "assignment": assignment}
 
 
 @pytest.mark.parametrize("user", ROLES)
@@ -96,10 +175,10 @@ def test_every_page_for_every_role(browser: Callable[[str | None], Browser], ser
     for template, special, default in GET_ROUTES:
         path = _fill(template, ids)
         response = b.get(path)
-        if user is None:
+        expected = _expected(user, special, default)
+        if expected is None:
             assert response.status_code == 302 and "/login" in response.headers["Location"], path
             continue
-        expected = special.get(user, default)
         assert response.status_code == expected, f"{user} GET {path}: {response.status_code}, expected {expected}"
     assert snapshot(services) == before  # reading (pages and downloads) changes nothing
 
@@ -117,10 +196,10 @@ def test_state_changing_requests_refused_change_nothing(browser: Callable[[str |
         path = _fill(template, ids)
         data = {k: _fill(v, ids) for k, v in form.items()}
         response = b.post(path, data)
-        if user is None:
+        expected = _expected(user, special, default)
+        if expected is None:
             assert response.status_code == 302 and "/login" in response.headers["Location"], path
             continue
-        expected = special.get(user, default)
         assert response.status_code == expected, f"{user} POST {path}: {response.status_code}, expected {expected}"
     assert snapshot(services) == before
 
