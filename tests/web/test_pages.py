@@ -3,12 +3,16 @@ timeline and documents, the auditor's search, the admin listings, and error page
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from flowengine.service import Services
 from tests.support import Clock, World
 from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_DATA, GOOD_FORM, submitted
+from tests.web.helpers import GOOD_DATA, GOOD_FORM, snapshot, submitted
 
 
 def test_inbox_shows_org_step_waiting_time_due_date_and_overdue_mark(
@@ -122,6 +126,41 @@ def test_error_pages_are_in_the_apps_style(browser: Callable[[str | None], Brows
     assert missing.status_code == 404 and "页面不存在" in html and "党组织流程审批" in html and 'lang="zh-CN"' in html
     forbidden = b.get("/admin/orgs")
     assert forbidden.status_code == 403 and "无权访问" in forbidden.get_data(as_text=True)
+
+
+class _BrokenDocuments:
+    """A document producer that fails half-way through an action, after the instance row was updated."""
+
+    def produce(self, s: Any, **kwargs: Any) -> None:
+        raise RuntimeError("document store unreachable: /srv/flowengine/secret-path")
+
+
+def test_an_unexpected_error_shows_the_500_page_and_changes_nothing(
+        browser: Callable[[str | None], Browser], services: Services, world: World,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    iid = submitted(services, world)
+    b = browser("handler")
+    b.get(f"/requests/{iid}")
+    before = snapshot(services)
+    working = services.flow.documents
+    monkeypatch.setattr(services.flow, "documents", _BrokenDocuments())  # 批准 issues a 批复: it fails there
+    with caplog.at_level(logging.ERROR, logger="flowengine.web.errors"):
+        response = b.post(f"/requests/{iid}/actions/approve", {"version": "2", "comment": "同意"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert 'lang="zh-CN"' in html and "党组织流程审批" in html  # the app's layout, not Werkzeug's page
+    assert "系统出错" in html and "系统出现意外错误，已记录" in html
+    for leak in ("Traceback", "RuntimeError", "secret-path", 'File "', "werkzeug"):
+        assert leak not in html, leak
+    assert "document store unreachable" in caplog.text  # logged for the operator instead
+    # The action's transaction was rolled back as a whole: state, version, tasks, trail and documents.
+    assert snapshot(services) == before
+    page = b.get(f"/requests/{iid}").get_data(as_text=True)
+    assert "已办理" not in page and 'name="version" value="2"' in page
+    # Nothing is left half-open: with the producer working again the same action (same version) succeeds.
+    monkeypatch.setattr(services.flow, "documents", working)
+    assert b.post(f"/requests/{iid}/actions/approve", {"version": "2", "comment": "同意"}).status_code == 302
+    assert services.flow.get(iid, world.users["handler"]).state == "approved"
 
 
 def test_start_twice_for_the_same_branch_says_where_the_running_one_is(
