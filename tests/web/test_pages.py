@@ -4,6 +4,7 @@ timeline and documents, the auditor's search, the admin listings, and error page
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,14 @@ import pytest
 from flowengine.service import Services
 from tests.support import Clock, World
 from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_DATA, GOOD_FORM, snapshot, submitted
+from tests.web.helpers import GOOD_DATA, GOOD_FORM, postponement_submitted, snapshot, submitted
+
+INBOX_ROW = re.compile(r'<tr class="([^"]*)" data-testid="inbox-row">\s*<td>\s*<a class="fw-semibold" href="/requests/(\d+)"')
+
+
+def inbox_rows(html: str) -> list[tuple[int, bool]]:
+    """(request id, overdue) of each inbox row, in the order shown."""
+    return [(int(iid), "overdue-row" in cls) for cls, iid in INBOX_ROW.findall(html)]
 
 
 def test_inbox_shows_org_step_waiting_time_due_date_and_overdue_mark(
@@ -50,6 +58,30 @@ def test_inbox_filters_and_pagination(browser: Callable[[str | None], Browser], 
     assert "第二党支部" in first  # newest first
     second = b.get("/?order=newest&page=2").get_data(as_text=True)
     assert "第一党支部" in second
+
+
+def test_inbox_puts_the_most_urgent_first_unless_asked_for_the_newest(
+        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    oldest = postponement_submitted(services, world)  # Mon 09-21: 延期 review, 10 working days
+    clock.advance(days=1)
+    urgent = submitted(services, world)  # Tue 09-22: leave review, 3 working days
+    clock.advance(days=1)
+    newest = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id  # Wed 09-23
+    services.flow.act(newest, "submit", world.users["sec2"], GOOD_DATA, expected_version=1)
+    due = {t.instance_id: t.due_at for t in services.flow.inbox(world.users["handler"]).items}
+    assert due[urgent] < due[newest] < due[oldest]  # neither the oldest nor the newest is the most urgent
+    clock.advance(days=6)  # Tue 09-29: the first leave request is overdue, the second due today
+    b = browser("handler")
+
+    default = b.get("/").get_data(as_text=True)
+    assert inbox_rows(default) == [(urgent, True), (newest, False), (oldest, False)]
+    assert re.search(r'<option value="urgent" selected>最紧急优先</option>', default)
+    assert inbox_rows(b.get("/?order=urgent").get_data(as_text=True)) == inbox_rows(default)
+
+    by_age = b.get("/?order=newest").get_data(as_text=True)
+    assert inbox_rows(by_age) == [(newest, False), (urgent, True), (oldest, False)]
+    assert re.search(r'<option value="newest" selected>最新优先</option>', by_age)
+    assert inbox_rows(b.get("/?order=bogus").get_data(as_text=True)) == inbox_rows(default)  # unknown: default
 
 
 def test_done_lists_what_i_acted_on(browser: Callable[[str | None], Browser], services: Services,
