@@ -7,15 +7,48 @@ its own day so that every document has a date of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import docx
 
 from flowengine.service import Services
+from flowengine.service.documents import DocumentView
 from tests.support import Clock
 from tests.workflows.support import Org, Walk
 from tests.workflows.test_branch_election import CANDIDATES, REQUEST1
+
+G2 = "郑州市第三十一中学高二年级党支部"
+ZZ31 = "中共郑州市第三十一中学委员会"
+ZYL = "郑东新区众意路小学党支部"
+GW = "中共郑州市委教育工作委员会"
+
+
+def docs_of(city: Org, w: Walk, user: str = "sunli") -> list[DocumentView]:
+    return city.services.documents.list_for(w.instance.id, city.users[user])
+
+
+def text_of(city: Org, doc: DocumentView) -> list[str]:
+    return paragraphs(city.services.documents.get(doc.id, city.users["sunli"]).content)
+
+
+def head(lines: list[str], title: str) -> tuple[str, str]:
+    """The title line and the line after it (the 主送 line) of a document's paragraphs."""
+    i = lines.index(title)
+    return lines[i], lines[i + 1]
+
+
+def cn(day: str) -> str:
+    d = dt.date.fromisoformat(day)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def issued(lines: list[str], day: str) -> None:
+    """The 成文日期 under the signature, and the same day in the 印发 line."""
+    assert cn(day) in lines
+    assert any(line.endswith(f"{cn(day)}印发") for line in lines)
+
 
 REQUEST2: dict[str, Any] = {
     "document_number": "三十一中高二支〔2026〕7号", "full_members": 11, "probationary_members": 2,
@@ -133,10 +166,85 @@ def reelect_without_committee(services: Services, city: Org, clock: Clock) -> Wa
 
 
 def paragraphs(content: bytes) -> list[str]:
-    """The text of every non-empty paragraph of a .docx, body then tables, as Word would show it."""
+    """The text of every non-empty paragraph of a .docx, body then tables, as Word would show it.
+
+    A line break inside a paragraph (a long title set on two lines) is layout, not text: it is dropped.
+    """
     d = docx.Document(io.BytesIO(content))
-    lines = [p.text for p in d.paragraphs if p.text.strip()]
+    lines = [p.text.replace("\n", "") for p in d.paragraphs if p.text.strip()]
     for table in d.tables:
         for row in table.rows:
             lines += [c.text for c in row.cells if c.text.strip()]
     return lines
+
+
+# ---- 三重一大 ---------------------------------------------------------------------------------------------
+
+#: Three appointments decided candidate by candidate: one member withdraws from the second, the third fails.
+APPOINTMENTS: dict[str, Any] = {
+    "category": "cadre_appointment",
+    "subject": "关于教务处、德育处、总务处中层干部任免的议题",
+    "content": "根据学校工作需要，经民主推荐、考察，拟任命张丽华同志为教务处主任，刘建军同志为德育处副主任，"
+               "周明同志为总务处副主任。",
+    "items": [{"item": "张丽华", "detail": "拟任教务处主任"}, {"item": "刘建军", "detail": "拟任德育处副主任"},
+              {"item": "周明", "detail": "拟任总务处副主任"}],
+    "investigation": "组织委员牵头，在教务处、德育处、总务处范围内民主推荐，对三名人选进行了考察谈话，征求了校纪委意见。",
+}
+DECISION_MEETING: dict[str, Any] = {
+    "meeting_date": "2026-09-29", "chair": "杨帆", "entitled": 7, "present": 6,
+    "absent": [{"name": "周立群", "reason": "公出", "written_opinion": "同意"}],
+    "withdrawn": [{"name": "王志强", "item": "刘建军", "reason": "与人选系亲属关系"}],
+    "opinions": [
+        {"name": "何晓丽", "view": "同意张丽华、刘建军同志的任职安排，周明同志任职时间较短，建议暂缓。"},
+        {"name": "李卫东", "view": "同意，建议加强对新任干部的培养。"},
+        {"name": "吴建平", "view": "同意。"},
+        {"name": "孙海燕", "view": "同意前两名同志任职，对周明同志任职持保留意见。"},
+        {"name": "杨帆", "view": "同意张丽华、刘建军同志任职，按程序办理任职手续。"},
+    ],
+    "votes": [{"item": "张丽华", "yes": 6, "against": 0, "abstain": 0},
+              {"item": "刘建军", "yes": 4, "against": 1, "abstain": 0},
+              {"item": "周明", "yes": 3, "against": 2, "abstain": 1}],
+    "decision": "同意任命张丽华为教务处主任、刘建军为德育处副主任；周明同志任总务处副主任事项未获通过，暂缓研究。",
+}
+ISSUE_MINUTES: dict[str, Any] = {"minutes_number": "三十一中党委会纪要〔2026〕14号", "responsible": "何晓丽",
+                                 "due_date": "2026-10-16"}
+
+
+def decide_appointments(services: Services, city: Org, clock: Clock) -> Walk:
+    """三十一中's Party committee decides three appointments and files them with the 市委教育工委."""
+    w = Walk.start(services, city, clock, "major_decision", "zz31", "hexiaoli")
+    w.on("2026-09-22").act("hexiaoli", "submit_proposal", APPOINTMENTS)
+    w.act("liweidong", "agree_topic", {"opinion": "同意提交党委会研究。"})
+    w.on("2026-09-25").act("yangfan", "fix_topic", {"meeting_date": "2026-09-29", "papers_sent_on": "2026-09-28",
+                                                    "principal_consulted": True, "major_disagreement": False})
+    w.on("2026-09-29").act("yangfan", "record_meeting", DECISION_MEETING)
+    w.on("2026-09-30").act("yangfan", "issue_minutes", ISSUE_MINUTES)
+    assert w.state == "filing"
+    w.on("2026-10-09").act("wangjianguo", "acknowledge_filing", {"opinion": "程序规范，予以备案。"})
+    assert w.state == "implementing"
+    return w
+
+
+URGENT: dict[str, Any] = {
+    "decided_on": "2026-09-23",
+    "emergency": "受强降雨影响，学校北侧围墙出现裂缝并局部坍塌，危及住校学生安全",
+    "decision": "立即动用年度预算内应急资金对北侧围墙进行抢修加固，抢修期间北门封闭，住校学生临时转移至综合楼住宿。",
+}
+TOLD: dict[str, Any] = {"meeting_date": "2026-09-28", "entitled": 7, "present": 5, "filing_required": True,
+                        "summary": "与会成员一致同意书记的临机决定，要求总务处做好抢修工程的质量监督和资金结算。"}
+
+
+def decide_urgently(services: Services, city: Org, clock: Clock) -> Walk:
+    """An emergency: the 书记 decides alone, reports to the next meeting, and the matter is filed."""
+    w = Walk.start(services, city, clock, "major_decision", "zz31", "hexiaoli")
+    w.on("2026-09-22").act("hexiaoli", "submit_proposal", {
+        "category": "major_matter", "subject": "关于北侧围墙抢修加固的议题",
+        "content": "北侧围墙因强降雨出现裂缝并局部坍塌，需立即抢修加固。",
+        "items": [{"item": "北侧围墙抢修加固"}], "investigation": "总务处会同施工单位现场勘查，确定抢修方案。",
+        "risk_assessment": "围墙随时可能进一步坍塌，必须立即处置。"})
+    w.act("liweidong", "agree_topic")
+    w.on("2026-09-23").act("yangfan", "decide_urgently", URGENT)
+    w.on("2026-09-28").act("yangfan", "report_to_meeting", TOLD)
+    assert w.state == "filing"
+    w.on("2026-09-30").act("wangjianguo", "acknowledge_filing")
+    return w

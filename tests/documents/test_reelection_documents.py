@@ -11,73 +11,36 @@ import datetime as dt
 import hashlib
 import random
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from flowengine.engine.ballot_order import order_by_surname_strokes
 from flowengine.errors import NotFound
-from flowengine.persistence.models import DocumentCounter, Organization
-from flowengine.service import Services
-from flowengine.service.documents import DocumentView
+from flowengine.persistence.models import DocumentCounter
 from flowengine.service.steps import STEP_KINDS
-from tests.conftest import SHIPPED_WORKFLOWS
 from tests.documents.support import (
     EXTRA_VOTE,
     FIRST_MEETING,
+    G2,
+    GW,
     REQUEST2,
     VOTE,
     YES,
-    paragraphs,
+    ZYL,
+    ZZ31,
+    cn,
+    docs_of,
+    head,
+    issued,
     reelect_with_committee,
     reelect_without_committee,
+    text_of,
 )
 from tests.support import Clock
-from tests.workflows.support import Org, Walk, build_city, china_noon
+from tests.workflows.support import Org, Walk
 from tests.workflows.test_branch_election import CANDIDATES, REQUEST1
-
-G2 = "郑州市第三十一中学高二年级党支部"
-ZZ31 = "中共郑州市第三十一中学委员会"
-ZYL = "郑东新区众意路小学党支部"
-GW = "中共郑州市委教育工作委员会"
-
-
-@pytest.fixture
-def city(make_services: Callable[..., Services], clock: Clock) -> Org:
-    """The city tree; the grade-two branch and its school committee have a 发文字号代字, the others not."""
-    clock.now = china_noon("2026-09-21")
-    city = build_city(make_services(SHIPPED_WORKFLOWS), clock.now)
-    with city.services.db.write() as s:
-        for code, prefix in (("g2", "三十一中高二支"), ("zz31", "三十一中党")):
-            s.execute(update(Organization).where(Organization.id == city.orgs[code]).values(doc_prefix=prefix))
-    return city
-
-
-def docs_of(city: Org, w: Walk, user: str = "sunli") -> list[DocumentView]:
-    return city.services.documents.list_for(w.instance.id, city.users[user])
-
-
-def text_of(city: Org, doc: DocumentView) -> list[str]:
-    return paragraphs(city.services.documents.get(doc.id, city.users["sunli"]).content)
-
-
-def head(lines: list[str], title: str) -> tuple[str, str]:
-    """The title line and the line after it (the 主送 line) of a document's paragraphs."""
-    i = lines.index(title)
-    return lines[i], lines[i + 1]
-
-
-def cn(day: str) -> str:
-    d = dt.date.fromisoformat(day)
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def issued(lines: list[str], day: str) -> None:
-    """The 成文日期 under the signature, and the same day in the 印发 line."""
-    assert cn(day) in lines
-    assert any(line.endswith(f"{cn(day)}印发") for line in lines)
 
 
 def test_every_document_of_a_reelection_with_a_committee(city: Org, clock: Clock) -> None:
