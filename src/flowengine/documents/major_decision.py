@@ -88,8 +88,15 @@ def _attendance(meeting: Mapping[str, Any], category: str | None, ctx: DocumentC
             text += f"，会前提交书面意见“{clause(a['written_opinion'])}”，不计入表决票"
         text += "。"
     for w in rows(meeting.get("withdrawn")):
-        text += f"{w.get('name')}同志因{clause(w.get('reason'))}，在研究“{w.get('item')}”事项时回避。"
+        text += f"{w.get('name')}同志因{clause(w.get('reason'))}，在研究{_matter(category, w.get('item'))}时回避。"
     return text
+
+
+def _matter(category: str | None, item: Any) -> str:
+    """The item a member withdrew from, as the minutes name it: 刘建军同志任职事项, or “采购……”事项."""
+    if category == "cadre_appointment":
+        return f"{clause(item)}同志任职事项"
+    return f"“{clause(item)}”事项"
 
 
 def _item_label(ctx: DocumentContext, item: str) -> str:
@@ -177,10 +184,14 @@ def _attendees(meeting: Mapping[str, Any]) -> list[str]:
     return names
 
 
+#: The preparatory work behind each opinion field of the proposal, as the report names it.
+_PREPARED = {"investigation": "调研论证", "expert_opinion": "专家论证", "legal_opinion": "法律审核",
+             "risk_assessment": "风险评估", "public_input": "征求意见"}
+
+
 def _procedure(ctx: DocumentContext, proposal: Mapping[str, Any]) -> str:
-    done = [OPINIONS[k] for k in OPINIONS if proposal.get(k)]
-    text = f"议题经前期准备（{'、'.join(done)}）" if done else "议题经前期准备"
-    text += "，经分管领导同意，由书记确定上会"
+    done = [_PREPARED[k] for k in OPINIONS if proposal.get(k) and k in _PREPARED]
+    text = f"议题上会前进行了{'、'.join(done)}，经分管领导同意，由书记确定上会" if done else "议题经分管领导同意，由书记确定上会"
     fix = ctx.step("fix_topic")
     if fix.get("principal_consulted"):
         text += "，会前书记与校长进行了沟通" + ("，无重大分歧" if not fix.get("major_disagreement") else "")
@@ -205,16 +216,18 @@ def filing(ctx: DocumentContext) -> OfficialDocument:
         urgent, told = ctx.step("decide_urgently"), ctx.step("report_to_meeting")
         day = as_date(urgent.get("decided_on"))
         body.append(Paragraph.of(f"根据“三重一大”事项集体决策制度有关规定，现将{us(org)}{subject}事项"
-                                 f"（{label}）临机决定及向会议通报情况报告如下："))
+                                 f"（{label}）的临机决定及向会议通报情况报告如下："))
         body.append(Paragraph.item(f"{heading(1)}事项基本情况。", matter))
         body.append(Paragraph.item(f"{heading(2)}临机决定情况。",
-                                   f"{sentence(urgent.get('emergency'))}来不及召开会议，{date_cn(day) if day else ''}，"
-                                   f"书记临机作出决定：{sentence(urgent.get('decision'))}"))
+                                   f"{clause(urgent.get('emergency'))}，情况紧急，来不及召开会议。"
+                                   f"{date_cn(day) + '，' if day else ''}书记临机作出决定：{sentence(urgent.get('decision'))}"))
         met = as_date(told.get("meeting_date"))
         entitled, present = count(told.get("entitled")), count(told.get("present"))
+        quorum = _quorum(ctx, category, entitled, present)
         body.append(Paragraph.item(f"{heading(3)}会议通报情况。",
                                    f"{date_cn(met) if met else ''}，{us(org)}召开{body_of(org)}，应到会成员{entitled}名，"
-                                   f"实到会{present}名，书记通报了临机决定情况。{sentence(told.get('summary'))}"))
+                                   f"实到会{present}名{'，' + quorum if quorum else ''}。书记在会上通报了临机决定情况。"
+                                   f"{sentence(told.get('summary'))}"))
     else:
         meeting, issue = ctx.step("record_meeting"), ctx.step("issue_minutes")
         day = as_date(meeting.get("meeting_date"))

@@ -142,7 +142,7 @@ class DocumentService:
             serial, allocated = self._allocate(s, issuer, year)
             typed = _typed_number(data.get(action.name) or {})
             number = typed or allocated
-            issued_on = self._issued_on(s, instance_id, definition, action, org, issuer.id, now)
+            issued_on, signer = self._issued_on(s, instance_id, definition, action, org, issuer.id, now, actor_name)
             ctx = docs.DocumentContext(
                 workflow=definition.name, name=name, declared_title=declared.title, kind=declared.kind,
                 action=action.name,
@@ -152,7 +152,7 @@ class DocumentService:
                 superior=_ref(orgs[superior_id]) if superior_id in orgs else None,
                 parent=_ref(orgs[org.parent_id]) if org.parent_id in orgs else None,
                 data=data, history=history, settings=settings, number=number, issued_on=issued_on,
-                signer=actor_name, earlier=self._earlier(s, instance_id),
+                signer=signer, earlier=self._earlier(s, instance_id),
             )
             document = docs.compose(ctx)
             content = docs.render(document)
@@ -210,21 +210,25 @@ class DocumentService:
         return out
 
     def _issued_on(self, s: Session, instance_id: int, definition: WorkflowDefinition, action: ActionDef,
-                   org: OrgInfo, issuer_id: int, now: dt.datetime) -> dt.date:
-        """The 成文日期: today, unless the document is the organization's but the superior's step produces it.
+                   org: OrgInfo, issuer_id: int, now: dt.datetime, actor_name: str) -> tuple[dt.date, str]:
+        """The 成文日期 and the 签发人: today and the actor, unless the document is the organization's but
+        the superior's step produces it.
 
         A 备案报告 is declared on the superior's 予以备案: the report itself is the organization's, written
-        when it handed the matter over, so it is dated the day the request entered the step being acted on.
+        and signed when it handed the matter over, so it is dated the day the request entered the step being
+        acted on and signed by whoever of the organization sent it there — never by the superior's handler.
         """
         acting = resolve_role(definition.roles[action.role], org).org_id
         if acting == issuer_id:
-            return china_date(now)
-        entered = s.scalar(
-            select(AuditEvent.at)
+            return china_date(now), actor_name
+        entered = s.execute(
+            select(AuditEvent.at, AuditEvent.actor_name)
             .where(AuditEvent.chain == audit.chain_of(instance_id), AuditEvent.kind.in_(steps.STEP_KINDS),
                    AuditEvent.to_state.in_(action.sources))
-            .order_by(AuditEvent.seq.desc()).limit(1))
-        return china_date(entered) if entered is not None else china_date(now)
+            .order_by(AuditEvent.seq.desc()).limit(1)).one_or_none()
+        if entered is None:
+            return china_date(now), actor_name
+        return china_date(entered.at), entered.actor_name or actor_name
 
     # ---- reading ---------------------------------------------------------------------------------------
 
