@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def test_supervision_page_draws_its_charts_and_filters(
     late = int(page.locator('[data-count="late"]').inner_text())
     expect(table.locator("tbody tr")).to_have_count(total)
     assert 0 < late < total
+    term_ends = table.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    assert term_ends and all(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日|—", d) for d in term_ends), term_ends
     screenshot(page, "supervision-overview")
 
     # Filter to the late organizations: exactly the counted ones remain, each marked.

@@ -125,8 +125,9 @@ def _rows_say_who_must_act_and_how_late(demo: Demo) -> None:
     assert "未配备人员" in (late.waiting_on or "")
     assert rows["zz24-b2"].returns == 3
     assert rows["zzsf-fx"].completed_on == dt.date(2026, 9, 4)
-    assert rows["zzsf-fx"].state_text == "已完成（批复③ 2026-09-04）"
+    assert rows["zzsf-fx"].state_text == "已完成（批复③ 2026年9月4日）"  # dates the Chinese way, as shown
     assert rows["zz103"].postponed_until == dt.date(2026, 12, 31)
+    assert rows["zz103"].state_text == "已批准延期至2026年12月31日"
 
 
 def _a_handler_sees_only_their_subtree(demo: Demo) -> None:

@@ -22,6 +22,7 @@ from tests.service.test_supervision import NOW, expected_states
 from tests.support import Clock
 from tests.web.conftest import Browser
 
+ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 ROW = re.compile(r'<tr data-org="([^"]+)" data-status="([^"]+)"( class="overdue-row")?')
 COUNT = re.compile(r'data-count="([a-z_]+)">(\d+)<')
 
@@ -71,6 +72,25 @@ def test_page_shows_the_counts_and_names_of_the_tables(demo_app: tuple[Flask, Se
     assert {code for code, _, _ in ROW.findall(filtered)} == _codes(services, late)
 
 
+def test_pages_show_dates_the_chinese_way(demo_app: tuple[Flask, Services]) -> None:
+    app, services = demo_app
+    b = signed_in(app, "wangjianguo")
+    html = b.get("/supervision/").get_data(as_text=True)
+    table = html[html.index('data-testid="supervision-table"'):html.index('data-testid="bulletin-form"')]
+    assert ISO_DATE.findall(table) == []
+    with services.db.read() as s:
+        term_end = s.execute(text("SELECT term_end FROM organizations WHERE code = 'zz24'")).scalar_one()
+    day = dt.date.fromisoformat(str(term_end))
+    row = table[table.index('data-org="zz24"'):]
+    assert f"<td class=\"text-nowrap\">{day.year}年{day.month}月{day.day}日</td>" in row[:row.index("</tr>")]
+    assert "已完成（批复③ 2026年9月4日）" in table and "已批准延期至2026年12月31日" in table
+    assert re.search(r"，时限 \d{4}年\d{1,2}月\d{1,2}日", table)  # a running step's due day
+    assert "（截至2026年11月23日）" in html
+    decisions = b.get("/supervision/decisions?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
+    unfiled = decisions[decisions.index('data-testid="decisions-unfiled"'):]
+    assert ISO_DATE.findall(unfiled) == [] and re.search(r"<td>2026年\d{1,2}月\d{1,2}日</td>", unfiled)
+
+
 def test_a_handler_sees_only_their_subtree_and_a_secretary_is_refused(demo_app: tuple[Flask, Services]) -> None:
     app, services = demo_app
     html = signed_in(app, "chenjing").get("/supervision/").get_data(as_text=True)
@@ -97,12 +117,15 @@ def test_exports_hold_the_filtered_rows(demo_app: tuple[Flask, Services]) -> Non
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert table[0][0] == "组织" and [r[0] for r in table[1:]] == [names[c] for c in shown]
     assert all(r[4] == "换届中" for r in table[1:])
+    # Exports are for spreadsheets and scripts: date columns stay ISO (CSV) or real dates (.xlsx).
+    assert table[0][3] == "任期届满" and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r[3]) for r in table[1:] if r[3])
     xlsx = b.get("/supervision/export.xlsx?status=in_progress&sort=overdue&dir=desc")
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.get_data())).active
     assert sheet is not None
     values = list(sheet.iter_rows(values_only=True))
     assert [r[0] for r in values[1:]] == [names[c] for c in shown]
+    assert all(isinstance(r[3], dt.datetime) for r in values[1:] if r[3] is not None)
     assert [r[8] or 0 for r in values[1:]] == sorted((r[8] or 0 for r in values[1:]), reverse=True)
 
 

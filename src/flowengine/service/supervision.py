@@ -34,6 +34,7 @@ from flowengine.documents import layout
 from flowengine.documents.bulletin import BulletinFacts, LateUnit, compose_bulletin
 from flowengine.engine.calendar import working_days_between
 from flowengine.engine.deadlines import china_date
+from flowengine.engine.rules.common import chinese_date
 from flowengine.engine.vocabulary import ORG_TYPES, ROLES
 from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
 from flowengine.persistence.db import Database
@@ -105,11 +106,11 @@ class SupervisionRow:
 
     @property
     def state_text(self) -> str:
-        """The state in one phrase, as the table and the exports print it."""
+        """The state in one phrase, as the table and the exports print it (dates the Chinese way)."""
         if self.status == "completed" and self.completed_on:
-            return f"已完成（批复③ {self.completed_on.isoformat()}）"
+            return f"已完成（批复③ {chinese_date(self.completed_on)}）"
         if self.status == "postponed" and self.postponed_until:
-            return f"已批准延期至 {self.postponed_until.isoformat()}"
+            return f"已批准延期至{chinese_date(self.postponed_until)}"
         if self.status == "in_progress":
             prefix = "延期换届申请：" if self.workflow == POSTPONEMENT else ""
             return f"{prefix}{self.step or ''}"
