@@ -10,7 +10,9 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, func, select
 
 from flowengine.cli import main
-from flowengine.persistence.models import Organization, User
+from flowengine.config import Settings
+from flowengine.persistence.models import ApiToken, Organization, User
+from flowengine.service import open_services
 from tests.conftest import FIXTURE_WORKFLOWS, SHIPPED_WORKFLOWS
 from tests.definitions.test_loader import broken_copy, line_containing
 
@@ -137,3 +139,53 @@ def test_demo_loads_once(run, database_url: str) -> None:  # type: ignore[no-unt
 def test_workflows_show_unknown_name(run) -> None:  # type: ignore[no-untyped-def]
     result = run("workflows", "show", "no_such_procedure")
     assert result.exit_code == 2 and "no_such_procedure" in result.output
+
+
+def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tree = tmp_path / "orgs.yaml"
+    tree.write_text("organizations:\n  - {code: gw, name: 中共郑州市委教育工作委员会, type: work_committee}\n",
+                    encoding="utf-8")
+    assert run("orgs", "import", str(tree)).exit_code == 0
+    for username in ("wangjianguo", "zhaozhigang"):
+        added = run("users", "add", username, "--role", "handler", "--org", "gw", "--password-stdin",
+                    input="a-long-password\n")
+        assert added.exit_code == 0, added.output
+    services = open_services(Settings(database_url=database_url, data_dir=tmp_path, workflows_dir=SHIPPED_WORKFLOWS))
+    try:
+        owner = services.directory.user_id("wangjianguo")
+
+        created = run("users", "token", "wangjianguo", "--name", "报表脚本")
+        assert created.exit_code == 0, created.output
+        token = created.stdout.strip()  # stdout is the token alone, for a script to capture
+        assert token.startswith("fe_") and "\n" not in token
+        assert "令牌只显示这一次" in created.stderr and "报表脚本" in created.stderr
+        assert services.tokens.authenticate(token) == owner  # the token works: it is the owner's
+
+        listed = run("users", "token", "wangjianguo", "--list")
+        assert listed.exit_code == 0, listed.output
+        [line] = listed.stdout.splitlines()
+        [view] = services.tokens.list_for(owner)
+        assert line.startswith(f"{view.id}\tfe_{view.prefix}_…\t报表脚本\t有效\t")
+        assert token not in listed.output and token.rsplit("_", 1)[1] not in listed.output
+
+        # Refused: an unknown user, no or two operations, a token id of someone else, an unknown id.
+        for args, message in [
+            (("nobody-here", "--name", "x"), "用户 'nobody-here' 不存在"),
+            (("nobody-here", "--list"), "用户 'nobody-here' 不存在"),
+            (("wangjianguo",), "--name NAME"),
+            (("wangjianguo", "--name", "x", "--list"), "--name NAME"),
+            (("zhaozhigang", "--revoke", str(view.id)), f"令牌 {view.id} 不存在"),
+            (("wangjianguo", "--revoke", "999999"), "令牌 999999 不存在"),
+            (("wangjianguo", "--name", "  "), "请填写令牌名称"),
+        ]:
+            refused = run("users", "token", *args)
+            assert refused.exit_code == 2 and message in refused.output, (args, refused.output)
+        assert count(database_url, ApiToken) == 1
+        assert services.tokens.authenticate(token) == owner  # still valid after the refused revoke
+
+        revoked = run("users", "token", "wangjianguo", "--revoke", str(view.id))
+        assert revoked.exit_code == 0 and f"已吊销 wangjianguo 的令牌 {view.id}" in revoked.output, revoked.output
+        assert services.tokens.authenticate(token) is None
+        assert "\t已吊销 " in run("users", "token", "wangjianguo", "--list").stdout
+    finally:
+        services.close()
