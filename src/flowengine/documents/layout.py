@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 from docx import Document as new_document
 from docx.document import Document
@@ -62,6 +64,8 @@ BODY_PT = 16.0  # 3号
 TITLE_PT = 22.0  # 2号
 NOTE_PT = 14.0  # 4号
 LINE_PT = 28.0
+TITLE_LINE_PT = 35.0  # the lines of a two-line title, closer than two grid lines
+MARK_TOP_PT = Mm(35).pt  # the 发文机关标志's upper edge below the top of the 版心
 CHAR_SPACING_TWIPS = -5  # -0.25 pt: 28 characters of 3号 fit the 156 mm line
 TEXT_WIDTH_PT = Mm(156).pt
 RED = RGBColor(0xFF, 0x00, 0x00)
@@ -81,8 +85,10 @@ def render(doc: OfficialDocument) -> bytes:
     if body:
         for kept in [body[-1], *closing[:-1]]:
             kept.paragraph_format.keep_with_next = True  # never a signature alone on a page
+    if doc.attendance:
+        _paragraph(d)  # GB/T 9704 §10.3: the 出席 list one blank line below the text
     for line in doc.attendance:
-        _body_paragraph(d, line)
+        _attendance_paragraph(d, line)
     _colophon(d, doc)
     _page_numbers(d)
     props = d.core_properties
@@ -125,10 +131,15 @@ def _defaults(d: Document) -> None:
     font.size = Pt(BODY_PT)
     _set_fonts(normal.element.get_or_add_rPr(), FANGSONG)
     rpr = normal.element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    rpr.append(lang)
+    _put(rpr, _element("w:lang", val="en-US", eastAsia="zh-CN"))
+    # The template's defaults say the East Asian text is Japanese (ja-JP): a reader without the Chinese
+    # fonts then substitutes Japanese glyph forms. Every default says Simplified Chinese.
+    defaults = d.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for lang in defaults.iter(qn("w:lang")):
+            lang.set(qn("w:eastAsia"), "zh-CN")
+    for lang in d.settings.element.iter(qn("w:themeFontLang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
     pf = normal.paragraph_format
     pf.space_before = pf.space_after = Pt(0)
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -159,6 +170,45 @@ def _set_fonts(rpr: object, east_asia: str, ascii_font: str | None = None) -> No
     fonts.set(qn("w:cs"), latin)
 
 
+#: The order of the children of w:pPr, w:rPr and w:tblPr (ECMA-376 CT_PPrBase, CT_RPr, CT_TblPr).
+_ORDER = {
+    "pPr": ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+            "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+            "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"),
+    "rPr": ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+            "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+            "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+            "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"),
+    "tblPr": ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+              "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+              "tblCaption", "tblDescription", "tblPrChange"),
+}
+
+
+def _put(parent: Any, child: Any) -> Any:
+    """Put ``child`` into a property element (w:pPr, w:rPr, w:tblPr) where the schema orders it, replacing
+    one of the same name: Word refuses a file whose property elements are out of order."""
+    name = f"w:{etree.QName(child).localname}"
+    old = parent.find(qn(name))
+    if old is not None:
+        parent.remove(old)
+    seq = tuple(f"w:{t}" for t in _ORDER.get(etree.QName(parent).localname, ()))
+    if name in seq:
+        parent.insert_element_before(child, *seq[seq.index(name) + 1:])
+    else:
+        parent.append(child)
+    return child
+
+
+def _element(tag: str, **attrs: str) -> Any:
+    el = OxmlElement(tag)
+    for key, value in attrs.items():
+        el.set(qn(f"w:{key}"), value)
+    return el
+
+
 def _run(p: DocxParagraph, text: str, font: str = FANGSONG, size: float = BODY_PT, *, bold: bool = False,
          color: RGBColor | None = None, spacing: int | None = CHAR_SPACING_TWIPS, scale: int | None = None) -> Run:
     r = p.add_run(text)
@@ -169,13 +219,9 @@ def _run(p: DocxParagraph, text: str, font: str = FANGSONG, size: float = BODY_P
     rpr = r._r.get_or_add_rPr()
     _set_fonts(rpr, font, SONGTI if font == SONGTI else None)
     if spacing:
-        sp = OxmlElement("w:spacing")
-        sp.set(qn("w:val"), str(spacing))
-        rpr.append(sp)
+        _put(rpr, _element("w:spacing", val=str(spacing)))
     if scale and scale != 100:
-        w = OxmlElement("w:w")
-        w.set(qn("w:val"), str(scale))
-        rpr.append(w)
+        _put(rpr, _element("w:w", val=str(scale)))
     return r
 
 
@@ -191,12 +237,17 @@ def _paragraph(d: Document, *, align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JU
     return p
 
 
+def _off_grid(p: DocxParagraph) -> None:
+    """Lines of this paragraph keep their own pitch instead of snapping to the 28 pt document grid (a
+    two-line title would otherwise be set 56 pt apart)."""
+    _put(p._p.get_or_add_pPr(), _element("w:snapToGrid", val="0"))
+
+
 def _border(p: DocxParagraph, side: str, *, size_eighths: int, color: str, space_pt: int = 0) -> None:
     ppr = p._p.get_or_add_pPr()
     bdr = ppr.find(qn("w:pBdr"))
     if bdr is None:
-        bdr = OxmlElement("w:pBdr")
-        ppr.append(bdr)
+        bdr = _put(ppr, OxmlElement("w:pBdr"))
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size_eighths))
@@ -219,7 +270,11 @@ def _mark_size(text: str) -> tuple[float, int]:
 
 def _masthead(d: Document, doc: OfficialDocument) -> None:
     size, scale = _mark_size(doc.mark)
-    mark = _paragraph(d, align=WD_ALIGN_PARAGRAPH.CENTER, line=size * 1.25)
+    # The mark's upper edge 35 mm below the top of the 版心 (GB/T 9704 §7.2.4): the space before the
+    # first paragraph, less the leading a reader puts above the glyphs of an exact-height line.
+    line = size * 1.25
+    mark = _paragraph(d, align=WD_ALIGN_PARAGRAPH.CENTER, before=MARK_TOP_PT - (line - size), line=line)
+    _off_grid(mark)
     _run(mark, doc.mark, XIAOBIAOSONG, size, color=RED, spacing=None, scale=scale)
     # 发文字号 two lines below the mark; the red rule 4 mm below the number.
     before = 2 * LINE_PT
@@ -256,14 +311,43 @@ def _masthead(d: Document, doc: OfficialDocument) -> None:
 
 
 def _title_and_recipient(d: Document, doc: OfficialDocument) -> None:
-    title = _paragraph(d, align=WD_ALIGN_PARAGRAPH.CENTER, before=2 * LINE_PT, line=TITLE_PT * 1.5)
-    _run(title, doc.title, XIAOBIAOSONG, TITLE_PT, spacing=None)
+    title = _paragraph(d, align=WD_ALIGN_PARAGRAPH.CENTER, before=2 * LINE_PT, line=TITLE_LINE_PT)
+    _off_grid(title)
+    lines = title_lines(doc.title)
+    for i, text in enumerate(lines):
+        r = _run(title, text, XIAOBIAOSONG, TITLE_PT, spacing=None)
+        if i < len(lines) - 1:
+            r.add_break()
     title.paragraph_format.keep_with_next = True
     if doc.recipient:
         to = _paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT, before=LINE_PT)
         _run(to, f"{doc.recipient}：")
     else:
         _paragraph(d)  # 纪要: one blank line between the title and the text
+
+
+#: Where a title may be broken: after the name of an organization (rank 0), after a phrase that closes
+#: a unit of meaning (rank 1), after 的 (rank 2). Never inside a word, as a reader's wrap would do.
+_TITLE_BREAKS = (
+    re.compile(r"(?:党支部|党总支|委员会|党委|工委)(?!委员会|委员)"),
+    re.compile(r"关于同意|关于|党组织|换届选举|中学|小学|学院|学校|年级|工作|事项|情况"),
+    re.compile(r"的"),
+)
+
+
+def title_lines(title: str, width: float | None = None) -> list[str]:
+    """The title's lines as GB/T 9704 §7.3.3 sets them: broken where the meaning allows, never inside a
+    word, the upper line the longer (梯形). A title that fits one line stays on one."""
+    width = TEXT_WIDTH_PT if width is None else width
+    if _text_width(title, TITLE_PT) <= width:
+        return [title]
+    for pattern in _TITLE_BREAKS:
+        cuts = [m.end() for m in pattern.finditer(title)
+                if 4 <= m.end() <= len(title) - 4 and _text_width(title[:m.end()], TITLE_PT) <= width]
+        if cuts:
+            cut = max(cuts)
+            return [title[:cut], *title_lines(title[cut:], width)]
+    return [title]  # no sensible place: the reader wraps it
 
 
 # ---- 主体 -------------------------------------------------------------------------------------------
@@ -276,6 +360,18 @@ def _body_paragraph(d: Document, para: Paragraph) -> DocxParagraph:
         ind = p._p.get_or_add_pPr().find(qn("w:ind"))
         if ind is not None:  # in characters too, so the indent follows the font size in Word
             ind.set(qn("w:firstLineChars"), "200")
+    for span in para.spans:
+        _run(p, span.text, _EMPHASIS_FONT.get(span.emphasis, FANGSONG), bold=span.emphasis == "bold")
+    return p
+
+
+def _attendance_paragraph(d: Document, para: Paragraph) -> DocxParagraph:
+    """出席：names — the label two characters in, the names that run on aligned after its colon."""
+    p = _paragraph(d)
+    label = para.spans[0].text if para.spans else ""
+    pf = p.paragraph_format
+    pf.left_indent = Pt(2 * BODY_PT + _text_width(label))
+    pf.first_line_indent = Pt(-_text_width(label))
     for span in para.spans:
         _run(p, span.text, _EMPHASIS_FONT.get(span.emphasis, FANGSONG), bold=span.emphasis == "bold")
     return p
@@ -344,14 +440,14 @@ def _colophon(d: Document, doc: OfficialDocument) -> None:
     table = d.add_table(rows=len(rows), cols=1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl_pr = table._tbl.tblPr
-    tbl_pr.append(parse_xml(f'<w:tblW {nsdecls("w")} w:w="{int(Mm(156).twips)}" w:type="dxa"/>'))
+    _put(tbl_pr, parse_xml(f'<w:tblW {nsdecls("w")} w:w="{int(Mm(156).twips)}" w:type="dxa"/>'))
     thick, thin = 8, 4  # eighths of a point: 1 pt (≈0.35 mm) and 0.5 pt (≈0.25 mm in print)
-    tbl_pr.append(parse_xml(
+    _put(tbl_pr, parse_xml(
         f'<w:tblBorders {nsdecls("w")}><w:top w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
         f'<w:left w:val="nil"/><w:bottom w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
         f'<w:right w:val="nil"/><w:insideH w:val="single" w:sz="{thin}" w:space="0" w:color="000000"/>'
         f'<w:insideV w:val="nil"/></w:tblBorders>'))
-    tbl_pr.append(parse_xml(
+    _put(tbl_pr, parse_xml(
         f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
         f'</w:tblCellMar>'))
     for row, (left, right) in zip(table.rows, rows, strict=True):
@@ -363,8 +459,11 @@ def _colophon(d: Document, doc: OfficialDocument) -> None:
         pf.line_spacing = Pt(LINE_PT)
         pf.left_indent = Pt(NOTE_PT)
         pf.right_indent = Pt(NOTE_PT)
+        _off_grid(p)  # a row is one 4号 line, not two grid lines
         if right is not None:
-            pf.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - 2 * NOTE_PT), WD_TAB_ALIGNMENT.RIGHT)
+            # 印发日期 flush right one character in (GB/T 9704 §7.4.3): the right-aligned tab stop sits
+            # at the right indent, measured from the cell's left edge.
+            pf.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - NOTE_PT), WD_TAB_ALIGNMENT.RIGHT)
             _run(p, f"{left}\t{right}", size=NOTE_PT, spacing=None)
         else:
             _run(p, left, size=NOTE_PT, spacing=None)
