@@ -10,6 +10,7 @@ document, so the bulletin looks like the 批复 the same office issues.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from flowengine.documents.common import masthead
@@ -52,6 +53,29 @@ def _numeral(i: int) -> str:
     return _NUMERALS[i] if i < len(_NUMERALS) else str(i + 1)
 
 
+#: The screens' shorthand for the documents of 两请示一报告三批复, and what a bulletin calls them.
+_SHORTHAND = {"请示①": "换届选举请示", "请示②": "候选人预备人选请示", "批复①": "批复换届选举请示",
+              "批复②": "批复候选人预备人选请示", "批复③": "批复选举结果报告"}
+_VACANT = "（未配备人员）"
+
+
+def step_phrase(step: str) -> str:
+    """A step's title as a bulletin writes it: 上级审核请示① → 上级审核换届选举请示, without the screens'
+    circled numbers or their asides (起草换届选举请示（请示①） → 起草换届选举请示)."""
+    text = re.sub(r"（[^（）]*[①②③][^（）]*）", "", step)
+    for short, full in _SHORTHAND.items():
+        text = text.replace(short, full)
+    return text
+
+
+def waiting_phrase(waiting_on: str) -> str:
+    """待……办理 for each party a step waits on; a post nobody holds is said so in words."""
+    parts = [p for p in waiting_on.split("；") if p]
+    vacant = any(p.endswith(_VACANT) for p in parts)
+    who = "、".join(p.removesuffix(_VACANT) for p in parts)
+    return f"待{who}办理" + ("（尚未配备人员）" if vacant else "")
+
+
 def groups(late: tuple[LateUnit, ...]) -> list[tuple[str, list[LateUnit]]]:
     """Late units grouped by type, keeping the order they were given in (the service sorts them)."""
     out: dict[str, list[LateUnit]] = {}
@@ -78,8 +102,9 @@ def compose_bulletin(facts: BulletinFacts, number: str) -> OfficialDocument:
             body.append(Paragraph((Span(f"（{_numeral(i)}）{title}"
                                         f"（{len(units)}个）", "subheading"),)))
             for unit in units:
-                waiting = f"，待{unit.waiting_on}办理" if unit.waiting_on else ""
-                body.append(Paragraph.of(f"{unit.name}：{unit.step}{waiting}，已逾期{unit.days_overdue}天。"))
+                waiting = f"，{waiting_phrase(unit.waiting_on)}" if unit.waiting_on else ""
+                body.append(Paragraph.of(f"{unit.name}：{step_phrase(unit.step)}{waiting}，"
+                                         f"已逾期{unit.days_overdue}天。"))
         body.append(Paragraph.item("三、工作要求。", (
             "请上述单位高度重视，立即对照问题整改，抓紧履行换届程序，整改情况及时报告"
             f"{facts.issuer}。任期届满的，应按期换届；确需延期换届的，须报上级党组织批准。各级党组织承办人要按时限审核"
