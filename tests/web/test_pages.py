@@ -3,6 +3,7 @@ timeline and documents, the auditor's search, the admin listings, and error page
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from flowengine.definitions.calendar_file import CalendarSupplement
+from flowengine.engine import calendar
 from flowengine.service import Services
 from tests.support import Clock, World
 from tests.web.conftest import Browser
@@ -204,3 +207,20 @@ def test_start_twice_for_the_same_branch_says_where_the_running_one_is(
     b.get("/requests/new/leave_request")
     again = b.post("/requests/new/leave_request", {"org_id": str(world.orgs["b1"]), **GOOD_FORM})
     assert again.status_code == 409 and "已有进行中" in again.get_data(as_text=True)
+
+
+def test_admin_sees_which_years_holidays_are_known(browser: Callable[[str | None], Browser], clock: Clock) -> None:
+    year = calendar.PACKAGE_LAST_YEAR
+    clock.now = dt.datetime(year, 11, 30, 2, 0, tzinfo=dt.UTC)
+    b = browser("admin")
+    html = b.get("/admin/definitions").get_data(as_text=True)
+    assert f"已知 {year} 年及以前的安排" in html
+    assert 'data-testid="calendar-missing-year"' in html and f"尚无 {year + 1} 年的节假日安排" in html
+
+    calendar.install_supplement(CalendarSupplement(years=frozenset({year + 1}), sources={year + 1: "国办发明电〔示例〕"}))
+    try:
+        html = b.get("/admin/definitions").get_data(as_text=True)
+    finally:
+        calendar.install_supplement(None)
+    assert f"已知 {year + 1} 年及以前的安排" in html and f"{year + 1} 年（国办发明电〔示例〕）" in html
+    assert 'data-testid="calendar-missing-year"' not in html

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from functools import lru_cache
 
 import chinese_calendar
@@ -39,6 +40,25 @@ def install_supplement(supplement: CalendarSupplement | None) -> None:
 def last_known_year() -> int:
     """The last year whose holidays are known, from the package or the holiday file."""
     return max([PACKAGE_LAST_YEAR, *_supplement.years])
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which years' schedules are known, and from where: for an administrator to see what to add."""
+
+    package_last_year: int
+    file_years: dict[int, str]  # year → the notice it was copied from ("" when the file does not say)
+
+    @property
+    def last_known_year(self) -> int:
+        return max([self.package_last_year, *self.file_years])
+
+    def knows(self, year: int) -> bool:
+        return year <= self.package_last_year or year in self.file_years
+
+
+def coverage() -> Coverage:
+    return Coverage(PACKAGE_LAST_YEAR, {y: _supplement.sources.get(y, "") for y in sorted(_supplement.years)})
 
 
 @lru_cache(maxsize=4096)

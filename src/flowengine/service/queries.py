@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from flowengine.definitions.model import FieldDef, WorkflowDefinition
+from flowengine.engine import calendar
 from flowengine.engine.calendar import working_days_between
 from flowengine.engine.deadlines import china_date, start_of_china_day
 from flowengine.engine.roles import resolve_role
@@ -555,6 +556,12 @@ class Queries:
                 out.append(DefinitionRow(row.name, row.title, row.version, row.sha256, row.loaded_at, is_current,
                                          current.file if is_current and current else None, a, t))
             return out
+
+    def calendar_coverage(self, user_id: int) -> calendar.Coverage:
+        """The years whose holidays deadlines are counted with (the rest fall back to Monday–Friday)."""
+        with self.db.read() as s:
+            self._require(s, user_id, "admin", "查看工作日历")
+        return calendar.coverage()
 
     def definition(self, user_id: int, name: str, version: int) -> WorkflowDefinition:
         with self.db.read() as s:

@@ -15,6 +15,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from flowengine.engine.deadlines import china_date
 from flowengine.engine.vocabulary import ORG_TYPES, ROLES
 from flowengine.errors import ValidationFailed
 from flowengine.service import diagrams
@@ -172,7 +173,10 @@ def set_active(target_id: int) -> Response | tuple[str, int]:
 @bp.route("/definitions")
 @login_required
 def definitions() -> str:
-    return render_template("admin/definitions.html", rows=services().queries.definitions(user_id()))
+    svc = services()
+    return render_template("admin/definitions.html", rows=svc.queries.definitions(user_id()),
+                           calendar=svc.queries.calendar_coverage(user_id()),
+                           this_year=china_date(svc.flow.clock()).year)
 
 
 @bp.route("/definitions/<name>/<int:version>")
