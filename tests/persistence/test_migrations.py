@@ -48,6 +48,28 @@ def test_audit_rows_cannot_be_updated_or_deleted_by_the_app_connection(database_
         db.dispose()
 
 
+def test_audit_seals_cannot_be_updated_or_deleted_by_the_app_connection(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        migrate.upgrade(db.engine)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO audit_seals (seq, sealed_at, cutoff, after_event_id, last_event_id, event_count,"
+                " events_digest, heads, prev_digest, digest) VALUES (1, :at, :at, 0, 0, 0, :z, '{}', :z, :z)"),
+                {"at": now, "z": "0" * 64})
+        for sql in ("UPDATE audit_seals SET event_count = 1", "DELETE FROM audit_seals"):
+            with pytest.raises(DBAPIError, match="audit_seals is append-only"), db.engine.begin() as conn:
+                conn.execute(text(sql))
+        if db.dialect == "postgresql":
+            with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+                conn.execute(text("TRUNCATE audit_seals"))
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM audit_seals")).scalar_one() == 1
+    finally:
+        db.dispose()
+
+
 def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     from alembic import command
 

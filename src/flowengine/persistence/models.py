@@ -205,8 +205,9 @@ class Task(Base):
 class AuditEvent(Base):
     """Append-only record; ``hash`` chains each event to the previous one of the same ``chain``.
 
-    ``chain`` is ``instance:<id>`` for everything that happens to a request and ``system`` for the rest
-    (definition loads, login failures). Database triggers refuse UPDATE and DELETE.
+    ``chain`` is ``instance:<id>`` for everything that happens to a request, ``org:<id>`` for the term watch
+    of an organization and ``system`` for the rest (definition loads, login failures). Database triggers
+    refuse UPDATE and DELETE; :class:`AuditSeal` rows seal the events periodically.
     """
 
     __tablename__ = "audit_events"
@@ -235,6 +236,32 @@ class AuditEvent(Base):
     client_addr: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSeal(Base):
+    """Append-only seal over the audit events with ids in ``(after_event_id, last_event_id]``.
+
+    Seals follow each other without gap (seal ``seq`` starts where ``seq - 1`` ended) and are chained by
+    ``prev_digest``/``digest``. ``events_digest`` is SHA-256 over the covered events' id, chain, seq and
+    hash in id order; ``heads`` (canonical JSON, hashed as stored) maps each chain with events in the
+    range to its last one there: ``{"instance:42": [seq, event id, hash]}``. When the seal was taken, every
+    committed event written before ``cutoff`` was covered by it or an earlier seal. The primary key on
+    ``seq`` lets exactly one of several concurrent sealers add a seal. Database triggers refuse UPDATE and
+    DELETE.
+    """
+
+    __tablename__ = "audit_seals"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sealed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    cutoff: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    after_event_id: Mapped[int] = mapped_column(BigInteger)
+    last_event_id: Mapped[int] = mapped_column(BigInteger)
+    event_count: Mapped[int] = mapped_column(Integer)
+    events_digest: Mapped[str] = mapped_column(String(64))
+    heads: Mapped[str] = mapped_column(Text)
+    prev_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
 
 
 class Notification(Base):

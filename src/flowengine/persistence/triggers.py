@@ -1,46 +1,77 @@
 """Database triggers that make the audit trail append-only for every client, not just for our code.
 
-Used by the migrations (the schema's only source in a real database) and kept here so that the test of
-"the app's connection cannot UPDATE or DELETE an audit row" and the migration share one definition.
+Two tables are append-only: ``audit_events`` (the hash-chained events) and ``audit_seals`` (the periodic
+seals over them). Used by the migrations (the schema's only source in a real database) and kept here so
+that the test of "the app's connection cannot UPDATE or DELETE an audit row" and the migrations share one
+definition. The functions taking a table name are what the migrations call; ``install_audit_triggers``
+and ``drop_audit_triggers`` are the first migration's, for ``audit_events`` only, and must stay so.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+APPEND_ONLY_TABLES = ("audit_events", "audit_seals")
 APPEND_ONLY_MESSAGE = "audit_events is append-only"
 
-SQLITE = [
-    f"""CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
-        BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
-        BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END""",
-]
 
-POSTGRESQL = [
-    f"""CREATE OR REPLACE FUNCTION audit_events_refuse() RETURNS trigger AS $$
-        BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = 'insufficient_privilege'; END;
+def append_only_message(table: str) -> str:
+    return f"{table} is append-only"
+
+
+def _sqlite(table: str) -> list[str]:
+    message = append_only_message(table)
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+    ]
+
+
+def _postgresql(table: str) -> list[str]:
+    message = append_only_message(table)
+    return [
+        f"""CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION '{message}' USING ERRCODE = 'insufficient_privilege'; END;
         $$ LANGUAGE plpgsql""",
-    "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
-    """CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
-        FOR EACH ROW EXECUTE FUNCTION audit_events_refuse()""",
-    "DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
-    """CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
-        FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse()""",
-]
+        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+        f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION {table}_refuse()""",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse()""",
+    ]
 
 
-def install_audit_triggers(conn: Connection) -> None:
-    statements = POSTGRESQL if conn.dialect.name == "postgresql" else SQLITE
-    for sql in statements:
+# The statements for audit_events, as the first migration has always installed them.
+SQLITE = _sqlite("audit_events")
+POSTGRESQL = _postgresql("audit_events")
+
+
+def install_append_only_triggers(conn: Connection, table: str) -> None:
+    """Refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on ``table``; idempotent."""
+    if table not in APPEND_ONLY_TABLES:
+        raise ValueError(f"{table} is not an append-only table")
+    for sql in _postgresql(table) if conn.dialect.name == "postgresql" else _sqlite(table):
         conn.exec_driver_sql(sql)
 
 
-def drop_audit_triggers(conn: Connection) -> None:
+def drop_append_only_triggers(conn: Connection, table: str) -> None:
+    if table not in APPEND_ONLY_TABLES:
+        raise ValueError(f"{table} is not an append-only table")
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
-        conn.exec_driver_sql("DROP FUNCTION IF EXISTS audit_events_refuse()")
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {table}_refuse()")
     else:
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_update")
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_update")
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
+def install_audit_triggers(conn: Connection) -> None:
+    install_append_only_triggers(conn, "audit_events")
+
+
+def drop_audit_triggers(conn: Connection) -> None:
+    drop_append_only_triggers(conn, "audit_events")
