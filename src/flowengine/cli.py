@@ -346,28 +346,54 @@ def users_token(ctx: click.Context, username: str, name: str | None, revoke_id: 
 
 @main.group()
 def audit() -> None:
-    """审计记录：校验哈希链、导出。"""
+    """审计记录：校验哈希链与封存、封存、导出。"""
+
+
+def _parse_at(at: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        fail(f"--at 应为 ISO 8601 时间（如 2026-10-11T08:00+08:00），而不是 {at!r}")
+    if moment.tzinfo is None:
+        fail("--at 须带时区（如 +08:00 或 Z）")
+    return moment
+
+
+def _parse_anchor(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[int, str]:
+    anchors: dict[int, str] = {}
+    for value in values:
+        seq, sep, digest = value.partition("=")
+        if not sep or not seq.strip().isdigit() or len(digest.strip()) != 64:
+            raise click.BadParameter(f"应为 封存号=摘要（64 位十六进制），而不是 {value!r}", ctx, param)
+        anchors[int(seq)] = digest.strip()
+    return anchors
 
 
 @audit.command("verify")
 @click.option("--instance", "instance_id", type=int, default=None, help="只校验该申请的记录")
 @click.option("--export", "export_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="校验一份导出文件（CSV 或 JSON），无需数据库")
+@click.option("--expect-seal", "anchors", multiple=True, metavar="N=DIGEST", callback=_parse_anchor,
+              help="第 N 号封存的摘要应为 DIGEST（此前由 audit seal 打印并在库外留存），可多次给出")
 @click.pass_context
-def audit_verify(ctx: click.Context, instance_id: int | None, export_file: Path | None) -> None:
-    """重新计算每条哈希链，指出第一处被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
-    from flowengine.service.audit_verify import read_export, verify_events
+def audit_verify(ctx: click.Context, instance_id: int | None, export_file: Path | None,
+                 anchors: dict[int, str]) -> None:
+    """重新计算每条哈希链和每个封存，指出被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
+    from flowengine.service.audit_verify import load_export, verify_events
 
     if export_file is not None:
+        if anchors:
+            fail("--expect-seal 只能用于校验数据库，不能与 --export 同用")
         try:
-            report = verify_events(read_export(export_file))
-        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+            events, heads = load_export(export_file)
+            report = verify_events(events, sealed_heads=heads)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             fail(f"{export_file} 无法读取为审计导出文件：{exc}")
         source = str(export_file)
     else:
         services = _services(ctx)
         try:
-            report = services.ledger.verify(instance_id)
+            report = services.ledger.verify(instance_id, anchors=anchors)
         finally:
             services.close()
         source = "数据库" + (f"（申请 {instance_id}）" if instance_id is not None else "")
@@ -377,6 +403,35 @@ def audit_verify(ctx: click.Context, instance_id: int | None, export_file: Path 
         click.echo(f"{source}：{report.chains} 条链、{report.events} 条记录中发现 {len(report.breaks)} 处问题。", err=True)
         sys.exit(1)
     click.echo(f"✓ {source}：{report.chains} 条链、{report.events} 条记录，全部完好。")
+    last = report.last_seal
+    if last is not None:
+        click.echo(f"  已核对 {report.seals} 个封存；最近为第 {last.seq} 号（截至事件 {last.last_event_id}），"
+                   f"摘要 {last.digest}；其后 {report.unsealed} 条记录尚未封存。")
+    elif export_file is None:
+        click.echo("  尚无封存：末尾事件被删除或补写在封存之前无法发现（调度进程每次扫描时封存）。")
+
+
+@audit.command("seal")
+@click.option("--at", "at", default=None, help="以该时刻（ISO 8601，带时区）作为当前时间，不得晚于现在")
+@click.pass_context
+def audit_seal(ctx: click.Context, at: str | None) -> None:
+    """封存早于宽限期（默认 5 分钟）的全部审计记录：此后删除或补写其中任何一条都会被 audit verify 发现。"""
+    now = _parse_at(at) if at else None
+    services = _services(ctx)
+    try:
+        if now is not None and now > services.flow.clock():
+            fail("--at 不得晚于当前时间：封存不能超前于尚未写入的记录")
+        seals = services.sealer.seal(now)
+    finally:
+        services.close()
+    if not seals:
+        click.echo("没有需要封存的新记录。")
+        return
+    for seal in seals:
+        click.echo(f"第 {seal.seq} 号封存：事件 {seal.after_event_id + 1}–{seal.last_event_id}（{seal.event_count} 条），"
+                   f"摘要 {seal.digest}")
+    click.echo("请在库外留存最后一个摘要（如 audit verify --expect-seal "
+               f"{seals[-1].seq}={seals[-1].digest}），以便发现整段改写。")
 
 
 @audit.command("export")
@@ -423,15 +478,8 @@ def demo(ctx: click.Context) -> None:
 @click.option("--at", "at", default=None, help="以该时刻（ISO 8601，如 2026-10-11T08:00+08:00）作为当前时间")
 @click.pass_context
 def escalate(ctx: click.Context, once: bool, at: str | None) -> None:
-    """扫描到期事项：时限前催办、超期上报，检查任期届满（可多个进程同时运行，不会重复）。"""
-    now = None
-    if at:
-        try:
-            now = dt.datetime.fromisoformat(at)
-        except ValueError:
-            fail(f"--at 应为 ISO 8601 时间（如 2026-10-11T08:00+08:00），而不是 {at!r}")
-        if now.tzinfo is None:
-            fail("--at 须带时区（如 +08:00 或 Z）")
+    """扫描到期事项：时限前催办、超期上报，检查任期届满，并封存审计记录（可多个进程同时运行，不会重复）。"""
+    now = _parse_at(at) if at else None
     services = _services(ctx)
     try:
         counts = services.escalator.sweep(now)

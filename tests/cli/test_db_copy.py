@@ -20,9 +20,9 @@ from flowengine.service import open_services
 from tests.conftest import SHIPPED_WORKFLOWS
 
 
-def invoke(database_url: str, data_dir: Path, *args: str) -> Result:
+def invoke(database_url: str, data_dir: Path, *args: str, **extra_env: str) -> Result:
     env = {"FLOWENGINE_DATABASE_URL": database_url, "FLOWENGINE_DATA_DIR": str(data_dir),
-           "FLOWENGINE_WORKFLOWS_DIR": str(SHIPPED_WORKFLOWS), "FLOWENGINE_RULE_MODULES": ""}
+           "FLOWENGINE_WORKFLOWS_DIR": str(SHIPPED_WORKFLOWS), "FLOWENGINE_RULE_MODULES": "", **extra_env}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
@@ -40,6 +40,9 @@ def demo_source(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'source.sqlite3'}"
     result = invoke(url, tmp_path, "demo")
     assert result.exit_code == 0, result.output
+    # Seal the demo's trail (just written, hence no grace period), so that the copy must carry seals too.
+    sealed = invoke(url, tmp_path, "audit", "seal", FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS="0")
+    assert sealed.exit_code == 0 and "第 1 号封存" in sealed.output, sealed.output
     return url
 
 
@@ -51,11 +54,11 @@ def test_copy_keeps_every_row_verifies_and_the_app_works_on_the_copy(demo_source
     assert f"audit_events: {before['audit_events']} → {before['audit_events']}" in result.output
     assert "全部完好" in result.output
     assert table_counts(database_url) == before
-    assert before["audit_events"] > 0 and before["instances"] > 0
+    assert before["audit_events"] > 0 and before["instances"] > 0 and before["audit_seals"] > 0
 
     # The copy is a working database: its own verify passes, and a secretary's request can move on.
     verified = invoke(database_url, tmp_path, "audit", "verify")
-    assert verified.exit_code == 0, verified.output
+    assert verified.exit_code == 0 and f"已核对 {before['audit_seals']} 个封存" in verified.output, verified.output
     services = open_services(Settings(database_url, tmp_path, SHIPPED_WORKFLOWS))
     try:
         with services.db.read() as s:

@@ -16,6 +16,7 @@ from flowengine.errors import ConfigurationError
 from flowengine.persistence import migrate
 from flowengine.persistence.db import Database
 from flowengine.service.accounts import Accounts
+from flowengine.service.audit_seal import AuditSealer, grace_from_env
 from flowengine.service.audit_verify import AuditLedger
 from flowengine.service.catalog import Catalog
 from flowengine.service.core import Clock, FlowService, utcnow
@@ -41,6 +42,7 @@ class Services:
     ledger: AuditLedger
     documents: DocumentService
     tokens: ApiTokens
+    sealer: AuditSealer
 
     def close(self) -> None:
         self.db.dispose()
@@ -78,10 +80,11 @@ def open_services(settings: Settings | None = None, *, clock: Clock = utcnow,
         raise
     smtp = SmtpConfig.from_env()
     env = os.environ
+    sealer = AuditSealer(db, clock, grace=grace_from_env(env))
     escalator = Escalator(db, catalog, clock, TermWatchConfig.from_env(), mailer=Mailer(db, smtp) if smtp else None,
                           batch_size=int(env.get("FLOWENGINE_SWEEP_BATCH", "200")),
-                          lease_seconds=int(env.get("FLOWENGINE_SWEEP_LEASE_SECONDS", "300")))
+                          lease_seconds=int(env.get("FLOWENGINE_SWEEP_LEASE_SECONDS", "300")), sealer=sealer)
     documents = DocumentService(db, catalog, clock)
     return Services(settings, db, catalog, FlowService(db, catalog, clock, documents=documents), Directory(db),
                     Accounts(db, clock), Queries(db, catalog, clock), escalator, Notifications(db), AuditLedger(db),
-                    documents, ApiTokens(db, clock))
+                    documents, ApiTokens(db, clock), sealer)

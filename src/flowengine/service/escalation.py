@@ -13,6 +13,9 @@
   chain with any concurrent ``act()``.
 * The term watch inserts a ``term_alerts`` row with a unique key before notifying: whoever inserts it
   first raises the alert, everyone else skips it.
+* Last, the sweep seals the audit events older than the sealer's grace period
+  (:mod:`flowengine.service.audit_seal`; concurrent sealers agree on one seal chain). It seals up to the
+  clock's time, never a later ``now``: a sweep simulated in the future must not seal ahead of real writes.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from flowengine.persistence.models import (
     User,
 )
 from flowengine.service import audit
+from flowengine.service.audit_seal import AuditSealer
 from flowengine.service.catalog import Catalog
 from flowengine.service.core import org_info
 
@@ -85,6 +89,7 @@ class SweepCounts:
     notifications: int = 0
     emails: int = 0
     skipped: int = 0
+    sealed: int = 0  # audit events sealed
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -115,6 +120,10 @@ class Escalator:
     batch_size: int = 200
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
     mailer: Callable[[dt.datetime], int] | None = None
+    sealer: AuditSealer | None = None
+    # Bounds the sealing work of one sweep when a backlog (a database sealed for the first time) is split
+    # into many seals; the following sweeps go on with the rest.
+    max_seals_per_sweep: int = 10
 
     # ---- the sweep ---------------------------------------------------------------------------------
 
@@ -137,6 +146,12 @@ class Escalator:
         self._term_watch(now, counts)
         if self.mailer is not None:
             counts.emails += self.mailer(now)
+        if self.sealer is not None:
+            try:
+                seals = self.sealer.seal(min(now, self.clock()), max_seals=self.max_seals_per_sweep)
+                counts.sealed += sum(seal.event_count for seal in seals)
+            except Exception:  # the alerts are recorded already; the next sweep seals what this one could not
+                log.exception("sweep: sealing the audit trail failed; the next sweep retries")
         if counts.total:
             log.info("sweep at %s: %s", now.isoformat(), counts.as_dict())
         return counts
