@@ -9,8 +9,11 @@ then measures with the service calls the web pages make:
 * ``instance_page``: everything the request page loads for a request with a ``--trail``-event trail;
 * ``auditor_search``: an auditor of that committee searching all requests in scope, unfiltered and by status;
 * ``act``: ``act()`` throughput with 1, 4 and 8 concurrent worker processes (each its own engine);
-* ``sweep``: one escalation sweep with ``--due`` overdue tasks among all the open ones;
-* ``audit_verify``: ``flowengine audit verify`` over every chain (events/s), which must find them intact.
+* ``seal``: sealing the whole generated trail at once (what the first seal of an existing database costs;
+  afterwards each sweep seals only the events of the last minutes);
+* ``sweep``: one escalation sweep with ``--due`` overdue tasks among all the open ones (its sealing included);
+* ``audit_verify``: ``flowengine audit verify`` over every chain and seal (events/s), which must find them
+  intact.
 
 Targets: inbox first page p95 < 50 ms and instance page p95 < 50 ms at the default sizes.
 
@@ -443,6 +446,12 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         gen = generate(services, plan, max(args.act_workers))
         ids = gen.pop("ids")
         result["generate"] = gen
+        t0 = time.perf_counter()
+        seals = services.sealer.seal()
+        took = time.perf_counter() - t0
+        sealed = sum(seal.event_count for seal in seals)
+        result["seal"] = {"seals": len(seals), "events": sealed, "seconds": round(took, 2),
+                          "events_per_second": round(sealed / took) if took else 0}
         handler, auditor = ids["handlers"][0], ids["auditor"]
         first = services.flow.inbox(handler)
         result["inbox"] = {"pending": first.total, **timed(lambda: services.flow.inbox(handler), args.samples)}
