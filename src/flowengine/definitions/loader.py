@@ -151,8 +151,27 @@ def load_file(path: str | Path, vocabulary: Vocabulary) -> WorkflowDefinition:
     return load_text(text, str(p), vocabulary)
 
 
+#: Definitions already built, by (file, source, vocabulary). Every process start, web worker, CLI call and
+#: test opens the same few files; the round-trip YAML parse alone costs ~0.3 s a file. The definitions
+#: are frozen, so sharing one is safe; a changed file or newly registered check is a different key.
+_built: dict[tuple[str, str, tuple[frozenset[str], ...]], WorkflowDefinition] = {}
+
+
+def _vocabulary_key(vocabulary: Vocabulary) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(names) for names in (vocabulary.roles, vocabulary.checks, vocabulary.predicates,
+                                                 vocabulary.org_types, vocabulary.effects))
+
+
 def load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefinition:
     """Validate ``text`` fully and build the definition, or raise with every problem found."""
+    key = (file, text, _vocabulary_key(vocabulary))
+    built = _built.get(key)
+    if built is None:
+        built = _built[key] = _load_text(text, file, vocabulary)
+    return built
+
+
+def _load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefinition:
     root = parse_yaml(text, file)
     col = _Collector(file, root)
     if not isinstance(root, CommentedMap):
