@@ -301,20 +301,22 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
         need_role(["actions", i, "role"], a["role"])
         sources = _names(a["from"])
         for j, src in enumerate(sources):
-            path: list[str | int] = ["actions", i, "from"] + ([j] if isinstance(a["from"], list) else [])
+            path: list[str | int] = ["actions", i, "from", *([j] if isinstance(a["from"], list) else [])]
             if src not in states:
                 col.add(path, f"unknown state {src!r} in transition {a['name']!r}")
             elif d["states"][states[src]].get("final"):
                 col.add(path, f"action {a['name']!r} leaves final state {src!r}; a final state has no way out")
         branches = _branches(a)
         for j, b in enumerate(branches):
-            path = ["actions", i, "to"] + ([j, "state"] if isinstance(a["to"], list) else [])
+            path = ["actions", i, "to"]
+            if isinstance(a["to"], list):
+                path += [j, "state"]
             if b["state"] not in states:
                 col.add(path, f"unknown state {b['state']!r} in transition {a['name']!r}")
             for kind in ("when", "unless"):
                 for k, pred in enumerate(_names(b.get(kind))):
                     if pred not in vocab.predicates:
-                        col.add(["actions", i, "to", j, kind] + ([k] if isinstance(b[kind], list) else []), f"unknown predicate {pred!r}")
+                        col.add(["actions", i, "to", j, kind, *([k] if isinstance(b[kind], list) else [])], f"unknown predicate {pred!r}")
             for src in sources:
                 if src in outgoing:
                     outgoing[src].add(b["state"])

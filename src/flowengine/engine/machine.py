@@ -45,17 +45,25 @@ class Token:
     changes: list[tuple[str, OrgUpdate]] = field(default_factory=list)
 
 
+def _token(event: EventData) -> Token:
+    """The :class:`Token` an event acts on; ``fire`` passes nothing else to ``Event.trigger``."""
+    model = event.model
+    if not isinstance(model, Token):
+        raise TypeError(f"a workflow machine acts on a Token, not on {type(model).__name__}")
+    return model
+
+
 def _on_enter(event: EventData) -> None:
-    event.model.entered.append(event.state.name)
+    _token(event).entered.append(event.state.name)
 
 
 def _on_exit(event: EventData) -> None:
-    event.model.exited.append(event.state.name)
+    _token(event).exited.append(event.state.name)
 
 
 def _checks_condition(action: ActionDef) -> Any:
     def run(event: EventData) -> bool:
-        failures = run_checks(action.checks, event.model.context)
+        failures = run_checks(action.checks, _token(event).context)
         if failures:
             raise CheckFailed(failures)
         return True
@@ -68,7 +76,7 @@ def _predicate(name: str) -> Any:
     fn = PREDICATES[name]
 
     def run(event: EventData) -> bool:
-        return bool(fn(event.model.context))
+        return bool(fn(_token(event).context))
 
     run.__name__ = name
     return run
