@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, func, insert, select, text
+from sqlalchemy import Table, and_, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from flowengine.persistence.models import AuditEvent
@@ -42,7 +42,7 @@ def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
 
 
 # A plain Core statement executed with parameters: compiled once, no ORM bulk-insert machinery per event.
-_INSERT = insert(AuditEvent.__table__)
+_INSERT = insert(cast(Table, AuditEvent.__table__))
 _T = AuditEvent.__table__.c
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 0))")
 _LAST = select(_T.seq, _T.hash).where(_T.chain == bindparam("chain")).order_by(_T.seq.desc()).limit(1)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -97,16 +97,16 @@ _INSTANCE_QUERY = (
 # constructing and cache-keying SQLAlchemy expressions on every call cost more than the SQL itself.
 _I, _T, _U, _R, _O = (Instance.__table__.c, Task.__table__.c, User.__table__.c, RoleAssignment.__table__.c,
                       Organization.__table__.c)
-_INSERT_TASK = insert(Task.__table__).returning(_T.id)
+_INSERT_TASK = insert(cast(Table, Task.__table__)).returning(_T.id)
 _SELECT_CALLER = (select(_U.display_name, _U.is_active, _R.role, _R.org_id)
                   .select_from(User.__table__.outerjoin(RoleAssignment.__table__, _R.user_id == _U.id))
                   .where(_U.id == bindparam("user_id")))
-_UPDATE_INSTANCE = (update(Instance.__table__)
+_UPDATE_INSTANCE = (update(cast(Table, Instance.__table__))
                     .where(_I.id == bindparam("iid"), _I.version == bindparam("expected"))
                     .values(state=bindparam("state"), version=bindparam("new_version"), data=bindparam("data"),
                             status=bindparam("status"), updated_at=bindparam("now"),
                             completed_at=bindparam("completed_at")))
-_CLOSE_TASKS = (update(Task.__table__)
+_CLOSE_TASKS = (update(cast(Table, Task.__table__))
                 .where(_T.instance_id == bindparam("iid"), _T.state.in_(bindparam("states", expanding=True)),
                        _T.closed_at.is_(None))
                 .values(closed_at=bindparam("now"), closed_by_id=bindparam("user_id"),

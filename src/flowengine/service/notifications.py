@@ -11,11 +11,12 @@ import datetime as dt
 import logging
 import os
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from flowengine.persistence.db import Database
@@ -72,13 +73,16 @@ class Notifications:
                           for n in rows)
             return Page(items, total, page, per_page)
 
-    def mark_read(self, user_id: int, ids: list[int] | None, now: dt.datetime) -> int:
+    def mark_read(self, user_id: int, ids: Sequence[int] | None, now: dt.datetime) -> int:
         """Mark the user's own notifications read (all of them when ``ids`` is None)."""
         with self.db.write() as s:
             q = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
             if ids is not None:
                 q = q.where(Notification.id.in_(ids))
-            return s.execute(q.values(read_at=now).execution_options(synchronize_session=False)).rowcount
+            # Session.execute is typed as returning Result; for a DML statement it is a CursorResult.
+            done = cast("CursorResult[Any]", s.execute(q.values(read_at=now)
+                                                     .execution_options(synchronize_session=False)))
+            return done.rowcount
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,9 @@ class Mailer:
         ).all()
         claimed = []
         for row in rows:
-            done = s.execute(update(Notification).where(Notification.id == row.id, Notification.emailed_at.is_(None))
-                             .values(emailed_at=now).execution_options(synchronize_session=False))
+            done = cast("CursorResult[Any]", s.execute(
+                update(Notification).where(Notification.id == row.id, Notification.emailed_at.is_(None))
+                .values(emailed_at=now).execution_options(synchronize_session=False)))
             if done.rowcount == 1:
                 claimed.append(row)
         return claimed
