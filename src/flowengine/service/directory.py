@@ -407,11 +407,12 @@ class UserAdmin:
                                        "角色未撤销。")
             user, org = s.get(User, user_id), s.get(Organization, held.org_id)
             assert user is not None and org is not None
-            data = {"user_id": user_id, "role": held.role, "org_id": held.org_id}
+            role = held.role
+            data = {"user_id": user_id, "role": role, "org_id": held.org_id}
             s.delete(held)
             s.flush()
             admin_event(s, admin, "role_revoke", now, org_id=org.id,
-                        comment=f"撤销 {user.username}（{user.display_name}）{org.name}的{ROLES.get(data['role'])}角色",
+                        comment=f"撤销 {user.username}（{user.display_name}）{org.name}的{ROLES.get(role)}角色",
                         data=data, client_addr=client_addr)
 
 

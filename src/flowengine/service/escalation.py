@@ -27,8 +27,9 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, case, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -169,7 +170,7 @@ class Escalator:
             if self.db.dialect == "postgresql":
                 due = due.with_for_update(skip_locked=True)
             rows = s.execute(
-                update(Task.__table__)
+                update(cast(Table, Task.__table__))
                 .where(_T.id.in_(due.scalar_subquery()))
                 .values(lease_owner=self.owner, lease_expires_at=now + dt.timedelta(seconds=self.lease_seconds))
                 .returning(_T.id)
@@ -211,7 +212,7 @@ class Escalator:
             for plan in plans:
                 self._apply(s, plan, holders, now, counts, notes, events)
             if notes:
-                conn.execute(insert(Notification.__table__), notes)
+                conn.execute(insert(cast(Table, Notification.__table__)), notes)
                 counts.notifications += len(notes)
             audit.append_many(s, events)
 
@@ -264,7 +265,7 @@ class Escalator:
             return
         assert task.due_at is not None and state.deadline is not None
         due_text = _china_text(task.due_at)
-        base = {"task_id": task.id, "due_at": _iso(task.due_at), "recipients": mine}
+        base: dict[str, object] = {"task_id": task.id, "due_at": _iso(task.due_at), "recipients": mine}
         if plan.mode == "reminder":
             notify(mine, "reminder", f"【催办】{inst.title}：“{state.title}”将于{due_text}到期",
                    f"“{inst.title}”（{definition.title}）当前步骤“{state.title}”须在{due_text}前办理，"
@@ -310,7 +311,7 @@ class Escalator:
         rows = [dict(user_id=u, kind=kind, title=title, body=body, instance_id=instance_id, org_id=org_id,
                      created_at=now, read_at=None, emailed_at=None) for u in dict.fromkeys(users)]
         if rows:
-            s.execute(insert(Notification.__table__), rows)
+            s.execute(insert(cast(Table, Notification.__table__)), rows)
             counts.notifications += len(rows)
 
     # ---- term watch --------------------------------------------------------------------------------
@@ -332,6 +333,8 @@ class Escalator:
                 .order_by(Organization.term_end)
             ).all()
         for org_id, term_end in candidates:
+            if term_end is None:
+                raise RuntimeError(f"term watch: organization {org_id} has no term end, which the query excludes")
             kind = "term_expired" if term_end < today else "term_reminder"
             try:
                 with self.db.write() as s:
@@ -349,7 +352,7 @@ class Escalator:
             return
         if s.scalar(select(Instance.id).where(Organization.id == org_id, _started(self.term_watch.workflow)).limit(1)):
             return  # the re-election is under way (or done) for this term: nothing to chase
-        s.execute(insert(TermAlert.__table__).values(org_id=org_id, kind=kind, term_end=term_end, created_at=now))
+        s.execute(insert(cast(Table, TermAlert.__table__)).values(org_id=org_id, kind=kind, term_end=term_end, created_at=now))
         s.flush()
         end_text = f"{term_end.year}年{term_end.month}月{term_end.day}日"
         if kind == "term_reminder":

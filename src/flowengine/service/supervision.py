@@ -397,9 +397,10 @@ class Supervision:
             for t in s.scalars(select(Task).where(Task.instance_id.in_(active_ids), Task.closed_at.is_(None))
                                .order_by(Task.id)):
                 tasks.setdefault(t.instance_id, []).append(t)
-            returns = dict(s.execute(select(AuditEvent.instance_id, func.count()).where(
+            # instance_id is nullable in audit_events (admin events have none), but IN never matches NULL.
+            returns = {iid: n for iid, n in s.execute(select(AuditEvent.instance_id, func.count()).where(
                 AuditEvent.instance_id.in_(active_ids), AuditEvent.kind == "return")
-                .group_by(AuditEvent.instance_id)).all())
+                .group_by(AuditEvent.instance_id)) if iid is not None}
             pairs = {(t.role, t.org_id) for ts in tasks.values() for t in ts}
             task_orgs = {o for _, o in pairs}
             if task_orgs:
@@ -417,10 +418,10 @@ class Supervision:
             base: dict[str, Any] = dict(
                 org_id=o.id, code=o.code, name=o.name, type=o.type, type_title=ORG_TYPES.get(o.type, o.type),
                 depth=depth.get(o.id, 0), full_members=o.full_members, term_end=o.term_end)
-            inst = active.get(o.id)
-            if inst is not None:
-                out.append(self._in_progress(inst, tasks.get(inst.id, []), returns.get(inst.id, 0), holders,
-                                             names, now, base))
+            running = active.get(o.id)
+            if running is not None:
+                out.append(self._in_progress(running, tasks.get(running.id, []), returns.get(running.id, 0),
+                                             holders, names, now, base))
                 continue
             term_start = o.term_start or dt.date.min
             done = completed.get((o.id, REELECTION))
@@ -478,6 +479,8 @@ class Supervision:
         for state, opened, closed in s.execute(
                 select(Task.state, Task.opened_at, Task.closed_at).join(Instance, Instance.id == Task.instance_id)
                 .where(Instance.org_id.in_(org_ids), Instance.workflow == REELECTION, Task.closed_at.is_not(None))):
+            if closed is None:
+                raise RuntimeError(f"step times: an open {state!r} task among the closed ones the query selects")
             spent.setdefault(state, []).append(max(0, working_days_between(china_date(opened), china_date(closed))))
         d = self._definition(REELECTION)
         order = [st.name for st in d.states] if d else sorted(spent)
