@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from ruamel.yaml import YAML
@@ -22,7 +22,7 @@ from flowengine.engine.vocabulary import ROLES
 from flowengine.errors import DefinitionError, FlowEngineError, ValidationFailed
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"错误：{message}", err=True)
     sys.exit(code)
 

@@ -57,7 +57,8 @@ def read(notification_id: int) -> Response:
     target = request.form.get("open", "")
     if target.isdigit():
         return redirect(url_for("requests.show", instance_id=int(target)))
-    return redirect(url_for("notifications.index", **({"unread": "1"} if request.form.get("unread") == "1" else {})))
+    args: dict[str, Any] = {"unread": "1"} if request.form.get("unread") == "1" else {}
+    return redirect(url_for("notifications.index", **args))
 
 
 @bp.route("/read-all", methods=["POST"])
