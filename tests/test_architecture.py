@@ -1,11 +1,14 @@
 """The layering of the code is a contract, checked like behaviour: the engine cannot grow a Flask or
-SQLAlchemy import by accident, and the code stays lint-clean."""
+SQLAlchemy import by accident, and the code stays lint-clean and type-clean."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
+
+from mypy import api as mypy_api
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -21,3 +24,18 @@ def test_ruff_is_clean() -> None:
     result = subprocess.run([str(BIN / "ruff"), "check", "src", "tests", "bench"], cwd=ROOT, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_passes() -> None:
+    """In process, with the project's [tool.mypy] config and incremental cache (cold ~8 s, warm under 1 s)."""
+    # mypy tunes the process's garbage collector and recursion limit for itself; the other tests of this
+    # worker get them back.
+    threshold, recursion_limit = gc.get_threshold(), sys.getrecursionlimit()
+    try:
+        stdout, stderr, status = mypy_api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir",
+                                               str(ROOT / ".mypy_cache"), str(ROOT / "src" / "flowengine")])
+    finally:
+        gc.set_threshold(*threshold)
+        sys.setrecursionlimit(recursion_limit)
+    print(stdout, stderr)
+    assert status == 0, stdout + stderr
