@@ -30,42 +30,32 @@ def test_upgrade_of_empty_database_gives_exactly_the_models(database_url: str) -
         db.dispose()
 
 
-def test_audit_rows_cannot_be_updated_or_deleted_by_the_app_connection(database_url: str) -> None:
+APPEND_ONLY = {
+    "audit_events": ("INSERT INTO audit_events (chain, seq, at, kind, prev_hash, hash) "
+                     "VALUES ('system', 1, :at, 'definition_load', :z, :z)", "kind = 'x'"),
+    "audit_seals": ("INSERT INTO audit_seals (seq, sealed_at, cutoff, after_event_id, last_event_id, event_count,"
+                    " events_digest, heads, prev_digest, digest) VALUES (1, :at, :at, 0, 0, 0, :z, '{}', :z, :z)",
+                    "event_count = 1"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(APPEND_ONLY))
+def test_audit_tables_cannot_be_updated_or_deleted_by_the_app_connection(database_url: str, table: str) -> None:
+    insert, assignment = APPEND_ONLY[table]
     db = Database(database_url)
     try:
         migrate.upgrade(db.engine)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO audit_events (chain, seq, at, kind, prev_hash, hash) "
-                "VALUES ('system', 1, :at, 'definition_load', :z, :z)"), {"at": now, "z": "0" * 64})
-        for sql in ("UPDATE audit_events SET kind = 'x'", "DELETE FROM audit_events"):
-            with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
-                conn.execute(text(sql))
-        with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT kind FROM audit_events")).scalar_one() == "definition_load"
-    finally:
-        db.dispose()
-
-
-def test_audit_seals_cannot_be_updated_or_deleted_by_the_app_connection(database_url: str) -> None:
-    db = Database(database_url)
-    try:
-        migrate.upgrade(db.engine)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO audit_seals (seq, sealed_at, cutoff, after_event_id, last_event_id, event_count,"
-                " events_digest, heads, prev_digest, digest) VALUES (1, :at, :at, 0, 0, 0, :z, '{}', :z, :z)"),
-                {"at": now, "z": "0" * 64})
-        for sql in ("UPDATE audit_seals SET event_count = 1", "DELETE FROM audit_seals"):
-            with pytest.raises(DBAPIError, match="audit_seals is append-only"), db.engine.begin() as conn:
-                conn.execute(text(sql))
+            conn.execute(text(insert), {"at": now, "z": "0" * 64})
+        refused = [f"UPDATE {table} SET {assignment}", f"DELETE FROM {table}"]
         if db.dialect == "postgresql":
-            with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
-                conn.execute(text("TRUNCATE audit_seals"))
+            refused.append(f"TRUNCATE {table}")
+        for sql in refused:
+            with pytest.raises(DBAPIError, match=f"{table} is append-only"), db.engine.begin() as conn:
+                conn.execute(text(sql))
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM audit_seals")).scalar_one() == 1
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 1
     finally:
         db.dispose()
 
