@@ -7,7 +7,8 @@ then measures with the service calls the web pages make:
 * ``inbox``: the superior committee's handler, whose inbox holds ``--pending`` open tasks — first page
   (``FlowService.inbox``), and the whole inbox screen's data (plus ``Queries.inbox_options``);
 * ``instance_page``: everything the request page loads for a request with a ``--trail``-event trail;
-* ``auditor_search``: an auditor of that committee searching all requests in scope, unfiltered and by status;
+* ``auditor_search``: an auditor of that committee searching all requests in scope, unfiltered and by status,
+  and the whole search screen's data (plus ``Queries.search_options``);
 * ``act``: ``act()`` throughput with 1, 4 and 8 concurrent worker processes (each its own engine);
 * ``seal``: sealing the whole generated trail at once (what the first seal of an existing database costs;
   afterwards each sweep seals only the events of the last minutes);
@@ -468,6 +469,8 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
             "all": timed(lambda: services.queries.search(auditor, SearchCriteria()), max(5, args.samples // 5)),
             "active": timed(lambda: services.queries.search(auditor, SearchCriteria(status="active")),
                             max(5, args.samples // 5)),
+            "screen": timed(lambda: (services.queries.search_options(auditor),
+                                     services.queries.search(auditor, SearchCriteria())), max(5, args.samples // 5)),
         }
         t0 = time.perf_counter()
         swept = services.escalator.sweep(NOW)

@@ -63,6 +63,31 @@ def test_inbox_filters_and_pagination(browser: Callable[[str | None], Browser], 
     assert "第一党支部" in second
 
 
+def test_beyond_the_limit_the_organization_filter_is_a_name_search(
+        browser: Callable[[str | None], Browser], services: Services, world: World, app) -> None:  # type: ignore[no-untyped-def]
+    submitted(services, world)
+    other = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
+    services.flow.act(other, "submit", world.users["sec2"], GOOD_DATA, expected_version=1)
+    handler, auditor = browser("handler"), browser("auditor")
+    listed = handler.get("/").get_data(as_text=True)
+    assert 'id="flt-org" name="org"' in listed and 'data-testid="org-name-filter"' not in listed
+
+    app.config["ORG_OPTIONS_LIMIT"] = 1
+    page = handler.get("/").get_data(as_text=True)
+    assert 'data-testid="org-name-filter"' in page and '<option value="{}"'.format(world.orgs["b1"]) not in page
+    only_b2 = handler.get("/?org_name=第二党支部").get_data(as_text=True)
+    assert only_b2.count('data-testid="inbox-row"') == 1 and "第二党支部" in only_b2
+    assert 'value="第二党支部"' in only_b2  # what was typed stays in the field
+    none = handler.get("/?org_name=第三党支部", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "没有符合筛选条件的待办" in none
+
+    search = auditor.get("/audit/?org_name=第一党支部").get_data(as_text=True)
+    assert 'name="org_name"' in search and 'placeholder="输入组织名称中的字词"' in search
+    assert search.count("郑州市第二十四中学第一党支部") >= 1 and "郑州市第二十四中学第二党支部" not in search
+    linked = auditor.get(f"/audit/?org={world.orgs['b2']}")  # an organization named by id still filters
+    assert linked.status_code == 200 and "郑州市第二十四中学第一党支部" not in linked.get_data(as_text=True)
+
+
 def test_inbox_puts_the_most_urgent_first_unless_asked_for_the_newest(
         browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
     oldest = postponement_submitted(services, world)  # Mon 09-21: 延期 review, 10 working days

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -532,21 +532,25 @@ class FlowService:
             return out
 
     def inbox(self, actor: Actor | int, *, workflow: str | None = None, state: str | None = None,
-              org_id: int | None = None, order: str = "urgent", page: int = 1, per_page: int = 20) -> Page[TaskView]:
-        """Open tasks of this user: those of every (role, organization) they hold, or assigned to them."""
+              org_id: int | None = None, org_name: str | None = None, order: str = "urgent", page: int = 1,
+              per_page: int = 20) -> Page[TaskView]:
+        """Open tasks of this user: those of every (role, organization) they hold, or assigned to them.
+
+        ``org_name`` keeps the tasks of organizations whose name contains it (for an inbox spanning more
+        organizations than a list could offer).
+        """
         uid = actor.user_id if isinstance(actor, Actor) else actor
         with self.db.read() as s:
-            held = self._assignments(s, uid)
-            mine = [and_(Task.role == r, Task.org_id == o) for r, o in held]
-            who = or_(Task.assignee_id == uid, and_(Task.assignee_id.is_(None), or_(*mine))) if mine else (
-                Task.assignee_id == uid)
-            q = select(Task).where(Task.closed_at.is_(None), who)
-            if workflow or org_id:
+            q = select(Task).where(open_tasks_of(uid, self._assignments(s, uid)))
+            if workflow or org_id or org_name:
                 q = q.join(Instance, Instance.id == Task.instance_id)
                 if workflow:
                     q = q.where(Instance.workflow == workflow)
                 if org_id:
                     q = q.where(Instance.org_id == org_id)
+                if org_name:
+                    q = q.join(Organization, Organization.id == Instance.org_id).where(
+                        Organization.name.contains(org_name, autoescape=True))
             if state:
                 q = q.where(Task.state == state)
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
@@ -574,6 +578,17 @@ class FlowService:
             events = s.scalars(select(AuditEvent).where(AuditEvent.chain == audit.chain_of(inst.id))
                                .order_by(AuditEvent.seq))
             return [audit_view(e, definition) for e in events]
+
+
+def open_tasks_of(user_id: int, held: set[tuple[str, int]]) -> ColumnElement[bool]:
+    """The open tasks in a user's inbox: assigned to them, or unassigned and of a (role, organization) they hold.
+
+    A task reassigned to one person leaves the inbox of the others holding its role.
+    """
+    mine = [and_(Task.role == r, Task.org_id == o) for r, o in held]
+    who = or_(Task.assignee_id == user_id, and_(Task.assignee_id.is_(None), or_(*mine))) if mine else (
+        Task.assignee_id == user_id)
+    return and_(Task.closed_at.is_(None), who)
 
 
 def _title_of(definition: WorkflowDefinition, state: str | None) -> str | None:

@@ -18,6 +18,7 @@ from flask import Flask, Response
 
 from flowengine.config import shipped_dir
 from flowengine.service import Services, open_services
+from flowengine.service.queries import ORG_OPTIONS_LIMIT
 from flowengine.web import errors, formatting, requestlog
 from flowengine.web.context import EXTENSION_KEY
 from flowengine.web.extensions import csrf, login_manager
@@ -65,6 +66,7 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         PER_PAGE=20,
+        ORG_OPTIONS_LIMIT=ORG_OPTIONS_LIMIT,  # more organizations than this: filters search names instead
     )
     if config:
         app.config.update(config)

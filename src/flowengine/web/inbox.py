@@ -31,15 +31,19 @@ def index() -> str | Response:
     state = request.args.get("state") or None
     org = request.args.get("org", "")
     org_id = int(org) if org.isdigit() else None
+    org_name = request.args.get("org_name", "").strip()[:100] or None
     order = request.args.get("order") if request.args.get("order") in ORDERS else "urgent"
-    page = svc.flow.inbox(user_id(), workflow=workflow, state=state, org_id=org_id, order=order or "urgent",
-                          page=_page(), per_page=current_app.config["PER_PAGE"])
+    page = svc.flow.inbox(user_id(), workflow=workflow, state=state, org_id=org_id, org_name=org_name,
+                          order=order or "urgent", page=_page(), per_page=current_app.config["PER_PAGE"])
     now = svc.flow.clock()
     rows = [(t, task_timing(t, now)) for t in page.items]
-    options = svc.queries.inbox_options(user_id())
-    filters = {"workflow": workflow or "", "state": state or "", "org": org_id or "", "order": order}
-    template = "inbox/_results.html" if request.headers.get("HX-Request") else "inbox/index.html"
-    return render_template(template, page=page, rows=rows, options=options, filters=filters, orders=ORDERS)
+    filters = {"workflow": workflow or "", "state": state or "", "org": org_id or "", "org_name": org_name or "",
+               "order": order}
+    if request.headers.get("HX-Request"):  # the filters changed: only the results are redrawn
+        return render_template("inbox/_results.html", page=page, rows=rows, filters=filters)
+    options = svc.queries.inbox_options(user_id(), current_app.config["ORG_OPTIONS_LIMIT"])
+    return render_template("inbox/index.html", page=page, rows=rows, options=options, filters=filters,
+                           orders=ORDERS)
 
 
 @bp.route("/done")
