@@ -59,6 +59,9 @@ def test_reminder_and_escalation_across_national_day(services: Services, world: 
     assert alerts(sweep(china(2026, 10, 9, 0, 1))) == (1, 0)
     assert alerts(sweep(china(2026, 10, 9, 0, 2))) == (0, 0)  # a second sweep changes nothing
     assert notes(services, handler) == ["reminder"] and notes(services, leader) == []
+    [reminder] = [n for n in services.notifications.list(handler).items if n.kind == "reminder"]
+    assert reminder.body.endswith("须在2026年10月10日前办理，还剩 1 个工作日。")  # the make-up Saturday
+    assert reminder.body.count("请假申请（测试）") == 1  # the procedure is named once, not again after the title
     assert alerts(sweep(china(2026, 10, 10, 23, 59))) == (0, 0)
     assert alerts(sweep(china(2026, 10, 11, 0, 0))) == (0, 1)
     assert alerts(sweep(china(2026, 10, 12, 9, 0))) == (0, 0)

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from flowengine.definitions.model import StateDef, WorkflowDefinition
-from flowengine.engine.calendar import add_working_days
+from flowengine.engine.calendar import add_working_days, working_days_between
 from flowengine.engine.deadlines import china_date, reminder_times
 from flowengine.engine.roles import Assignment, resolve_role
 from flowengine.engine.vocabulary import ROLES
@@ -266,17 +266,19 @@ class Escalator:
         assert task.due_at is not None and state.deadline is not None
         due_text = _china_text(task.due_at)
         base: dict[str, object] = {"task_id": task.id, "due_at": _iso(task.due_at), "recipients": mine}
+        # The request's title usually names its procedure already; say the procedure only when it does not.
+        subject = inst.title if definition.title in inst.title else f"{inst.title}（{definition.title}）"
         if plan.mode == "reminder":
             notify(mine, "reminder", f"【催办】{inst.title}：“{state.title}”将于{due_text}到期",
-                   f"“{inst.title}”（{definition.title}）当前步骤“{state.title}”须在{due_text}前办理，"
-                   f"还剩 {_days_left(task.due_at, now)} 天。")
+                   f"{subject}当前步骤“{state.title}”须在{due_text}前办理，"
+                   f"还剩{_time_left(task.due_at, now, state.deadline.unit)}。")
             record("reminder", task.role, task.org_id, base | {"alert": task.alerts_sent})
             upcoming = [t for t in sorted(reminder_times(task.due_at, state.deadline)) if t > now]
             task.next_alert_at = upcoming[0] if upcoming else task.due_at
             counts.reminders += 1
             return
         title = f"【超期】{inst.title}：“{state.title}”已于{due_text}到期"
-        body = f"“{inst.title}”（{definition.title}）的步骤“{state.title}”已超过办理时限（{due_text}）。"
+        body = f"{subject}的步骤“{state.title}”已超过办理时限（{due_text}）。"
         notify(mine, "overdue", title, body + "请尽快办理。")
         task.next_alert_at, task.escalated = None, True
         target = plan.target
@@ -390,8 +392,12 @@ def _china_text(moment: dt.datetime) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _days_left(due: dt.datetime, now: dt.datetime) -> int:
-    return (china_date(due - dt.timedelta(microseconds=1)) - china_date(now)).days
+def _time_left(due: dt.datetime, now: dt.datetime, unit: str) -> str:
+    """Days left before ``due`` (the end of its China day), counted in the deadline's own unit."""
+    last_day, today = china_date(due - dt.timedelta(microseconds=1)), china_date(now)
+    if unit == "working_days":
+        return f" {working_days_between(today, last_day)} 个工作日"
+    return f" {(last_day - today).days} 天"
 
 
 def _started(workflow: str) -> ColumnElement[bool]:
