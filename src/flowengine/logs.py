@@ -101,8 +101,15 @@ def configure_logging(env: Mapping[str, str] | None = None, *, stream: Any = Non
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    for name, chatty_level in _CHATTY.items():  # their INFO lines repeat what our own log and audit say
+        logging.getLogger(name).setLevel(chatty_level if root.level > logging.DEBUG else logging.DEBUG)
     for problem in problems:
         logging.getLogger(__name__).warning(problem)
+
+
+#: Libraries that log every step at INFO: transitions each callback of every action (a dozen lines per
+#: act), APScheduler each run of the sweep job every minute. Shown again with FLOWENGINE_LOG_LEVEL=DEBUG.
+_CHATTY = {"transitions": "WARNING", "apscheduler.executors": "WARNING", "apscheduler.scheduler": "WARNING"}
 
 
 def gunicorn_logconfig(env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -121,5 +128,7 @@ def gunicorn_logconfig(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
             # Requests are logged by the application itself (flowengine.web.request), with user and duration.
             "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+            **{name: {"level": chatty if level != "DEBUG" else "DEBUG", "handlers": [], "propagate": True}
+               for name, chatty in _CHATTY.items()},
         },
     }

@@ -13,7 +13,9 @@ from flask import Flask
 from flowengine.logs import JsonFormatter, TextFormatter, configure_logging, gunicorn_logconfig
 from flowengine.scheduler import heartbeat_age, sweep_once
 from flowengine.service import Services
+from tests.support import World
 from tests.web.conftest import Browser
+from tests.web.helpers import GOOD_DATA, submitted
 
 
 def test_healthz_without_scheduler_is_503_naming_it(app: Flask) -> None:
@@ -149,3 +151,19 @@ def test_bad_log_settings_fall_back_with_a_warning() -> None:
         for h in saved:
             root.addHandler(h)
         root.setLevel(level)
+
+
+def test_library_chatter_stays_out_of_the_log_unless_debugging(json_log: io.StringIO, services: Services,
+                                                               world: World) -> None:
+    submitted(services, world)  # an action fires a dozen transitions callbacks, each logged at INFO
+    assert not [line for line in json_log.getvalue().splitlines() if '"logger": "transitions' in line]
+    config = gunicorn_logconfig({"FLOWENGINE_LOG_LEVEL": "info"})
+    assert config["loggers"]["transitions"]["level"] == "WARNING"
+    assert gunicorn_logconfig({"FLOWENGINE_LOG_LEVEL": "debug"})["loggers"]["transitions"]["level"] == "DEBUG"
+    try:
+        configure_logging({"FLOWENGINE_LOG_FORMAT": "json", "FLOWENGINE_LOG_LEVEL": "DEBUG"}, stream=json_log)
+        other = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
+        services.flow.act(other, "submit", world.users["sec2"], GOOD_DATA, expected_version=1)
+        assert [line for line in json_log.getvalue().splitlines() if '"logger": "transitions' in line]
+    finally:
+        configure_logging({"FLOWENGINE_LOG_FORMAT": "json", "FLOWENGINE_LOG_LEVEL": "INFO"}, stream=json_log)
