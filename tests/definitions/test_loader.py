@@ -111,3 +111,12 @@ def test_definitions_validate_against_published_schema(path: Path) -> None:
     data = json.loads(json.dumps(YAML(typ="safe").load(path.read_text(encoding="utf-8")), default=str))
     jsonschema.Draft202012Validator(schema).validate(data)
     load_text(path.read_text(encoding="utf-8"), str(path), vocabulary())
+
+
+def test_folded_chinese_descriptions_have_no_stray_spaces() -> None:
+    text = SOURCE.replace("\ntitle: ", "\ndescription: >-\n  请假须经上级党组织\n  审核同意。 休假期间按\n  FLOWENGINE 规定 2 名同志代班。\ntitle: ", 1)
+    definition = load_text(text, "leave.yaml", vocabulary())
+    assert definition.description == "请假须经上级党组织审核同意。休假期间按 FLOWENGINE 规定 2 名同志代班。"
+    shipped = load_text((SHIPPED_WORKFLOWS / "branch_election.yaml").read_text(encoding="utf-8"),
+                        "branch_election.yaml", vocabulary())
+    assert "候选人预备人选" in shipped.description

@@ -196,6 +196,20 @@ def _load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefiniti
     return _build(plain, root, text, file)
 
 
+# A CJK character or full-width punctuation mark.
+_WIDE = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+_FOLD = re.compile(rf"(?<={_WIDE})[ \n]+(?={_WIDE})")
+
+
+def unfold(text: str) -> str:
+    """Undo the spaces YAML's folded scalars (``>-``) put where a long Chinese text was wrapped.
+
+    Chinese has no spaces between words, so a folded line break between two Chinese characters shows as a
+    stray gap (候选人 预备人选); a space beside Latin text or a digit (写入 FLOWENGINE_CALENDAR_FILE) stays.
+    """
+    return _FOLD.sub("", text)
+
+
 def _names(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
@@ -404,7 +418,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
                 )
                 if dl
                 else None,
-                description=s.get("description", ""),
+                description=unfold(s.get("description", "")),
                 line=line_of(root, ["states", i]),
             )
         )
@@ -424,7 +438,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
                 form=tuple(_field(f, root, ["actions", i, "form", k]) for k, f in enumerate(a.get("form") or [])),
                 checks=_refs(a.get("checks") or []),
                 documents=tuple(a.get("documents") or []),
-                description=a.get("description", ""),
+                description=unfold(a.get("description", "")),
                 line=line_of(root, ["actions", i]),
                 effects=_refs(a.get("effects") or []),
             )
@@ -434,7 +448,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
         name=d["name"],
         title=d["title"],
         version=d["version"],
-        description=d.get("description", ""),
+        description=unfold(d.get("description", "")),
         start=StartDef(
             role=start["role"],
             org_types=tuple(start["org_types"]),
@@ -450,7 +464,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
             {k: DocumentDef(k, v["title"], v["kind"]) for k, v in (d.get("documents") or {}).items()}
         ),
         settings=MappingProxyType(
-            {k: SettingDef(k, v["default"], v.get("description", "")) for k, v in (d.get("settings") or {}).items()}
+            {k: SettingDef(k, v["default"], unfold(v.get("description", ""))) for k, v in (d.get("settings") or {}).items()}
         ),
         source=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
