@@ -189,8 +189,7 @@ class FlowService:
         return user
 
     def _assignments(self, s: Session, user_id: int) -> set[tuple[str, int]]:
-        rows = s.execute(select(RoleAssignment.role, RoleAssignment.org_id).where(RoleAssignment.user_id == user_id))
-        return {(r.role, r.org_id) for r in rows}
+        return assignments_of(s, user_id)
 
     def _ancestors(self, s: Session, org: Organization) -> list[Organization]:
         ids = [int(x) for x in org.path.strip("/").split("/")[:-1] if x]
@@ -578,6 +577,12 @@ class FlowService:
             events = s.scalars(select(AuditEvent).where(AuditEvent.chain == audit.chain_of(inst.id))
                                .order_by(AuditEvent.seq))
             return [audit_view(e, definition) for e in events]
+
+
+def assignments_of(s: Session, user_id: int) -> set[tuple[str, int]]:
+    """The (role, organization) pairs a user holds."""
+    rows = s.execute(select(RoleAssignment.role, RoleAssignment.org_id).where(RoleAssignment.user_id == user_id))
+    return {(r.role, r.org_id) for r in rows}
 
 
 def open_tasks_of(user_id: int, held: set[tuple[str, int]]) -> ColumnElement[bool]:

@@ -35,7 +35,13 @@ from flowengine.persistence.models import (
     WorkflowDefinitionRow,
 )
 from flowengine.service.catalog import Catalog
-from flowengine.service.core import effective_settings, open_tasks_of, org_info, resolve_prefill
+from flowengine.service.core import (
+    assignments_of,
+    effective_settings,
+    open_tasks_of,
+    org_info,
+    resolve_prefill,
+)
 from flowengine.service.views import AuditView, InstanceView, Page, TaskView
 
 Clock = Callable[[], dt.datetime]
@@ -448,9 +454,8 @@ class Queries:
     def inbox_options(self, user_id: int, org_limit: int = ORG_OPTIONS_LIMIT) -> FilterOptions:
         """Filter choices for the inbox: only what occurs among the user's own open tasks."""
         with self.db.read() as s:
-            held = {(r.role, r.org_id) for r in s.execute(select(RoleAssignment.role, RoleAssignment.org_id)
-                                                          .where(RoleAssignment.user_id == user_id))}
-            mine = select(Task).join(Instance, Instance.id == Task.instance_id).where(open_tasks_of(user_id, held))
+            mine = (select(Task).join(Instance, Instance.id == Task.instance_id)
+                    .where(open_tasks_of(user_id, assignments_of(s, user_id))))
             steps = s.execute(mine.with_only_columns(Instance.workflow, Task.state).distinct()).all()
             org_ids = s.scalars(mine.with_only_columns(Instance.org_id).distinct().limit(org_limit + 1)).all()
             orgs_by_name = len(org_ids) > org_limit
