@@ -65,12 +65,25 @@ def setup(url: str, workdir: Path) -> tuple[Services, int, int, int]:
     wf = workdir / "workflows"
     wf.mkdir(parents=True, exist_ok=True)
     (wf / "ping_pong.yaml").write_text(BENCH_WORKFLOW, encoding="utf-8")
-    services = open_services(Settings(database_url=url, data_dir=workdir, workflows_dir=wf), auto_upgrade=True)
+    services = open_services(
+        Settings(database_url=url, data_dir=workdir, workflows_dir=wf), auto_upgrade=True
+    )
     now = dt.datetime.now(dt.UTC)
-    services.directory.import_orgs(parse_org_tree([
-        {"code": "gw", "name": "中共郑州市委教育工作委员会", "type": "work_committee"},
-        {"code": "b1", "name": "郑州市实验小学党支部", "type": "branch", "parent": "gw", "full_members": 23},
-    ]), now)
+    services.directory.import_orgs(
+        parse_org_tree(
+            [
+                {"code": "gw", "name": "中共郑州市委教育工作委员会", "type": "work_committee"},
+                {
+                    "code": "b1",
+                    "name": "郑州市实验小学党支部",
+                    "type": "branch",
+                    "parent": "gw",
+                    "full_members": 23,
+                },
+            ]
+        ),
+        now,
+    )
     sec = services.directory.add_user("sec", "冯莉", "bench-password", [("secretary", "b1")])
     rev = services.directory.add_user("rev", "王建国", "bench-password", [("handler", "gw")])
     inst = services.flow.start("ping_pong", services.directory.org_id("b1"), sec)
@@ -96,20 +109,37 @@ def floor_rate(services: Services, instance_id: int, seconds: float) -> dict[str
     """The same commits with bare Core: versioned UPDATE + audit INSERT, on the engine's own connections."""
     engine = services.db.engine.execution_options(flowengine_write=True)
     with engine.connect() as conn:
-        version = conn.execute(text("SELECT version FROM instances WHERE id = :i"), {"i": instance_id}).scalar_one()
-        seq = conn.execute(text("SELECT max(seq) FROM audit_events WHERE chain = :c"),
-                           {"c": f"instance:{instance_id}"}).scalar_one()
+        version = conn.execute(
+            text("SELECT version FROM instances WHERE id = :i"), {"i": instance_id}
+        ).scalar_one()
+        seq = conn.execute(
+            text("SELECT max(seq) FROM audit_events WHERE chain = :c"), {"c": f"instance:{instance_id}"}
+        ).scalar_one()
     n = 0
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         now = dt.datetime.now(dt.UTC)
         with engine.begin() as conn:
-            conn.execute(update(Instance).where(Instance.id == instance_id, Instance.version == version)
-                         .values(state="review" if n % 2 == 0 else "drafting", version=version + 1, updated_at=now))
+            conn.execute(
+                update(Instance)
+                .where(Instance.id == instance_id, Instance.version == version)
+                .values(state="review" if n % 2 == 0 else "drafting", version=version + 1, updated_at=now)
+            )
             seq += 1
-            conn.execute(insert(AuditEvent).values(
-                chain=f"instance:{instance_id}", seq=seq, instance_id=instance_id, at=now, kind="action",
-                action="floor", from_state="drafting", to_state="review", prev_hash="0" * 64, hash="f" * 64))
+            conn.execute(
+                insert(AuditEvent).values(
+                    chain=f"instance:{instance_id}",
+                    seq=seq,
+                    instance_id=instance_id,
+                    at=now,
+                    kind="action",
+                    action="floor",
+                    from_state="drafting",
+                    to_state="review",
+                    prev_hash="0" * 64,
+                    hash="f" * 64,
+                )
+            )
         version += 1
         n += 1
     elapsed = time.perf_counter() - start
@@ -130,11 +160,18 @@ def measure(url: str, workdir: Path, seconds: float) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--postgres", default=os.environ.get("FLOWENGINE_TEST_POSTGRES_URL"),
-                        help="PostgreSQL URL (default: $FLOWENGINE_TEST_POSTGRES_URL); omitted when unset")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("FLOWENGINE_TEST_POSTGRES_URL"),
+        help="PostgreSQL URL (default: $FLOWENGINE_TEST_POSTGRES_URL); omitted when unset",
+    )
     args = parser.parse_args()
-    result: dict[str, Any] = {"benchmark": "engine", "python": platform.python_version(),
-                              "machine": platform.machine(), "cpus": os.cpu_count()}
+    result: dict[str, Any] = {
+        "benchmark": "engine",
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         result["sqlite"] = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp), args.seconds)
     if args.postgres:
@@ -145,8 +182,9 @@ def main() -> None:
         try:
             sep = "&" if "?" in args.postgres else "?"
             with tempfile.TemporaryDirectory() as tmp:
-                result["postgresql"] = measure(f"{args.postgres}{sep}options=-csearch_path%3D{schema}", Path(tmp),
-                                               args.seconds)
+                result["postgresql"] = measure(
+                    f"{args.postgres}{sep}options=-csearch_path%3D{schema}", Path(tmp), args.seconds
+                )
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

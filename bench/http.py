@@ -69,19 +69,34 @@ def prepare(url: str, data_dir: Path, workflows: Path, open_requests: int) -> li
     services = open_services(Settings(url, data_dir, workflows), auto_upgrade=True)
     try:
         load_demo(services)
-        specs = [{"code": f"load-b{i}", "name": f"郑州市第{i + 1}号学校党支部", "type": "branch", "parent": "zzjgw",
-                  "full_members": 8 + i % 20, "term_start": "2024-01-01", "term_end": "2027-01-01"}
-                 for i in range(open_requests)]
+        specs = [
+            {
+                "code": f"load-b{i}",
+                "name": f"郑州市第{i + 1}号学校党支部",
+                "type": "branch",
+                "parent": "zzjgw",
+                "full_members": 8 + i % 20,
+                "term_start": "2024-01-01",
+                "term_end": "2027-01-01",
+            }
+            for i in range(open_requests)
+        ]
         now = services.flow.clock()
         services.directory.import_orgs(parse_org_tree(specs, known=services.directory.org_codes()), now)
         codes = [s["code"] for s in specs]
-        secretary = services.directory.add_user("load-secretary", "张明", DEMO_PASSWORD,
-                                                [("secretary", c) for c in codes], now=now)
+        secretary = services.directory.add_user(
+            "load-secretary", "张明", DEMO_PASSWORD, [("secretary", c) for c in codes], now=now
+        )
         ids = []
         for code in codes:
             inst = services.flow.start("bench_review", services.directory.org_id(code), secretary)
-            inst = services.flow.act(inst.id, "submit", secretary, {"summary": "关于召开党员大会进行换届选举的请示"},
-                                     expected_version=inst.version)
+            inst = services.flow.act(
+                inst.id,
+                "submit",
+                secretary,
+                {"summary": "关于召开党员大会进行换届选举的请示"},
+                expected_version=inst.version,
+            )
             ids.append(inst.id)
         return ids
     finally:
@@ -122,8 +137,16 @@ class Client:
             raise RuntimeError(f"login as {username} answered {status}: {page[:300]}")
 
 
-def _client(port: int, mine: list[int], everyone: list[int], seconds: float, max_requests: int, seed: int,
-            barrier: Any, out: Any) -> None:
+def _client(
+    port: int,
+    mine: list[int],
+    everyone: list[int],
+    seconds: float,
+    max_requests: int,
+    seed: int,
+    barrier: Any,
+    out: Any,
+) -> None:
     rng = random.Random(seed)
     client = Client(port)
     client.login(HANDLER, DEMO_PASSWORD)
@@ -162,25 +185,46 @@ def _client(port: int, mine: list[int], everyone: list[int], seconds: float, max
             if not found:
                 errors.append(f"act {iid}: the page offers no 审核通过 form")
                 continue
-            timed("act", "POST", f"/requests/{iid}/actions/forward", 302,
-                  {"version": found.group(2), "opinion": "同意，报分管领导审批", "comment": ""})
+            timed(
+                "act",
+                "POST",
+                f"/requests/{iid}/actions/forward",
+                302,
+                {"version": found.group(2), "opinion": "同意，报分管领导审批", "comment": ""},
+            )
             n += 2
     out.put((samples, errors, time.perf_counter() - started))
 
 
-def start_server(url: str, data_dir: Path, workflows: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "FLOWENGINE_DATABASE_URL": url, "FLOWENGINE_DATA_DIR": str(data_dir),
-           "FLOWENGINE_WORKFLOWS_DIR": str(workflows), "FLOWENGINE_SECRET_KEY": uuid.uuid4().hex,
-           "FLOWENGINE_LOG_FORMAT": "json"}
+def start_server(
+    url: str, data_dir: Path, workflows: Path, port: int, workers: int
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "FLOWENGINE_DATABASE_URL": url,
+        "FLOWENGINE_DATA_DIR": str(data_dir),
+        "FLOWENGINE_WORKFLOWS_DIR": str(workflows),
+        "FLOWENGINE_SECRET_KEY": uuid.uuid4().hex,
+        "FLOWENGINE_LOG_FORMAT": "json",
+    }
     exe = Path(sys.executable).with_name("flowengine")
-    log = (data_dir / "server.log").open("ab")  # a file, not a pipe nobody reads (a full pipe stalls the server)
-    proc = subprocess.Popen([str(exe), "serve", "--production", "--workers", str(workers), "--port", str(port)],
-                            env=env, stdout=log, stderr=log, start_new_session=True)
+    log = (data_dir / "server.log").open(
+        "ab"
+    )  # a file, not a pipe nobody reads (a full pipe stalls the server)
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--production", "--workers", str(workers), "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {(data_dir / 'server.log').read_text()[-2000:]}")
+            raise RuntimeError(
+                f"server exited with {proc.returncode}: {(data_dir / 'server.log').read_text()[-2000:]}"
+            )
         with contextlib.suppress(OSError):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz")
@@ -215,8 +259,13 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     try:
         ctx = mp.get_context("spawn")
         barrier, out = ctx.Barrier(args.clients), ctx.Queue()
-        procs = [ctx.Process(target=_client, args=(port, ids[i::args.clients], ids, args.seconds, args.max_requests,
-                                                   i, barrier, out)) for i in range(args.clients)]
+        procs = [
+            ctx.Process(
+                target=_client,
+                args=(port, ids[i :: args.clients], ids, args.seconds, args.max_requests, i, barrier, out),
+            )
+            for i in range(args.clients)
+        ]
         for p in procs:
             p.start()
         results = [out.get(timeout=args.seconds + 180) for _ in procs]
@@ -235,20 +284,32 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     ordered = sorted(every)
     p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))] if ordered else 0.0
     return {
-        "workers": args.workers, "clients": args.clients, "prepare_seconds": round(prepared, 1),
-        "open_requests": len(ids), "seconds": round(wall, 1), "requests": len(every),
+        "workers": args.workers,
+        "clients": args.clients,
+        "prepare_seconds": round(prepared, 1),
+        "open_requests": len(ids),
+        "seconds": round(wall, 1),
+        "requests": len(every),
         "requests_per_second": round(len(every) / wall, 1) if wall else 0.0,
-        "latency_ms": {**{k: v for k, v in percentiles(every).items() if k != "samples"},
-                       "p99_ms": round(p99 * 1000, 2)} if every else {},
+        "latency_ms": {
+            **{k: v for k, v in percentiles(every).items() if k != "samples"},
+            "p99_ms": round(p99 * 1000, 2),
+        }
+        if every
+        else {},
         "by_kind": {k: percentiles(v) for k, v in by_kind.items() if v},
-        "errors": len(errors), "error_samples": errors[:10],
+        "errors": len(errors),
+        "error_samples": errors[:10],
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("FLOWENGINE_TEST_POSTGRES_URL"),
-                        help="PostgreSQL (default FLOWENGINE_TEST_POSTGRES_URL); a temporary SQLite file if unset")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("FLOWENGINE_TEST_POSTGRES_URL"),
+        help="PostgreSQL (default FLOWENGINE_TEST_POSTGRES_URL); a temporary SQLite file if unset",
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)

@@ -109,8 +109,12 @@ def ms(seconds: float) -> float:
 def percentiles(samples: Sequence[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"p50_ms": ms(statistics.median(ordered)), "p95_ms": ms(p95), "max_ms": ms(ordered[-1]),
-            "samples": len(ordered)}
+    return {
+        "p50_ms": ms(statistics.median(ordered)),
+        "p95_ms": ms(p95),
+        "max_ms": ms(ordered[-1]),
+        "samples": len(ordered),
+    }
 
 
 def timed(fn: Callable[[], Any], samples: int, warmup: int = 3) -> dict[str, float]:
@@ -151,7 +155,9 @@ class Loader:
                         if json_cols:
                             row = list(row)
                             for i in json_cols:
-                                row[i] = json.dumps(row[i], ensure_ascii=False) if row[i] is not None else None
+                                row[i] = (
+                                    json.dumps(row[i], ensure_ascii=False) if row[i] is not None else None
+                                )
                         copy.write_row(row)
                         n += 1
                 raw.commit()
@@ -175,8 +181,9 @@ class Loader:
 class Plan:
     """The shape of the slice: which organization is what, which instance is in which state."""
 
-    def __init__(self, orgs: int, instances: int, events: int, pending: int, trail: int, due: int,
-                 trail_instances: int) -> None:
+    def __init__(
+        self, orgs: int, instances: int, events: int, pending: int, trail: int, due: int, trail_instances: int
+    ) -> None:
         if pending * 1.1 + 50 > orgs:
             raise SystemExit(f"--orgs ({orgs}) must exceed --pending × 1.1 + 50 ({int(pending * 1.1 + 50)})")
         self.n_orgs, self.n_instances, self.n_events = orgs, instances, events
@@ -196,23 +203,86 @@ class Plan:
 
     def org_rows(self) -> Iterator[tuple[Any, ...]]:
         paths: dict[int, str] = {ROOT_ORG: "/1/", HOT: "/1/2/"}
-        yield (ROOT_ORG, "root", "全国党组织（基准）", "work_committee", None, None, "/1/", None, 0, 0, {}, NOW)
-        yield (HOT, "hot", "中共某市委教育工作委员会（基准）", "work_committee", ROOT_ORG, None, "/1/2/", None, 0, 0, {}, NOW)
+        yield (
+            ROOT_ORG,
+            "root",
+            "全国党组织（基准）",
+            "work_committee",
+            None,
+            None,
+            "/1/",
+            None,
+            0,
+            0,
+            {},
+            NOW,
+        )
+        yield (
+            HOT,
+            "hot",
+            "中共某市委教育工作委员会（基准）",
+            "work_committee",
+            ROOT_ORG,
+            None,
+            "/1/2/",
+            None,
+            0,
+            0,
+            {},
+            NOW,
+        )
         for c in range(self.hot_committees):
             oid = 3 + c
             paths[oid] = f"/1/2/{oid}/"
-            yield (oid, f"hot-c{c}", f"某市第{c + 1}中学党委", "committee", HOT, None, paths[oid], None, 0, 0, {}, NOW)
+            yield (
+                oid,
+                f"hot-c{c}",
+                f"某市第{c + 1}中学党委",
+                "committee",
+                HOT,
+                None,
+                paths[oid],
+                None,
+                0,
+                0,
+                {},
+                NOW,
+            )
         for k, oid in enumerate(self.hot_branch_ids):
             parent = 3 + k % self.hot_committees
-            yield (oid, f"hot-b{k}", f"某市第{parent - 2}中学第{k // self.hot_committees + 1}党支部", "branch",
-                   parent, HOT, f"{paths[parent]}{oid}/", self._term_end(oid), 5 + oid % 40, oid % 3, {}, NOW)
+            yield (
+                oid,
+                f"hot-b{k}",
+                f"某市第{parent - 2}中学第{k // self.hot_committees + 1}党支部",
+                "branch",
+                parent,
+                HOT,
+                f"{paths[parent]}{oid}/",
+                self._term_end(oid),
+                5 + oid % 40,
+                oid % 3,
+                {},
+                NOW,
+            )
         leaves = set(self.rest_leaves)
         for oid, parent in self.parents.items():
             paths[oid] = f"{paths[parent]}{oid}/"
             depth = paths[oid].count("/") - 2
             kind = "branch" if oid in leaves else ("work_committee" if depth <= 2 else "committee")
-            yield (oid, f"o{oid}", f"第{oid}号党组织", kind, parent, None, paths[oid], self._term_end(oid), 5 + oid % 40, oid % 3,
-                   {}, NOW)
+            yield (
+                oid,
+                f"o{oid}",
+                f"第{oid}号党组织",
+                kind,
+                parent,
+                None,
+                paths[oid],
+                self._term_end(oid),
+                5 + oid % 40,
+                oid % 3,
+                {},
+                NOW,
+            )
 
     @staticmethod
     def _term_end(oid: int) -> dt.date:
@@ -230,8 +300,13 @@ class Plan:
         for k, oid in enumerate(active_rest):
             iid += 1
             yield iid, oid, active_states[k % 3], "active"
-        finished = (("approved", "completed"), ("approved", "completed"), ("approved", "completed"),
-                    ("withdrawn", "withdrawn"), ("drafting", "rejected"))
+        finished = (
+            ("approved", "completed"),
+            ("approved", "completed"),
+            ("approved", "completed"),
+            ("withdrawn", "withdrawn"),
+            ("drafting", "rejected"),
+        )
         branches = self.hot_branch_ids + self.rest_leaves
         k = 0
         while iid < self.n_instances:
@@ -247,16 +322,22 @@ STEPS = {  # what a request went through to reach its state: (kind, action, from
     "approval": [("action", "forward", "review", "approval", {"opinion": "同意，报分管领导审批"})],
     "approved": [("approve", "approve", "approval", "approved", None)],
 }
-ROUTES = {"drafting": ["drafting"], "review": ["drafting", "review"], "approval": ["drafting", "review", "approval"],
-          "approved": ["drafting", "review", "approval", "approved"], "withdrawn": ["drafting", "review"]}
+ROUTES = {
+    "drafting": ["drafting"],
+    "review": ["drafting", "review"],
+    "approval": ["drafting", "review", "approval"],
+    "approved": ["drafting", "review", "approval", "approved"],
+    "withdrawn": ["drafting", "review"],
+}
 
 
 SUBMIT, RETURN = STEPS["review"][0], ("return", "return_request", "review", "drafting", None)
 REMINDER = ("reminder", None, "drafting", "drafting", {"alert": 1})
 
 
-def chain_events(iid: int, org_id: int, state: str, status: str, n: int, actors: dict[str, int],
-                 start: dt.datetime) -> list[tuple[Any, ...]]:
+def chain_events(
+    iid: int, org_id: int, state: str, status: str, n: int, actors: dict[str, int], start: dt.datetime
+) -> list[tuple[Any, ...]]:
     """``n`` events of a valid hash chain that brings the request to ``state``: returned and resubmitted
     as often as needed to make up the count."""
     core = [STEPS[s][0] for s in ROUTES[state if status != "rejected" else "review"]]
@@ -274,39 +355,105 @@ def chain_events(iid: int, org_id: int, state: str, status: str, n: int, actors:
         by_secretary = kind in ("start", "withdraw") or action == "submit"
         actor = None if kind == "reminder" else (actors["secretary"] if by_secretary else actors["handler"])
         role = "secretary" if by_secretary else "handler"
-        fields = {"chain": f"instance:{iid}", "seq": seq, "instance_id": iid, "at": at, "kind": kind,
-                  "actor_id": actor, "actor_name": None if actor is None else ("张明" if by_secretary else "王建国"),
-                  "role": role, "org_id": org_id if by_secretary else HOT, "action": action,
-                  "from_state": from_state, "to_state": to_state,
-                  "comment": "请补充党员名册" if kind == "return" else None, "data": data, "client_addr": None}
+        fields = {
+            "chain": f"instance:{iid}",
+            "seq": seq,
+            "instance_id": iid,
+            "at": at,
+            "kind": kind,
+            "actor_id": actor,
+            "actor_name": None if actor is None else ("张明" if by_secretary else "王建国"),
+            "role": role,
+            "org_id": org_id if by_secretary else HOT,
+            "action": action,
+            "from_state": from_state,
+            "to_state": to_state,
+            "comment": "请补充党员名册" if kind == "return" else None,
+            "data": data,
+            "client_addr": None,
+        }
         h = event_hash(fields, prev)
         out.append((*fields.values(), prev, h))
         prev = h
     return out
 
 
-EVENT_COLUMNS = ("chain", "seq", "instance_id", "at", "kind", "actor_id", "actor_name", "role", "org_id", "action",
-                 "from_state", "to_state", "comment", "data", "client_addr", "prev_hash", "hash")
+EVENT_COLUMNS = (
+    "chain",
+    "seq",
+    "instance_id",
+    "at",
+    "kind",
+    "actor_id",
+    "actor_name",
+    "role",
+    "org_id",
+    "action",
+    "from_state",
+    "to_state",
+    "comment",
+    "data",
+    "client_addr",
+    "prev_hash",
+    "hash",
+)
 
 
 def generate(services: Services, plan: Plan, handlers: int) -> dict[str, Any]:
     engine = services.db.engine
     loader = Loader(engine)
     with engine.connect() as conn:
-        def_id = conn.scalar(select(WorkflowDefinitionRow.id).where(WorkflowDefinitionRow.name == "bench_review"))
+        def_id = conn.scalar(
+            select(WorkflowDefinitionRow.id).where(WorkflowDefinitionRow.name == "bench_review")
+        )
     t0 = time.perf_counter()
-    loader.load(Organization.__table__, ("id", "code", "name", "type", "parent_id", "approver_id", "path",
-                                         "term_end", "full_members", "probationary_members", "settings", "created_at"),
-                plan.org_rows())
+    loader.load(
+        Organization.__table__,
+        (
+            "id",
+            "code",
+            "name",
+            "type",
+            "parent_id",
+            "approver_id",
+            "path",
+            "term_end",
+            "full_members",
+            "probationary_members",
+            "settings",
+            "created_at",
+        ),
+        plan.org_rows(),
+    )
     # Users: the hot committee's handlers (one per act worker), its leader and auditor, a secretary per branch.
     staff = [("handler", f"handler{i}", "王建国") for i in range(1, handlers + 1)] + [
-        ("leader", "leader", "赵志刚"), ("auditor", "auditor", "孙丽")]
+        ("leader", "leader", "赵志刚"),
+        ("auditor", "auditor", "孙丽"),
+    ]
     branches = plan.hot_branch_ids + plan.rest_leaves
-    users = [(i + 1, name, display, None, PASSWORD_HASH, True, 0, None, NOW) for i, (_, name, display) in enumerate(staff)]
-    users += [(len(staff) + k + 1, f"sec{oid}", "张明", None, PASSWORD_HASH, True, 0, None, NOW)
-              for k, oid in enumerate(branches)]
-    loader.load(User.__table__, ("id", "username", "display_name", "email", "password_hash", "is_active",
-                                 "failed_logins", "locked_until", "created_at"), users)
+    users = [
+        (i + 1, name, display, None, PASSWORD_HASH, True, 0, None, NOW)
+        for i, (_, name, display) in enumerate(staff)
+    ]
+    users += [
+        (len(staff) + k + 1, f"sec{oid}", "张明", None, PASSWORD_HASH, True, 0, None, NOW)
+        for k, oid in enumerate(branches)
+    ]
+    loader.load(
+        User.__table__,
+        (
+            "id",
+            "username",
+            "display_name",
+            "email",
+            "password_hash",
+            "is_active",
+            "failed_logins",
+            "locked_until",
+            "created_at",
+        ),
+        users,
+    )
     roles = [(i + 1, role, HOT) for i, (role, _, _) in enumerate(staff)]
     roles += [(len(staff) + k + 1, "secretary", oid) for k, oid in enumerate(branches)]
     loader.load(RoleAssignment.__table__, ("user_id", "role", "org_id"), roles)
@@ -318,8 +465,10 @@ def generate(services: Services, plan: Plan, handlers: int) -> dict[str, Any]:
     others = len(items) - len(trail_ids)
     remaining = max(0, plan.n_events - plan.trail * len(trail_ids))
     base, extra = divmod(remaining, max(others, 1))
-    counts = {iid: plan.trail if iid in trail_ids else base + (1 if k < extra else 0)
-              for k, (iid, *_) in enumerate(items)}
+    counts = {
+        iid: plan.trail if iid in trail_ids else base + (1 if k < extra else 0)
+        for k, (iid, *_) in enumerate(items)
+    }
     parent_of = {oid: parent for oid, parent in plan.parents.items()}
     for oid in plan.hot_branch_ids:
         parent_of[oid] = HOT  # its approver: the tasks of the hot branches go to the work committee
@@ -329,13 +478,41 @@ def generate(services: Services, plan: Plan, handlers: int) -> dict[str, Any]:
         for iid, oid, state, status in items:
             created = NOW - dt.timedelta(days=1 + iid % 700, minutes=iid % 1440)
             versions[iid] = counts[iid]
-            yield (iid, def_id, "bench_review", oid, secretary_of[oid], f"关于召开党员大会进行换届选举的请示（{iid}）",
-                   state, status, counts[iid], {"start": {"summary": "关于召开党员大会进行换届选举的请示"}},
-                   created, created + dt.timedelta(days=3), None if status == "active" else created + dt.timedelta(days=9))
+            yield (
+                iid,
+                def_id,
+                "bench_review",
+                oid,
+                secretary_of[oid],
+                f"关于召开党员大会进行换届选举的请示（{iid}）",
+                state,
+                status,
+                counts[iid],
+                {"start": {"summary": "关于召开党员大会进行换届选举的请示"}},
+                created,
+                created + dt.timedelta(days=3),
+                None if status == "active" else created + dt.timedelta(days=9),
+            )
 
-    loader.load(Instance.__table__, ("id", "definition_id", "workflow", "org_id", "initiator_id", "title", "state",
-                                     "status", "version", "data", "created_at", "updated_at", "completed_at"),
-                instance_rows())
+    loader.load(
+        Instance.__table__,
+        (
+            "id",
+            "definition_id",
+            "workflow",
+            "org_id",
+            "initiator_id",
+            "title",
+            "state",
+            "status",
+            "version",
+            "data",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ),
+        instance_rows(),
+    )
 
     def task_rows() -> Iterator[tuple[Any, ...]]:
         for iid, oid, state, status in items:
@@ -343,41 +520,103 @@ def generate(services: Services, plan: Plan, handlers: int) -> dict[str, Any]:
             approver = parent_of[oid]
             route = ROUTES.get(state, ["drafting"])
             for st in route[:-1] if status == "active" else route:
-                role, org = ("secretary", oid) if st == "drafting" else (
-                    ("handler" if st == "review" else "leader"), approver)
+                role, org = (
+                    ("secretary", oid)
+                    if st == "drafting"
+                    else (("handler" if st == "review" else "leader"), approver)
+                )
                 if st in ("approved", "withdrawn"):
                     continue
-                yield (iid, st, role, org, None, opened - dt.timedelta(days=5), None, None, 0, False,
-                       opened - dt.timedelta(days=1), secretary_of[oid] if st == "drafting" else ids["handlers"][0],
-                       "submit" if st == "drafting" else "forward")
+                yield (
+                    iid,
+                    st,
+                    role,
+                    org,
+                    None,
+                    opened - dt.timedelta(days=5),
+                    None,
+                    None,
+                    0,
+                    False,
+                    opened - dt.timedelta(days=1),
+                    secretary_of[oid] if st == "drafting" else ids["handlers"][0],
+                    "submit" if st == "drafting" else "forward",
+                )
             if status != "active":
                 continue
-            role, org = ("secretary", oid) if state == "drafting" else (
-                ("handler" if state == "review" else "leader"), approver)
+            role, org = (
+                ("secretary", oid)
+                if state == "drafting"
+                else (("handler" if state == "review" else "leader"), approver)
+            )
             overdue = state == "review" and iid <= plan.due
             due_at = NOW - dt.timedelta(hours=1) if overdue else opened + dt.timedelta(days=21)
             alert = NOW - dt.timedelta(hours=1) if overdue else due_at - dt.timedelta(days=4)
-            yield (iid, state, role, org, None, opened, due_at if state == "review" else None,
-                   alert if state == "review" else None, 0, False, None, None, None)
+            yield (
+                iid,
+                state,
+                role,
+                org,
+                None,
+                opened,
+                due_at if state == "review" else None,
+                alert if state == "review" else None,
+                0,
+                False,
+                None,
+                None,
+                None,
+            )
 
-    loader.load(Task.__table__, ("instance_id", "state", "role", "org_id", "assignee_id", "opened_at", "due_at",
-                                 "next_alert_at", "alerts_sent", "escalated", "closed_at", "closed_by_id",
-                                 "closed_action"), task_rows())
+    loader.load(
+        Task.__table__,
+        (
+            "instance_id",
+            "state",
+            "role",
+            "org_id",
+            "assignee_id",
+            "opened_at",
+            "due_at",
+            "next_alert_at",
+            "alerts_sent",
+            "escalated",
+            "closed_at",
+            "closed_by_id",
+            "closed_action",
+        ),
+        task_rows(),
+    )
 
     def event_rows() -> Iterator[tuple[Any, ...]]:
         for iid, oid, state, status in items:
             start = NOW - dt.timedelta(days=1 + iid % 700, minutes=iid % 1440)
-            yield from chain_events(iid, oid, state, status, counts[iid],
-                                    {"secretary": secretary_of[oid], "handler": ids["handlers"][0]}, start)
+            yield from chain_events(
+                iid,
+                oid,
+                state,
+                status,
+                counts[iid],
+                {"secretary": secretary_of[oid], "handler": ids["handlers"][0]},
+                start,
+            )
 
     n_events = loader.load(AuditEvent.__table__, EVENT_COLUMNS, event_rows())
     with engine.begin() as conn:
         reset_sequences(conn)
         conn.exec_driver_sql("ANALYZE")
-    ids["hot_pending"] = [(iid, versions[iid]) for iid, _, state, _ in items[: plan.pending] if state == "review"]
+    ids["hot_pending"] = [
+        (iid, versions[iid]) for iid, _, state, _ in items[: plan.pending] if state == "review"
+    ]
     ids["trail_instance"] = items[0][0]
-    return {"seconds": round(time.perf_counter() - t0, 1), "organizations": plan.n_orgs, "users": len(users),
-            "instances": len(items), "audit_events": n_events, "ids": ids}
+    return {
+        "seconds": round(time.perf_counter() - t0, 1),
+        "organizations": plan.n_orgs,
+        "users": len(users),
+        "instances": len(items),
+        "audit_events": n_events,
+        "ids": ids,
+    }
 
 
 # ---- measurements ----------------------------------------------------------------------------------
@@ -398,8 +637,9 @@ def instance_page(services: Services, instance_id: int, user_id: int) -> int:
     return len(trail)
 
 
-def _act_worker(url: str, workdir: str, handler: int, work: list[tuple[int, int]], seconds: float,
-                barrier: Any, out: Any) -> None:
+def _act_worker(
+    url: str, workdir: str, handler: int, work: list[tuple[int, int]], seconds: float, barrier: Any, out: Any
+) -> None:
     services = open_services(Settings(url, Path(workdir), Path(workdir) / "wf"), clock=lambda: NOW)
     try:
         barrier.wait()
@@ -418,13 +658,19 @@ def _act_worker(url: str, workdir: str, handler: int, work: list[tuple[int, int]
         services.close()
 
 
-def act_throughput(url: str, workdir: Path, handlers: list[int], work: list[tuple[int, int]],
-                   workers: int, seconds: float) -> dict[str, Any]:
+def act_throughput(
+    url: str, workdir: Path, handlers: list[int], work: list[tuple[int, int]], workers: int, seconds: float
+) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(workers), ctx.Queue()
     shares = [work[i::workers] for i in range(workers)]
-    procs = [ctx.Process(target=_act_worker, args=(url, str(workdir), handlers[i % len(handlers)], shares[i],
-                                                   seconds, barrier, out)) for i in range(workers)]
+    procs = [
+        ctx.Process(
+            target=_act_worker,
+            args=(url, str(workdir), handlers[i % len(handlers)], shares[i], seconds, barrier, out),
+        )
+        for i in range(workers)
+    ]
     for p in procs:
         p.start()
     results = [out.get(timeout=seconds + 120) for _ in procs]
@@ -432,8 +678,13 @@ def act_throughput(url: str, workdir: Path, handlers: list[int], work: list[tupl
         p.join()
     acts = sum(r[0] for r in results)
     wall = max(r[2] for r in results)
-    return {"workers": workers, "acts": acts, "errors": sum(r[1] for r in results), "seconds": round(wall, 2),
-            "acts_per_second": round(acts / wall, 1) if wall else 0.0}
+    return {
+        "workers": workers,
+        "acts": acts,
+        "errors": sum(r[1] for r in results),
+        "seconds": round(wall, 2),
+        "acts_per_second": round(acts / wall, 1) if wall else 0.0,
+    }
 
 
 def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -451,26 +702,46 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         seals = services.sealer.seal()
         took = time.perf_counter() - t0
         sealed = sum(seal.event_count for seal in seals)
-        result["seal"] = {"seals": len(seals), "events": sealed, "seconds": round(took, 2),
-                          "events_per_second": round(sealed / took) if took else 0}
+        result["seal"] = {
+            "seals": len(seals),
+            "events": sealed,
+            "seconds": round(took, 2),
+            "events_per_second": round(sealed / took) if took else 0,
+        }
         handler, auditor = ids["handlers"][0], ids["auditor"]
         first = services.flow.inbox(handler)
-        result["inbox"] = {"pending": first.total, **timed(lambda: services.flow.inbox(handler), args.samples)}
-        result["inbox_screen"] = timed(lambda: (services.flow.inbox(handler), services.queries.inbox_options(handler)),
-                                       max(5, args.samples // 5))
+        result["inbox"] = {
+            "pending": first.total,
+            **timed(lambda: services.flow.inbox(handler), args.samples),
+        }
+        result["inbox_screen"] = timed(
+            lambda: (services.flow.inbox(handler), services.queries.inbox_options(handler)),
+            max(5, args.samples // 5),
+        )
         trail_ids = [iid for iid, _ in ids["hot_pending"][: plan.trail_instances]]
         trail_len = instance_page(services, trail_ids[0], handler)
         it = iter(trail_ids * 4)
-        result["instance_page"] = {"trail_events": trail_len,
-                                   **timed(lambda: instance_page(services, next(it), handler), args.samples)}
+        result["instance_page"] = {
+            "trail_events": trail_len,
+            **timed(lambda: instance_page(services, next(it), handler), args.samples),
+        }
         everything = services.queries.search(auditor, SearchCriteria())
         result["auditor_search"] = {
             "in_scope": everything.total,
-            "all": timed(lambda: services.queries.search(auditor, SearchCriteria()), max(5, args.samples // 5)),
-            "active": timed(lambda: services.queries.search(auditor, SearchCriteria(status="active")),
-                            max(5, args.samples // 5)),
-            "screen": timed(lambda: (services.queries.search_options(auditor),
-                                     services.queries.search(auditor, SearchCriteria())), max(5, args.samples // 5)),
+            "all": timed(
+                lambda: services.queries.search(auditor, SearchCriteria()), max(5, args.samples // 5)
+            ),
+            "active": timed(
+                lambda: services.queries.search(auditor, SearchCriteria(status="active")),
+                max(5, args.samples // 5),
+            ),
+            "screen": timed(
+                lambda: (
+                    services.queries.search_options(auditor),
+                    services.queries.search(auditor, SearchCriteria()),
+                ),
+                max(5, args.samples // 5),
+            ),
         }
         t0 = time.perf_counter()
         swept = services.escalator.sweep(NOW)
@@ -478,14 +749,21 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         # Requests the sweep did not touch and whose page was not measured, split evenly between the runs.
         work = [p for p in ids["hot_pending"] if p[0] > max(plan.due, len(trail_ids))]
         runs = args.act_workers if services.db.dialect == "postgresql" or args.act_on_sqlite else []
-        acts = [act_throughput(url, workdir, ids["handlers"], work[i::len(runs)], n, args.act_seconds)
-                for i, n in enumerate(runs)]
+        acts = [
+            act_throughput(url, workdir, ids["handlers"], work[i :: len(runs)], n, args.act_seconds)
+            for i, n in enumerate(runs)
+        ]
         result["act"] = acts
         t0 = time.perf_counter()
         report = services.ledger.verify()
         took = time.perf_counter() - t0
-        result["audit_verify"] = {"events": report.events, "chains": report.chains, "ok": report.ok,
-                                  "seconds": round(took, 1), "events_per_second": round(report.events / took)}
+        result["audit_verify"] = {
+            "events": report.events,
+            "chains": report.chains,
+            "ok": report.ok,
+            "seconds": round(took, 1),
+            "events_per_second": round(report.events / took),
+        }
         return result
     finally:
         services.close()
@@ -493,7 +771,9 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--database-url", default=None, help="SQLAlchemy URL (default: a temporary SQLite file)"
+    )
     parser.add_argument("--orgs", type=int, default=50_000)
     parser.add_argument("--instances", type=int, default=200_000)
     parser.add_argument("--events", type=int, default=2_000_000)
@@ -507,9 +787,11 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     url = args.database_url
-    out: dict[str, Any] = {"benchmark": "scale", "sizes": {k: getattr(args, k) for k in (
-        "orgs", "instances", "events", "pending", "trail", "due")},
-        "targets": {"inbox_p95_ms": 50, "instance_page_p95_ms": 50}}
+    out: dict[str, Any] = {
+        "benchmark": "scale",
+        "sizes": {k: getattr(args, k) for k in ("orgs", "instances", "events", "pending", "trail", "due")},
+        "targets": {"inbox_p95_ms": 50, "instance_page_p95_ms": 50},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         if url is None:
             url = f"sqlite:///{Path(tmp) / 'scale.sqlite3'}"
@@ -529,8 +811,12 @@ def main() -> None:
         else:
             out["database"] = make_url(url).get_backend_name()
             out.update(run(url, Path(tmp), args))
-    out["met"] = {"inbox": out["inbox"]["p95_ms"] < 50, "instance_page": out["instance_page"]["p95_ms"] < 50,
-                  "zero_act_errors": all(a["errors"] == 0 for a in out["act"]), "audit_ok": out["audit_verify"]["ok"]}
+    out["met"] = {
+        "inbox": out["inbox"]["p95_ms"] < 50,
+        "instance_page": out["instance_page"]["p95_ms"] < 50,
+        "zero_act_errors": all(a["errors"] == 0 for a in out["act"]),
+        "audit_ok": out["audit_verify"]["ok"],
+    }
     out["total_seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(out, ensure_ascii=False, indent=2))
 

@@ -34,12 +34,36 @@ class World:
 
 SMALL_TREE = [
     {"code": "gw", "name": "中共郑州市委教育工作委员会", "type": "work_committee"},
-    {"code": "school24", "name": "中共郑州市第二十四中学委员会", "type": "committee", "parent": "gw",
-     "full_members": 86, "term_start": "2021-06-20", "term_end": "2026-06-19"},
-    {"code": "b1", "name": "郑州市第二十四中学第一党支部", "type": "branch", "parent": "school24", "approver": "gw",
-     "full_members": 12, "probationary_members": 1, "term_start": "2023-10-10", "term_end": "2026-10-09"},
-    {"code": "b2", "name": "郑州市第二十四中学第二党支部", "type": "branch", "parent": "school24", "approver": "gw",
-     "full_members": 6, "term_start": "2023-10-10", "term_end": "2026-10-09"},
+    {
+        "code": "school24",
+        "name": "中共郑州市第二十四中学委员会",
+        "type": "committee",
+        "parent": "gw",
+        "full_members": 86,
+        "term_start": "2021-06-20",
+        "term_end": "2026-06-19",
+    },
+    {
+        "code": "b1",
+        "name": "郑州市第二十四中学第一党支部",
+        "type": "branch",
+        "parent": "school24",
+        "approver": "gw",
+        "full_members": 12,
+        "probationary_members": 1,
+        "term_start": "2023-10-10",
+        "term_end": "2026-10-09",
+    },
+    {
+        "code": "b2",
+        "name": "郑州市第二十四中学第二党支部",
+        "type": "branch",
+        "parent": "school24",
+        "approver": "gw",
+        "full_members": 6,
+        "term_start": "2023-10-10",
+        "term_end": "2026-10-09",
+    },
 ]
 
 SMALL_USERS = [

@@ -21,8 +21,9 @@ def test_import_layers_are_kept() -> None:
 
 
 def test_ruff_is_clean() -> None:
-    result = subprocess.run([str(BIN / "ruff"), "check", "src", "tests", "bench"], cwd=ROOT, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [str(BIN / "ruff"), "check", "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -32,8 +33,15 @@ def test_mypy_passes() -> None:
     # worker get them back.
     threshold, recursion_limit = gc.get_threshold(), sys.getrecursionlimit()
     try:
-        stdout, stderr, status = mypy_api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir",
-                                               str(ROOT / ".mypy_cache"), str(ROOT / "src" / "flowengine")])
+        stdout, stderr, status = mypy_api.run(
+            [
+                "--config-file",
+                str(ROOT / "pyproject.toml"),
+                "--cache-dir",
+                str(ROOT / ".mypy_cache"),
+                str(ROOT / "src" / "flowengine"),
+            ]
+        )
     finally:
         gc.set_threshold(*threshold)
         sys.setrecursionlimit(recursion_limit)

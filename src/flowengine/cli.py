@@ -85,14 +85,21 @@ def db_current(settings: Settings) -> None:
 
     database = Database(settings.database_url)
     try:
-        click.echo(f"当前 {migrate.current_revision(database.engine) or '空'}，最新 {migrate.head_revision()}")
+        click.echo(
+            f"当前 {migrate.current_revision(database.engine) or '空'}，最新 {migrate.head_revision()}"
+        )
     finally:
         database.dispose()
 
 
 @db.command("copy")
-@click.option("--to", "target_url", required=True, metavar="URL",
-              help="目标数据库（如 postgresql+psycopg://user:pass@host/flowengine），须为空库")
+@click.option(
+    "--to",
+    "target_url",
+    required=True,
+    metavar="URL",
+    help="目标数据库（如 postgresql+psycopg://user:pass@host/flowengine），须为空库",
+)
 @click.pass_obj
 def db_copy(settings: Settings, target_url: str) -> None:
     """把当前数据库（FLOWENGINE_DATABASE_URL，默认 SQLite 文件）完整复制到一个空的 PostgreSQL 数据库。
@@ -124,8 +131,10 @@ def db_copy(settings: Settings, target_url: str) -> None:
         click.echo(f"✗ {b}", err=True)
     if not result.ok:
         fail("复制后的数据库未通过核对（见上）：请勿切换到该数据库。", 1)
-    click.echo(f"✓ 已复制 {sum(result.target_counts.values())} 行；目标库审计记录 {audit_report.chains} 条链、"
-               f"{audit_report.events} 条记录，全部完好。将 FLOWENGINE_DATABASE_URL 设为目标库即可切换。")
+    click.echo(
+        f"✓ 已复制 {sum(result.target_counts.values())} 行；目标库审计记录 {audit_report.chains} 条链、"
+        f"{audit_report.events} 条记录，全部完好。将 FLOWENGINE_DATABASE_URL 设为目标库即可切换。"
+    )
 
 
 # ---- workflows -------------------------------------------------------------------------------------
@@ -149,7 +158,9 @@ def workflows_validate(settings: Settings, paths: tuple[Path, ...]) -> None:
         fail(f"{', '.join(map(str, targets))} 中没有 .yaml 流程定义文件", 2)
     loaded, problems = validate_paths(targets)
     for d in loaded:
-        click.echo(f"✓ {d.file}: {d.name} v{d.version}（{d.title}）：{len(d.states)} 个状态，{len(d.actions)} 个操作")
+        click.echo(
+            f"✓ {d.file}: {d.name} v{d.version}（{d.title}）：{len(d.states)} 个状态，{len(d.actions)} 个操作"
+        )
     for p in problems:
         click.echo(str(p), err=True)
     if problems:
@@ -181,7 +192,9 @@ def workflows_show(settings: Settings, name: str, fmt: str) -> None:
     found = next((d for d in loaded if d.name == name), None)
     if found is None:
         known = ", ".join(d.name for d in loaded) or "无"
-        fail(f"没有名为 {name!r} 的流程（已有：{known}）" + ("；另有定义文件未通过校验" if problems else ""), 2)
+        fail(
+            f"没有名为 {name!r} 的流程（已有：{known}）" + ("；另有定义文件未通过校验" if problems else ""), 2
+        )
     assert found is not None
     if fmt == "json":
         click.echo(json.dumps(_definition_json(found), ensure_ascii=False, indent=2))
@@ -210,18 +223,46 @@ def workflows_show(settings: Settings, name: str, fmt: str) -> None:
 
 def _definition_json(d: Any) -> dict[str, Any]:
     def field(f: Any) -> dict[str, Any]:
-        out = {k: getattr(f, k) for k in ("name", "label", "type", "required", "min", "max", "min_length",
-                                          "max_length", "pattern", "min_items", "max_items", "prefill")}
+        out = {
+            k: getattr(f, k)
+            for k in (
+                "name",
+                "label",
+                "type",
+                "required",
+                "min",
+                "max",
+                "min_length",
+                "max_length",
+                "pattern",
+                "min_items",
+                "max_items",
+                "prefill",
+            )
+        }
         out["options"] = [{"value": o.value, "label": o.label} for o in f.options]
         out["fields"] = [field(c) for c in f.fields]
         return {k: v for k, v in out.items() if v not in (None, [], False) or k == "required"}
 
     return {
-        "name": d.name, "title": d.title, "version": d.version,
-        "states": [{"name": s.name, "title": s.title, "initial": s.initial, "final": s.final} for s in d.states],
-        "actions": [{"name": a.name, "title": a.title, "from": list(a.sources), "to": list(a.destinations),
-                     "role": a.role, "form": [field(f) for f in a.form], "checks": [c.name for c in a.checks]}
-                    for a in d.actions],
+        "name": d.name,
+        "title": d.title,
+        "version": d.version,
+        "states": [
+            {"name": s.name, "title": s.title, "initial": s.initial, "final": s.final} for s in d.states
+        ],
+        "actions": [
+            {
+                "name": a.name,
+                "title": a.title,
+                "from": list(a.sources),
+                "to": list(a.destinations),
+                "role": a.role,
+                "form": [field(f) for f in a.form],
+                "checks": [c.name for c in a.checks],
+            }
+            for a in d.actions
+        ],
     }
 
 
@@ -286,8 +327,15 @@ def users() -> None:
 @click.option("--email", default=None)
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（用于脚本）")
 @click.pass_context
-def users_add(ctx: click.Context, username: str, display_name: str, roles: tuple[str, ...],
-              org_codes: tuple[str, ...], email: str | None, password_stdin: bool) -> None:
+def users_add(
+    ctx: click.Context,
+    username: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    org_codes: tuple[str, ...],
+    email: str | None,
+    password_stdin: bool,
+) -> None:
     """新增用户；密码从提示输入或标准输入读取，从不作为命令行参数。"""
     if len(roles) != len(org_codes):
         fail(f"--role 与 --org 须成对给出（现有 {len(roles)} 个角色、{len(org_codes)} 个组织）")
@@ -297,8 +345,13 @@ def users_add(ctx: click.Context, username: str, display_name: str, roles: tuple
         password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
     services = _services(ctx)
     try:
-        services.directory.add_user(username, display_name or username, password, list(zip(roles, org_codes, strict=True)),
-                                    email=email)
+        services.directory.add_user(
+            username,
+            display_name or username,
+            password,
+            list(zip(roles, org_codes, strict=True)),
+            email=email,
+        )
     except ValidationFailed as exc:
         fail(f"{exc.summary}\n" + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items()))
     finally:
@@ -313,7 +366,9 @@ def users_add(ctx: click.Context, username: str, display_name: str, roles: tuple
 @click.option("--revoke", "revoke_id", type=int, default=None, help="吊销该用户编号为 ID 的令牌")
 @click.option("--list", "show_list", is_flag=True, help="列出该用户的令牌（不显示令牌本身）")
 @click.pass_context
-def users_token(ctx: click.Context, username: str, name: str | None, revoke_id: int | None, show_list: bool) -> None:
+def users_token(
+    ctx: click.Context, username: str, name: str | None, revoke_id: int | None, show_list: bool
+) -> None:
     """为用户创建 API 令牌（仅显示一次，库中只存其哈希），或吊销、列出令牌。"""
     if sum((name is not None, revoke_id is not None, show_list)) != 1:
         fail("请给出 --name NAME（创建）、--revoke ID（吊销）或 --list（列出）中的一项")
@@ -331,8 +386,11 @@ def users_token(ctx: click.Context, username: str, name: str | None, revoke_id: 
         else:
             created = services.tokens.create(user_id, name or "")
             click.echo(created.token)
-            click.echo(f"已为 {username} 创建令牌 {created.view.id}（{created.view.name}）。令牌只显示这一次，请妥善保存；"
-                       "请求时以 Authorization: Bearer 令牌 发送。", err=True)
+            click.echo(
+                f"已为 {username} 创建令牌 {created.view.id}（{created.view.name}）。令牌只显示这一次，请妥善保存；"
+                "请求时以 Authorization: Bearer 令牌 发送。",
+                err=True,
+            )
     except ValidationFailed as exc:
         fail(f"{exc.summary}\n" + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items()))
     except FlowEngineError as exc:
@@ -371,13 +429,25 @@ def _parse_anchor(ctx: click.Context, param: click.Parameter, values: tuple[str,
 
 @audit.command("verify")
 @click.option("--instance", "instance_id", type=int, default=None, help="只校验该申请的记录")
-@click.option("--export", "export_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="校验一份导出文件（CSV 或 JSON），无需数据库")
-@click.option("--expect-seal", "anchors", multiple=True, metavar="N=DIGEST", callback=_parse_anchor,
-              help="第 N 号封存的摘要应为 DIGEST（此前由 audit seal 打印并在库外留存），可多次给出")
+@click.option(
+    "--export",
+    "export_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="校验一份导出文件（CSV 或 JSON），无需数据库",
+)
+@click.option(
+    "--expect-seal",
+    "anchors",
+    multiple=True,
+    metavar="N=DIGEST",
+    callback=_parse_anchor,
+    help="第 N 号封存的摘要应为 DIGEST（此前由 audit seal 打印并在库外留存），可多次给出",
+)
 @click.pass_context
-def audit_verify(ctx: click.Context, instance_id: int | None, export_file: Path | None,
-                 anchors: dict[int, str]) -> None:
+def audit_verify(
+    ctx: click.Context, instance_id: int | None, export_file: Path | None, anchors: dict[int, str]
+) -> None:
     """重新计算每条哈希链和每个封存，指出被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
     from flowengine.service.audit_verify import load_export, verify_events
 
@@ -400,13 +470,18 @@ def audit_verify(ctx: click.Context, instance_id: int | None, export_file: Path 
     for b in report.breaks:
         click.echo(f"✗ {b}", err=True)
     if not report.ok:
-        click.echo(f"{source}：{report.chains} 条链、{report.events} 条记录中发现 {len(report.breaks)} 处问题。", err=True)
+        click.echo(
+            f"{source}：{report.chains} 条链、{report.events} 条记录中发现 {len(report.breaks)} 处问题。",
+            err=True,
+        )
         sys.exit(1)
     click.echo(f"✓ {source}：{report.chains} 条链、{report.events} 条记录，全部完好。")
     last = report.last_seal
     if last is not None:
-        click.echo(f"  已核对 {report.seals} 个封存；最近为第 {last.seq} 号（截至事件 {last.last_event_id}），"
-                   f"摘要 {last.digest}；其后 {report.unsealed} 条记录尚未封存。")
+        click.echo(
+            f"  已核对 {report.seals} 个封存；最近为第 {last.seq} 号（截至事件 {last.last_event_id}），"
+            f"摘要 {last.digest}；其后 {report.unsealed} 条记录尚未封存。"
+        )
     elif export_file is None:
         click.echo("  尚无封存：末尾事件被删除或补写在封存之前无法发现（调度进程每次扫描时封存）。")
 
@@ -428,10 +503,14 @@ def audit_seal(ctx: click.Context, at: str | None) -> None:
         click.echo("没有需要封存的新记录。")
         return
     for seal in seals:
-        click.echo(f"第 {seal.seq} 号封存：事件 {seal.after_event_id + 1}–{seal.last_event_id}（{seal.event_count} 条），"
-                   f"摘要 {seal.digest}")
-    click.echo("请在库外留存最后一个摘要（如 audit verify --expect-seal "
-               f"{seals[-1].seq}={seals[-1].digest}），以便发现整段改写。")
+        click.echo(
+            f"第 {seal.seq} 号封存：事件 {seal.after_event_id + 1}–{seal.last_event_id}（{seal.event_count} 条），"
+            f"摘要 {seal.digest}"
+        )
+    click.echo(
+        "请在库外留存最后一个摘要（如 audit verify --expect-seal "
+        f"{seals[-1].seq}={seals[-1].digest}），以便发现整段改写。"
+    )
 
 
 @audit.command("export")
@@ -466,10 +545,17 @@ def demo(ctx: click.Context) -> None:
         fail(exc.message)
     finally:
         services.close()
-    click.echo(f"已载入演示数据：{summary.organizations} 个组织，{summary.users} 个用户，{summary.instances} 个申请。")
+    click.echo(
+        f"已载入演示数据：{summary.organizations} 个组织，{summary.users} 个用户，{summary.instances} 个申请。"
+    )
     click.echo(f"登录密码均为 {summary.password}，例如：")
-    for username, role in (("zhangming", "支部书记（二十四中第一党支部）"), ("wangjianguo", "市委教育工委承办人"),
-                           ("zhaozhigang", "市委教育工委分管领导"), ("sunli", "纪检/巡察"), ("admin", "系统管理员")):
+    for username, role in (
+        ("zhangming", "支部书记（二十四中第一党支部）"),
+        ("wangjianguo", "市委教育工委承办人"),
+        ("zhaozhigang", "市委教育工委分管领导"),
+        ("sunli", "纪检/巡察"),
+        ("admin", "系统管理员"),
+    ):
         click.echo(f"  {username:<12} {role}")
 
 
@@ -510,15 +596,33 @@ def scheduler(ctx: click.Context, interval: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", "with_demo", is_flag=True, help="数据库为空时先载入演示数据")
-@click.option("--scheduler/--no-scheduler", "with_scheduler", default=None,
-              help="在开发服务器内运行催办扫描（内置 SQLite 默认开启；生产环境请单独运行 flowengine scheduler）")
-@click.option("--production", is_flag=True,
-              help="以 gunicorn 多进程方式运行（生产环境，PostgreSQL）；不在 Web 进程内运行催办扫描")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="--production 的工作进程数（默认 FLOWENGINE_WEB_WORKERS 或 2×CPU+1）")
+@click.option(
+    "--scheduler/--no-scheduler",
+    "with_scheduler",
+    default=None,
+    help="在开发服务器内运行催办扫描（内置 SQLite 默认开启；生产环境请单独运行 flowengine scheduler）",
+)
+@click.option(
+    "--production",
+    is_flag=True,
+    help="以 gunicorn 多进程方式运行（生产环境，PostgreSQL）；不在 Web 进程内运行催办扫描",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="--production 的工作进程数（默认 FLOWENGINE_WEB_WORKERS 或 2×CPU+1）",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, with_demo: bool, with_scheduler: bool | None,
-          production: bool, workers: int | None) -> None:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    with_demo: bool,
+    with_scheduler: bool | None,
+    production: bool,
+    workers: int | None,
+) -> None:
     """启动 Web 界面（默认为开发服务器；--production 为 gunicorn 多进程，配置见 docs/deployment.md）。"""
     from flowengine.logs import configure_logging
     from flowengine.service.demo import load_demo
@@ -534,7 +638,9 @@ def serve(ctx: click.Context, host: str, port: int, with_demo: bool, with_schedu
     if with_demo:
         try:
             summary = load_demo(services)
-            click.echo(f"已载入演示数据，登录密码均为 {summary.password}（如 zhangming、wangjianguo、sunli、admin）。")
+            click.echo(
+                f"已载入演示数据，登录密码均为 {summary.password}（如 zhangming、wangjianguo、sunli、admin）。"
+            )
         except FlowEngineError:
             click.echo("数据库已有数据，未重复载入演示数据。")
     app = create_app(services)
@@ -547,8 +653,14 @@ def serve(ctx: click.Context, host: str, port: int, with_demo: bool, with_schedu
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
-def _serve_production(ctx: click.Context, host: str, port: int, workers: int | None, with_demo: bool,
-                      with_scheduler: bool | None) -> None:
+def _serve_production(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int | None,
+    with_demo: bool,
+    with_scheduler: bool | None,
+) -> None:
     import os
 
     from flowengine.web import production
@@ -561,12 +673,20 @@ def _serve_production(ctx: click.Context, host: str, port: int, workers: int | N
     finally:
         services.close()
     if ctx.obj.is_sqlite:
-        click.echo("提示：生产环境请使用 PostgreSQL（FLOWENGINE_DATABASE_URL）；SQLite 只适合单机小规模使用。", err=True)
+        click.echo(
+            "提示：生产环境请使用 PostgreSQL（FLOWENGINE_DATABASE_URL）；SQLite 只适合单机小规模使用。",
+            err=True,
+        )
     if not os.environ.get("FLOWENGINE_SECRET_KEY"):
-        click.echo("提示：未设置 FLOWENGINE_SECRET_KEY，使用数据目录中的密钥文件；多台服务器须设置同一密钥。", err=True)
+        click.echo(
+            "提示：未设置 FLOWENGINE_SECRET_KEY，使用数据目录中的密钥文件；多台服务器须设置同一密钥。",
+            err=True,
+        )
     argv = production.gunicorn_argv(host, port, workers)
-    click.echo(f"flowengine（生产模式）：http://{host}:{port}/ ，{workers or '默认数量的'}个工作进程；"
-               "催办扫描请另行运行 flowengine scheduler。")
+    click.echo(
+        f"flowengine（生产模式）：http://{host}:{port}/ ，{workers or '默认数量的'}个工作进程；"
+        "催办扫描请另行运行 flowengine scheduler。"
+    )
     production.exec_gunicorn(argv)
 
 

@@ -43,8 +43,13 @@ class Settings:
         workflows = Path(env.get("FLOWENGINE_WORKFLOWS_DIR") or shipped_dir("workflows"))
         modules = tuple(m.strip() for m in (env.get("FLOWENGINE_RULE_MODULES") or "").split(",") if m.strip())
         calendar_file = Path(env["FLOWENGINE_CALENDAR_FILE"]) if env.get("FLOWENGINE_CALENDAR_FILE") else None
-        return cls(database_url=url, data_dir=data_dir, workflows_dir=workflows, rule_modules=modules,
-                   calendar_file=calendar_file)
+        return cls(
+            database_url=url,
+            data_dir=data_dir,
+            workflows_dir=workflows,
+            rule_modules=modules,
+            calendar_file=calendar_file,
+        )
 
     def import_rule_modules(self) -> None:
         """Import deployment-specific rule modules (their import registers checks and predicates)."""

@@ -22,7 +22,8 @@ FORMATS = ("json", "text")
 
 #: The request being served in this thread/context: ``{"request_id": ..., "user_id": ...}``.
 request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
-    "flowengine_request_context", default=None)
+    "flowengine_request_context", default=None
+)
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
@@ -121,14 +122,21 @@ def gunicorn_logconfig(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"flowengine": {"()": JsonFormatter if fmt == "json" else TextFormatter}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "flowengine",
-                                "stream": "ext://sys.stderr"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "flowengine",
+                "stream": "ext://sys.stderr",
+            }
+        },
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
             # Requests are logged by the application itself (flowengine.web.request), with user and duration.
             "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
-            **{name: {"level": chatty if level != "DEBUG" else "DEBUG", "handlers": [], "propagate": True}
-               for name, chatty in _CHATTY.items()},
+            **{
+                name: {"level": chatty if level != "DEBUG" else "DEBUG", "handlers": [], "propagate": True}
+                for name, chatty in _CHATTY.items()
+            },
         },
     }

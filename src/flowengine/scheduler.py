@@ -48,8 +48,14 @@ def _add_job(scheduler: Any, services: Services, interval: int, name: str) -> No
         except Exception:  # keep the scheduler alive; the next run retries
             log.exception("scheduled sweep failed")
 
-    scheduler.add_job(job, IntervalTrigger(seconds=interval), id="sweep", max_instances=1, coalesce=True,
-                      next_run_time=dt.datetime.now(dt.UTC))
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval),
+        id="sweep",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=dt.datetime.now(dt.UTC),
+    )
 
 
 def run_forever(services: Services, interval: int = 60, name: str | None = None) -> None:

@@ -25,7 +25,9 @@ from tests.support import Clock, World
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The API never checks passwords; argon2's production cost would only slow building the users."""
-    monkeypatch.setattr(directory_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(
+        directory_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 class ApiClient:
@@ -40,8 +42,16 @@ class ApiClient:
         out = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         return {**out, **(extra or {})}
 
-    def request(self, method: str, path: str, *, json: Any = None, data: Any = None,
-                headers: dict[str, str] | None = None, query: dict[str, Any] | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+    ) -> Any:
         kwargs: dict[str, Any] = {"headers": self.headers(headers)}
         if json is not None:
             kwargs["json"] = json
@@ -92,7 +102,9 @@ def token_for(services: Services, world: World) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def api(api_app: Any, token_for: Callable[[str], str], checker: ResponseChecker) -> Iterator[Callable[..., ApiClient]]:
+def api(
+    api_app: Any, token_for: Callable[[str], str], checker: ResponseChecker
+) -> Iterator[Callable[..., ApiClient]]:
     """``api("sec1")`` is a client with a fresh token of sec1; ``api(None)`` sends no token."""
 
     def make(username: str | None = None, *, token: str | None = None) -> ApiClient:

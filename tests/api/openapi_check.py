@@ -29,7 +29,8 @@ class ResponseChecker:
     def __init__(self) -> None:
         self.doc = document()
         self.registry: Registry[Any] = Registry().with_resource(
-            ROOT, Resource.from_contents(self.doc, default_specification=DRAFT202012))
+            ROOT, Resource.from_contents(self.doc, default_specification=DRAFT202012)
+        )
         self.routes = [(_template(p), p, item) for p, item in self.doc["paths"].items()]
         self.checked = 0
 
@@ -46,7 +47,8 @@ class ResponseChecker:
         validator = Draft202012Validator(schema, registry=self.registry, format_checker=FormatChecker())
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
         assert not errors, "response contradicts the OpenAPI document:\n" + "\n".join(
-            f"  at {list(e.absolute_path)}: {e.message}" for e in errors[:10])
+            f"  at {list(e.absolute_path)}: {e.message}" for e in errors[:10]
+        )
 
     def check(self, method: str, path: str, response: Any) -> None:
         found = self.operation(method, path)
@@ -55,10 +57,13 @@ class ResponseChecker:
         status = str(response.status_code)
         assert status in op["responses"], (
             f"{method} {template} answered {status}, which the document does not list ({sorted(op['responses'])}): "
-            f"{response.get_data(as_text=True)[:300]}")
+            f"{response.get_data(as_text=True)[:300]}"
+        )
         content = op["responses"][status].get("content", {})
         mimetype = response.mimetype
-        assert mimetype in content, f"{method} {template} {status} answered {mimetype}, documented {list(content)}"
+        assert mimetype in content, (
+            f"{method} {template} {status} answered {mimetype}, documented {list(content)}"
+        )
         if mimetype == "application/json":
             schema = content[mimetype]["schema"]
             if "$ref" in schema:

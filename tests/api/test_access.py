@@ -26,10 +26,12 @@ def b1_request(services: Services, world: World) -> dict[str, Any]:
     """A b1 re-election up to 请示① (so it has a document and an open task at the work committee)."""
     inst = services.flow.start("branch_election", world.orgs["b1"], world.users["sec1"])
     for user, action, data, comment in STEPS[:2]:
-        prefill = next(a.prefill for a in services.flow.available_actions(inst.id, world.users[user])
-                       if a.name == action)
-        inst = services.flow.act(inst.id, action, world.users[user], {**prefill, **data}, comment,
-                                 expected_version=inst.version)
+        prefill = next(
+            a.prefill for a in services.flow.available_actions(inst.id, world.users[user]) if a.name == action
+        )
+        inst = services.flow.act(
+            inst.id, action, world.users[user], {**prefill, **data}, comment, expected_version=inst.version
+        )
     [doc] = services.documents.list_for(inst.id, world.users["sec1"])
     return {"id": inst.id, "version": inst.version, "document": doc.id, "state": inst.state}
 
@@ -37,14 +39,19 @@ def b1_request(services: Services, world: World) -> dict[str, Any]:
 @pytest.fixture
 def outsider_auditor(services: Services, world: World) -> str:
     """An auditor whose scope is branch b2 only."""
-    world.users["auditor2"] = services.directory.add_user("auditor2", "吴军", PASSWORD, [("auditor", "b2")],
-                                                          now=services.flow.clock())
+    world.users["auditor2"] = services.directory.add_user(
+        "auditor2", "吴军", PASSWORD, [("auditor", "b2")], now=services.flow.clock()
+    )
     return "auditor2"
 
 
 def test_another_organizations_instance_is_not_found_on_every_endpoint(
-        api: Callable[..., ApiClient], services: Services, world: World, b1_request: dict[str, Any],
-        outsider_auditor: str) -> None:
+    api: Callable[..., ApiClient],
+    services: Services,
+    world: World,
+    b1_request: dict[str, Any],
+    outsider_auditor: str,
+) -> None:
     iid, version = b1_request["id"], b1_request["version"]
     own, other, auditor2 = api("sec1"), api("sec2"), api(outsider_auditor)
     # The owner sees it all.
@@ -55,8 +62,12 @@ def test_another_organizations_instance_is_not_found_on_every_endpoint(
 
     before = snapshot(services)
     for client in (other, auditor2):
-        for path in (f"/api/v1/instances/{iid}", f"/api/v1/instances/{iid}/trail",
-                     f"/api/v1/instances/{iid}/documents", f"/api/v1/documents/{b1_request['document']}"):
+        for path in (
+            f"/api/v1/instances/{iid}",
+            f"/api/v1/instances/{iid}/trail",
+            f"/api/v1/instances/{iid}/documents",
+            f"/api/v1/documents/{b1_request['document']}",
+        ):
             response = client.get(path)
             assert response.status_code == 404, path
             assert response.get_json()["code"] == "not_found"
@@ -67,7 +78,9 @@ def test_another_organizations_instance_is_not_found_on_every_endpoint(
         assert client.get("/api/v1/instances/999999").get_json()["code"] == "not_found"
     procedures = other.get("/api/v1/procedures").get_json()["items"]
     assert {o["id"] for p in procedures for o in p["startable_orgs"]} == {world.orgs["b2"]}
-    started = other.post("/api/v1/instances", json={"workflow": "branch_election", "org_id": world.orgs["b1"]})
+    started = other.post(
+        "/api/v1/instances", json={"workflow": "branch_election", "org_id": world.orgs["b1"]}
+    )
     assert (started.status_code, started.get_json()["code"]) == (403, "forbidden")
     assert snapshot(services) == before
 
@@ -84,34 +97,55 @@ def test_another_organizations_instance_is_not_found_on_every_endpoint(
 
 
 def test_the_superior_may_read_but_only_the_role_of_the_step_may_act(
-        api: Callable[..., ApiClient], b1_request: dict[str, Any]) -> None:
+    api: Callable[..., ApiClient], b1_request: dict[str, Any]
+) -> None:
     iid, version = b1_request["id"], b1_request["version"]
     leader = api("leader")
     inst = leader.get(f"/api/v1/instances/{iid}").get_json()
     assert inst["state"] == "review_request1" and inst["available_actions"] == []
-    refused = leader.post(f"/api/v1/instances/{iid}/actions/forward_request1", json={"version": version, "data": {}})
+    refused = leader.post(
+        f"/api/v1/instances/{iid}/actions/forward_request1", json={"version": version, "data": {}}
+    )
     assert (refused.status_code, refused.get_json()["code"]) == (403, "forbidden")
     handler = api("handler")
     assert [a["name"] for a in handler.get(f"/api/v1/instances/{iid}").get_json()["available_actions"]] == [
-        "forward_request1", "return_request1"]
+        "forward_request1",
+        "return_request1",
+    ]
 
 
-@pytest.mark.parametrize("header", [
-    None, "Bearer", "Bearer nonsense", "Basic c2VjMTpwYXNzd29yZA==",
-    "Bearer fe_00000000_" + "A" * 43,  # well-formed, unknown
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "Bearer",
+        "Bearer nonsense",
+        "Basic c2VjMTpwYXNzd29yZA==",
+        "Bearer fe_00000000_" + "A" * 43,  # well-formed, unknown
+    ],
+)
 def test_without_a_valid_token_every_endpoint_answers_401(
-        api: Callable[..., ApiClient], b1_request: dict[str, Any], header: str | None) -> None:
+    api: Callable[..., ApiClient], b1_request: dict[str, Any], header: str | None
+) -> None:
     client = api(None)
     headers = {"Authorization": header} if header else {}
     iid = b1_request["id"]
-    for method, path in [("GET", "/api/v1/me"), ("GET", "/api/v1/procedures"),
-                         ("GET", "/api/v1/procedures/branch_election"), ("GET", "/api/v1/instances"),
-                         ("POST", "/api/v1/instances"), ("GET", f"/api/v1/instances/{iid}"),
-                         ("POST", f"/api/v1/instances/{iid}/actions/withdraw"),
-                         ("GET", f"/api/v1/instances/{iid}/trail"), ("GET", f"/api/v1/instances/{iid}/documents"),
-                         ("GET", f"/api/v1/documents/{b1_request['document']}"), ("GET", "/api/v1/tasks")]:
-        response = client.request(method, path, headers=headers, json={"version": 1} if method == "POST" else None)
+    for method, path in [
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/procedures"),
+        ("GET", "/api/v1/procedures/branch_election"),
+        ("GET", "/api/v1/instances"),
+        ("POST", "/api/v1/instances"),
+        ("GET", f"/api/v1/instances/{iid}"),
+        ("POST", f"/api/v1/instances/{iid}/actions/withdraw"),
+        ("GET", f"/api/v1/instances/{iid}/trail"),
+        ("GET", f"/api/v1/instances/{iid}/documents"),
+        ("GET", f"/api/v1/documents/{b1_request['document']}"),
+        ("GET", "/api/v1/tasks"),
+    ]:
+        response = client.request(
+            method, path, headers=headers, json={"version": 1} if method == "POST" else None
+        )
         assert response.status_code == 401, (method, path)
         assert response.get_json()["code"] == "unauthorized"
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -120,7 +154,8 @@ def test_without_a_valid_token_every_endpoint_answers_401(
 
 
 def test_a_revoked_token_or_a_disabled_owner_authenticates_nobody(
-        api: Callable[..., ApiClient], services: Services, world: World, b1_request: dict[str, Any]) -> None:
+    api: Callable[..., ApiClient], services: Services, world: World, b1_request: dict[str, Any]
+) -> None:
     created = services.tokens.create(world.users["sec1"], "报表脚本")
     client = api(token=created.token)
     assert client.get("/api/v1/me").get_json()["username"] == "sec1"
@@ -135,7 +170,9 @@ def test_a_revoked_token_or_a_disabled_owner_authenticates_nobody(
     assert handler.get("/api/v1/tasks").status_code == 401
 
 
-def test_a_session_cookie_is_not_a_credential(api_app: Any, services: Services, world: World, checker: Any) -> None:
+def test_a_session_cookie_is_not_a_credential(
+    api_app: Any, services: Services, world: World, checker: Any
+) -> None:
     """Signed in to the web UI, a browser still cannot call the API without a token (so no CSRF)."""
     client = api_app.test_client()
     account = services.accounts.get(world.users["sec1"])
@@ -147,5 +184,7 @@ def test_a_session_cookie_is_not_a_credential(api_app: Any, services: Services, 
     response = client.get("/api/v1/me")
     checker.check("GET", "/api/v1/me", response)
     assert response.status_code == 401
-    posted = client.post("/api/v1/instances", json={"workflow": "branch_election", "org_id": world.orgs["b1"]})
+    posted = client.post(
+        "/api/v1/instances", json={"workflow": "branch_election", "org_id": world.orgs["b1"]}
+    )
     assert posted.status_code == 401

@@ -25,12 +25,14 @@ from tests.support import PASSWORD, World
 @pytest.fixture
 def reviewer(services: Services, world: World) -> str:
     world.users["reviewer"] = services.directory.add_user(
-        "reviewer", "王建国", PASSWORD, [("handler", "gw"), ("leader", "gw")], now=services.flow.clock())
+        "reviewer", "王建国", PASSWORD, [("handler", "gw"), ("leader", "gw")], now=services.flow.clock()
+    )
     return "reviewer"
 
 
 def _as_json(data: dict[str, Any]) -> dict[str, Any]:
     """The browser's strings turned into the JSON types a script sends (numbers, booleans)."""
+
     def convert(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: convert(v) for k, v in value.items()}
@@ -41,11 +43,13 @@ def _as_json(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str) and value.isdigit() and len(value) < 5:
             return int(value)
         return value
+
     return convert(data)
 
 
-def test_whole_reelection_through_the_api(api: Callable[..., ApiClient], world: World, reviewer: str,
-                                          checker: Any) -> None:
+def test_whole_reelection_through_the_api(
+    api: Callable[..., ApiClient], world: World, reviewer: str, checker: Any
+) -> None:
     clients = {"sec1": api("sec1"), reviewer: api(reviewer), "auditor": api("auditor")}
     who = {"sec1": "sec1", "handler": reviewer, "leader": reviewer}
     sec, rev, aud = clients["sec1"], clients[reviewer], clients["auditor"]
@@ -55,11 +59,16 @@ def test_whole_reelection_through_the_api(api: Callable[..., ApiClient], world: 
     assert election["startable_orgs"] == [{"id": world.orgs["b1"], "name": "郑州市第二十四中学第一党支部"}]
     assert election["diagram"].startswith("stateDiagram-v2")
     assert {"study", "completed"} <= {s["name"] for s in election["states"]}
-    assert any(f["name"] == "candidates" and f["type"] == "list" and f["fields"]
-               for a in election["actions"] for f in a["form"])
+    assert any(
+        f["name"] == "candidates" and f["type"] == "list" and f["fields"]
+        for a in election["actions"]
+        for f in a["form"]
+    )
 
-    started = sec.post("/api/v1/instances", json={"workflow": "branch_election", "org_id": world.orgs["b1"],
-                                                  "comment": "按期换届"})
+    started = sec.post(
+        "/api/v1/instances",
+        json={"workflow": "branch_election", "org_id": world.orgs["b1"], "comment": "按期换届"},
+    )
     assert started.status_code == 201
     inst = started.get_json()
     assert started.headers["Location"].endswith(f"/api/v1/instances/{inst['id']}")
@@ -74,11 +83,16 @@ def test_whole_reelection_through_the_api(api: Callable[..., ApiClient], world: 
         assert action in offered, f"{user} is not offered {action} in {current['state']}: {list(offered)}"
         assert [t["state"] for t in current["open_tasks"]] == [current["state"]]
         # As a form would: start from what the system pre-fills (term dates, the approved candidates ...).
-        body = {"version": current["version"], "data": {**offered[action]["prefill"], **_as_json(data)},
-                "comment": comment or None}
+        body = {
+            "version": current["version"],
+            "data": {**offered[action]["prefill"], **_as_json(data)},
+            "comment": comment or None,
+        }
         if action == "submit_request1" and not refused_rule:
             # Fewer candidates than the rule allows: 422 names the field and the check; nothing changes.
-            bad = client.post(f"{url}/actions/{action}", json={**body, "data": {**body["data"], "candidate_count": 5}})
+            bad = client.post(
+                f"{url}/actions/{action}", json={**body, "data": {**body["data"], "candidate_count": 5}}
+            )
             assert bad.status_code == 422, bad.get_json()
             err = bad.get_json()
             assert err["code"] == "check_failed" and "candidate_count" in err["errors"]
@@ -107,7 +121,9 @@ def test_whole_reelection_through_the_api(api: Callable[..., ApiClient], world: 
     assert final["data"]["record_vote"]["elected"][0] == {"name": "丁建华"}
 
     # The auditor reads it all back: search, trail and documents; but may not act.
-    found = aud.get("/api/v1/instances", query={"workflow": "branch_election", "status": "completed"}).get_json()
+    found = aud.get(
+        "/api/v1/instances", query={"workflow": "branch_election", "status": "completed"}
+    ).get_json()
     assert [r["id"] for r in found["items"]] == [inst["id"]] and found["total"] == 1
     trail = aud.get(f"{url}/trail").get_json()["items"]
     assert [e["action"] for e in trail if e["kind"] in STEP_KINDS] == ["start"] + [s[1] for s in STEPS]

@@ -22,8 +22,12 @@ def _flask_path(rule: str) -> str:
 
 
 def test_the_document_describes_exactly_the_routes(api_app: Any) -> None:
-    routes = {(m.lower(), _flask_path(r.rule)[len(PREFIX):]) for r in api_app.url_map.iter_rules()
-              if r.rule.startswith(PREFIX + "/") for m in r.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (m.lower(), _flask_path(r.rule)[len(PREFIX) :])
+        for r in api_app.url_map.iter_rules()
+        if r.rule.startswith(PREFIX + "/")
+        for m in r.methods - {"HEAD", "OPTIONS"}
+    }
     described = {(m, p) for p, item in document()["paths"].items() for m in item}
     assert routes == described
     doc = document()
@@ -49,7 +53,7 @@ def test_the_document_is_served_and_rendered_without_a_token(api: Callable[..., 
 
 def test_bad_input_gets_json_errors_naming_the_problem(api: Callable[..., ApiClient], world: World) -> None:
     sec = api("sec1")
-    for raw in (b"{not json", b"[1, 2]", b"", "\"文本\"".encode()):
+    for raw in (b"{not json", b"[1, 2]", b"", '"文本"'.encode()):
         bad = sec.post("/api/v1/instances", data=raw, headers={"Content-Type": "application/json"})
         assert (bad.status_code, bad.get_json()["code"]) == (400, "bad_request"), raw
         assert bad.get_json()["errors"] == {}
@@ -66,28 +70,39 @@ def test_bad_input_gets_json_errors_naming_the_problem(api: Callable[..., ApiCli
     form = sec.post(url, json={"version": 1, "data": {"full_members": "十二"}})
     assert form.status_code == 422
     err = form.get_json()
-    assert err["code"] == "validation_failed" and {"study_date", "full_members", "summary"} <= set(err["errors"])
+    assert err["code"] == "validation_failed" and {"study_date", "full_members", "summary"} <= set(
+        err["errors"]
+    )
     assert sec.get(f"/api/v1/instances/{iid}").get_json()["version"] == 1  # nothing changed
     unknown = sec.post(f"/api/v1/instances/{iid}/actions/launch_rockets", json={"version": 1})
     assert (unknown.status_code, unknown.get_json()["code"]) == (404, "not_found")
     again = sec.post("/api/v1/instances", json={"workflow": "branch_election", "org_id": world.orgs["b1"]})
     assert (again.status_code, again.get_json()["code"]) == (409, "invalid_action")
     assert sec.get("/api/v1/procedures/no_such_thing").status_code == 404
-    assert sec.get("/api/v1/tasks", query={"page": "0"}).get_json()["errors"] == {"page": "应为 1–2147483647 之间的整数"}
+    assert sec.get("/api/v1/tasks", query={"page": "0"}).get_json()["errors"] == {
+        "page": "应为 1–2147483647 之间的整数"
+    }
     assert sec.get("/api/v1/tasks", query={"order": "random"}).status_code == 422
     assert sec.get(f"/api/v1/instances/{2**40}").status_code == 404
     auditor = api("auditor")
     backwards = auditor.get("/api/v1/instances", query={"date_from": "2026-10-02", "date_to": "2026-10-01"})
     assert backwards.status_code == 422 and set(backwards.get_json()["errors"]) == {"date_to"}
     assert auditor.get("/api/v1/instances", query={"date_from": "2026-13-01"}).get_json()["errors"] == {
-        "date_from": "应为日期，如 2026-09-21"}
+        "date_from": "应为日期，如 2026-09-21"
+    }
     assert auditor.get("/api/v1/instances", query={"status": "done"}).status_code == 422
 
 
-def test_unknown_paths_and_methods_under_the_api_are_json(api_app: Any, api: Callable[..., ApiClient]) -> None:
+def test_unknown_paths_and_methods_under_the_api_are_json(
+    api_app: Any, api: Callable[..., ApiClient]
+) -> None:
     client = api_app.test_client()
     missing = client.get("/api/v1/nothing-here")
-    assert (missing.status_code, missing.mimetype, missing.get_json()["code"]) == (404, "application/json", "not_found")
+    assert (missing.status_code, missing.mimetype, missing.get_json()["code"]) == (
+        404,
+        "application/json",
+        "not_found",
+    )
     wrong = client.delete("/api/v1/procedures")
     assert (wrong.status_code, wrong.get_json()["code"]) == (405, "method_not_allowed")
     assert "GET" in wrong.headers["Allow"]
@@ -99,16 +114,24 @@ def test_unknown_paths_and_methods_under_the_api_are_json(api_app: Any, api: Cal
 def test_the_response_checker_refuses_what_the_document_does_not_describe() -> None:
     """The checker every API test goes through is not vacuous: wrong status, type or shape all fail it."""
     checker = ResponseChecker()
-    good = Response('{"code": "not_found", "message": "无", "errors": {}}', status=404, mimetype="application/json")
+    good = Response(
+        '{"code": "not_found", "message": "无", "errors": {}}', status=404, mimetype="application/json"
+    )
     checker.check("GET", "/api/v1/instances/7", good)
     for bad, path in [
-        (Response('{"code": "x", "message": "y", "errors": {}}', status=418, mimetype="application/json"),
-         "/api/v1/instances/7"),  # an undocumented status
+        (
+            Response('{"code": "x", "message": "y", "errors": {}}', status=418, mimetype="application/json"),
+            "/api/v1/instances/7",
+        ),  # an undocumented status
         (Response("<p>oops</p>", status=404, mimetype="text/html"), "/api/v1/instances/7"),  # not JSON
-        (Response('{"code": "x", "errors": {}}', status=404, mimetype="application/json"),
-         "/api/v1/instances/7"),  # no message
-        (Response('{"items": [{"id": "seven"}]}', status=200, mimetype="application/json"),
-         "/api/v1/instances/7/trail"),  # wrong shape inside a $ref
+        (
+            Response('{"code": "x", "errors": {}}', status=404, mimetype="application/json"),
+            "/api/v1/instances/7",
+        ),  # no message
+        (
+            Response('{"items": [{"id": "seven"}]}', status=200, mimetype="application/json"),
+            "/api/v1/instances/7/trail",
+        ),  # wrong shape inside a $ref
     ]:
         with pytest.raises(AssertionError):
             checker.check("GET", path, bad)

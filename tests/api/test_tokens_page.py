@@ -39,8 +39,9 @@ def _tokens_on(html: str) -> list[str]:
     return re.findall(r'value="(fe_[0-9a-f]{8}_[A-Za-z0-9_-]{43})"', html)
 
 
-def test_create_use_and_revoke_a_token_in_the_web_ui(api_app: Any, api: Callable[..., ApiClient],
-                                                     services: Services, world: World) -> None:
+def test_create_use_and_revoke_a_token_in_the_web_ui(
+    api_app: Any, api: Callable[..., ApiClient], services: Services, world: World
+) -> None:
     person = Person(api_app, "sec1")
     menu = person.get("/").get_data(as_text=True)
     assert 'href="/account/tokens/"' in menu and "API 令牌" in menu
@@ -77,8 +78,9 @@ def test_create_use_and_revoke_a_token_in_the_web_ui(api_app: Any, api: Callable
     assert "已吊销" in after and "已吊销令牌“报表脚本”" in after
 
 
-def test_revoking_needs_the_pages_csrf_token(api_app: Any, api: Callable[..., ApiClient], services: Services,
-                                             world: World) -> None:
+def test_revoking_needs_the_pages_csrf_token(
+    api_app: Any, api: Callable[..., ApiClient], services: Services, world: World
+) -> None:
     created = services.tokens.create(world.users["sec1"], "市平台对接")
     person = Person(api_app, "sec1")
     forged = person.client.post(f"/account/tokens/{created.view.id}/revoke")  # no csrf_token

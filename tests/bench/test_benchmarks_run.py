@@ -11,8 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_engine_benchmark_prints_json() -> None:
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "engine.py"), "--seconds", "0.2", "--postgres", ""],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "engine.py"), "--seconds", "0.2", "--postgres", ""],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     result = json.loads(out)
     sqlite = result["sqlite"]
     assert sqlite["engine"]["transitions"] > 0 and sqlite["floor"]["transactions"] > 0

@@ -19,8 +19,12 @@ from tests.definitions.test_loader import broken_copy, line_containing
 
 @pytest.fixture
 def run(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"FLOWENGINE_DATABASE_URL": database_url, "FLOWENGINE_DATA_DIR": str(tmp_path),
-           "FLOWENGINE_WORKFLOWS_DIR": str(SHIPPED_WORKFLOWS), "FLOWENGINE_RULE_MODULES": ""}
+    env = {
+        "FLOWENGINE_DATABASE_URL": database_url,
+        "FLOWENGINE_DATA_DIR": str(tmp_path),
+        "FLOWENGINE_WORKFLOWS_DIR": str(SHIPPED_WORKFLOWS),
+        "FLOWENGINE_RULE_MODULES": "",
+    }
 
     def invoke(*args: str, input: str | None = None) -> Result:
         return CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
@@ -58,7 +62,9 @@ def test_validate_broken_copy_reports_every_error_with_file_and_line(run, tmp_pa
         ("role: janitor", "unknown role 'janitor'"),
         ("no_such_check", "unknown check 'no_such_check'"),
     ]:
-        assert f"{path}:{line_containing(text, needle)} " in result.output and message in result.output, message
+        assert f"{path}:{line_containing(text, needle)} " in result.output and message in result.output, (
+            message
+        )
     assert "6 处错误" in result.output
 
 
@@ -80,22 +86,39 @@ def test_orgs_import_and_users_add(run, database_url: str, tmp_path: Path) -> No
     )
     result = run("orgs", "import", str(tree))
     assert result.exit_code == 0 and "新增 2 个组织" in result.output
-    result = run("users", "add", "fengli", "--name", "冯莉", "--role", "secretary", "--org", "b1",
-                 "--password-stdin", input="a-long-password\n")
+    result = run(
+        "users",
+        "add",
+        "fengli",
+        "--name",
+        "冯莉",
+        "--role",
+        "secretary",
+        "--org",
+        "b1",
+        "--password-stdin",
+        input="a-long-password\n",
+    )
     assert result.exit_code == 0, result.output
     assert count(database_url, User) == 1
 
     # A later file adds a school under the committee already imported, without repeating the tree.
     more = tmp_path / "more.yaml"
-    more.write_text("organizations:\n  - {code: b2, name: 郑州市第二中学党支部, type: branch, parent: gw}\n",
-                    encoding="utf-8")
+    more.write_text(
+        "organizations:\n  - {code: b2, name: 郑州市第二中学党支部, type: branch, parent: gw}\n",
+        encoding="utf-8",
+    )
     result = run("orgs", "import", str(more))
     assert result.exit_code == 0 and "新增 1 个组织" in result.output, result.output
     assert count(database_url, Organization) == 3
     orphan = tmp_path / "orphan.yaml"
-    orphan.write_text("organizations:\n  - {code: b3, name: 支部, type: branch, parent: nowhere}\n", encoding="utf-8")
+    orphan.write_text(
+        "organizations:\n  - {code: b3, name: 支部, type: branch, parent: nowhere}\n", encoding="utf-8"
+    )
     result = run("orgs", "import", str(orphan))
-    assert result.exit_code == 2 and "organizations[0].parent" in result.output and "'nowhere'" in result.output
+    assert (
+        result.exit_code == 2 and "organizations[0].parent" in result.output and "'nowhere'" in result.output
+    )
     assert count(database_url, Organization) == 3
 
 
@@ -113,9 +136,13 @@ def test_bad_input_changes_nothing(run, database_url: str, tmp_path: Path) -> No
     assert "organizations[1].term_end" in result.output
     assert count(database_url, Organization) == 0
 
-    result = run("users", "add", "x", "--role", "wizard", "--org", "gw", "--password-stdin", input="password123\n")
+    result = run(
+        "users", "add", "x", "--role", "wizard", "--org", "gw", "--password-stdin", input="password123\n"
+    )
     assert result.exit_code == 2 and "wizard" in result.output
-    result = run("users", "add", "x", "--role", "handler", "--org", "gw", "--password-stdin", input="password123\n")
+    result = run(
+        "users", "add", "x", "--role", "handler", "--org", "gw", "--password-stdin", input="password123\n"
+    )
     assert result.exit_code == 2 and "组织编码 'gw' 不存在" in result.output
     result = run("users", "add", "x", "--role", "handler", "--password-stdin", input="password123\n")
     assert result.exit_code == 2 and "成对" in result.output
@@ -143,14 +170,27 @@ def test_workflows_show_unknown_name(run) -> None:  # type: ignore[no-untyped-de
 
 def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     tree = tmp_path / "orgs.yaml"
-    tree.write_text("organizations:\n  - {code: gw, name: 中共郑州市委教育工作委员会, type: work_committee}\n",
-                    encoding="utf-8")
+    tree.write_text(
+        "organizations:\n  - {code: gw, name: 中共郑州市委教育工作委员会, type: work_committee}\n",
+        encoding="utf-8",
+    )
     assert run("orgs", "import", str(tree)).exit_code == 0
     for username in ("wangjianguo", "zhaozhigang"):
-        added = run("users", "add", username, "--role", "handler", "--org", "gw", "--password-stdin",
-                    input="a-long-password\n")
+        added = run(
+            "users",
+            "add",
+            username,
+            "--role",
+            "handler",
+            "--org",
+            "gw",
+            "--password-stdin",
+            input="a-long-password\n",
+        )
         assert added.exit_code == 0, added.output
-    services = open_services(Settings(database_url=database_url, data_dir=tmp_path, workflows_dir=SHIPPED_WORKFLOWS))
+    services = open_services(
+        Settings(database_url=database_url, data_dir=tmp_path, workflows_dir=SHIPPED_WORKFLOWS)
+    )
     try:
         owner = services.directory.user_id("wangjianguo")
 
@@ -184,7 +224,9 @@ def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path:
         assert services.tokens.authenticate(token) == owner  # still valid after the refused revoke
 
         revoked = run("users", "token", "wangjianguo", "--revoke", str(view.id))
-        assert revoked.exit_code == 0 and f"已吊销 wangjianguo 的令牌 {view.id}" in revoked.output, revoked.output
+        assert revoked.exit_code == 0 and f"已吊销 wangjianguo 的令牌 {view.id}" in revoked.output, (
+            revoked.output
+        )
         assert services.tokens.authenticate(token) is None
         assert "\t已吊销 " in run("users", "token", "wangjianguo", "--list").stdout
     finally:

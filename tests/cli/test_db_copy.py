@@ -21,8 +21,13 @@ from tests.conftest import SHIPPED_WORKFLOWS
 
 
 def invoke(database_url: str, data_dir: Path, *args: str, **extra_env: str) -> Result:
-    env = {"FLOWENGINE_DATABASE_URL": database_url, "FLOWENGINE_DATA_DIR": str(data_dir),
-           "FLOWENGINE_WORKFLOWS_DIR": str(SHIPPED_WORKFLOWS), "FLOWENGINE_RULE_MODULES": "", **extra_env}
+    env = {
+        "FLOWENGINE_DATABASE_URL": database_url,
+        "FLOWENGINE_DATA_DIR": str(data_dir),
+        "FLOWENGINE_WORKFLOWS_DIR": str(SHIPPED_WORKFLOWS),
+        "FLOWENGINE_RULE_MODULES": "",
+        **extra_env,
+    }
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
@@ -30,7 +35,10 @@ def table_counts(url: str) -> dict[str, int]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return {t.name: conn.scalar(select(func.count()).select_from(t)) or 0 for t in Base.metadata.sorted_tables}
+            return {
+                t.name: conn.scalar(select(func.count()).select_from(t)) or 0
+                for t in Base.metadata.sorted_tables
+            }
     finally:
         engine.dispose()
 
@@ -46,8 +54,9 @@ def demo_source(tmp_path: Path) -> str:
     return url
 
 
-def test_copy_keeps_every_row_verifies_and_the_app_works_on_the_copy(demo_source: str, database_url: str,
-                                                                       tmp_path: Path) -> None:
+def test_copy_keeps_every_row_verifies_and_the_app_works_on_the_copy(
+    demo_source: str, database_url: str, tmp_path: Path
+) -> None:
     before = table_counts(demo_source)
     result = invoke(demo_source, tmp_path, "db", "copy", "--to", database_url)
     assert result.exit_code == 0, result.output
@@ -58,7 +67,9 @@ def test_copy_keeps_every_row_verifies_and_the_app_works_on_the_copy(demo_source
 
     # The copy is a working database: its own verify passes, and a secretary's request can move on.
     verified = invoke(database_url, tmp_path, "audit", "verify")
-    assert verified.exit_code == 0 and f"已核对 {before['audit_seals']} 个封存" in verified.output, verified.output
+    assert verified.exit_code == 0 and f"已核对 {before['audit_seals']} 个封存" in verified.output, (
+        verified.output
+    )
     services = open_services(Settings(database_url, tmp_path, SHIPPED_WORKFLOWS))
     try:
         with services.db.read() as s:
@@ -66,9 +77,12 @@ def test_copy_keeps_every_row_verifies_and_the_app_works_on_the_copy(demo_source
             last_event = s.scalar(select(func.max(AuditEvent.id)))
         assert handler is not None
         # The handler's first task whose forwarding needs no form (the inbox order is by urgency).
-        task, action = next((t, a) for t in services.flow.inbox(handler).items
-                            for a in services.flow.available_actions(t.instance_id, handler)
-                            if a.kind == "submit" and not any(f.required for f in a.form))
+        task, action = next(
+            (t, a)
+            for t in services.flow.inbox(handler).items
+            for a in services.flow.available_actions(t.instance_id, handler)
+            if a.kind == "submit" and not any(f.required for f in a.form)
+        )
         view = services.flow.get(task.instance_id, handler)
         after = services.flow.act(task.instance_id, action.name, handler, {}, expected_version=view.version)
         assert after.version == view.version + 1 and after.state != view.state
@@ -91,7 +105,9 @@ def test_copy_refuses_a_target_that_holds_data(demo_source: str, database_url: s
     result = invoke(demo_source, tmp_path, "db", "copy", "--to", database_url)
 
     assert result.exit_code == 1
-    assert "不是空的" in result.output and "organizations" in result.output and "未复制任何数据" in result.output
+    assert (
+        "不是空的" in result.output and "organizations" in result.output and "未复制任何数据" in result.output
+    )
     assert table_counts(database_url) == before
 
 

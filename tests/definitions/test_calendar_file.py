@@ -86,8 +86,12 @@ def test_a_file_that_is_not_yaml_or_not_there_is_named(tmp_path: Path) -> None:
 
 
 def test_services_install_the_configured_file(tmp_path: Path) -> None:
-    settings = Settings(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, SHIPPED_WORKFLOWS,
-                        calendar_file=write(tmp_path, GOOD))
+    settings = Settings(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        tmp_path,
+        SHIPPED_WORKFLOWS,
+        calendar_file=write(tmp_path, GOOD),
+    )
     services = open_services(settings)
     try:
         assert not calendar.is_working_day(D(2031, 1, 22))
@@ -96,5 +100,7 @@ def test_services_install_the_configured_file(tmp_path: Path) -> None:
         services.close()
         calendar.install_supplement(None)
     assert calendar.is_working_day(D(2031, 1, 22))
-    assert Settings.from_env({"FLOWENGINE_CALENDAR_FILE": str(tmp_path / "h.yaml")}).calendar_file == \
-        tmp_path / "h.yaml"
+    assert (
+        Settings.from_env({"FLOWENGINE_CALENDAR_FILE": str(tmp_path / "h.yaml")}).calendar_file
+        == tmp_path / "h.yaml"
+    )

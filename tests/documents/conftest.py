@@ -21,5 +21,7 @@ def city(make_services: Callable[..., Services], clock: Clock) -> Org:
     city = build_city(make_services(SHIPPED_WORKFLOWS), clock.now)
     with city.services.db.write() as s:
         for code, prefix in (("g2", "三十一中高二支"), ("zz31", "三十一中党")):
-            s.execute(update(Organization).where(Organization.id == city.orgs[code]).values(doc_prefix=prefix))
+            s.execute(
+                update(Organization).where(Organization.id == city.orgs[code]).values(doc_prefix=prefix)
+            )
     return city

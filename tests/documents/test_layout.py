@@ -29,11 +29,18 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _doc(title: str, *, kind: str = "批复", attendance: tuple[Paragraph, ...] = ()) -> OfficialDocument:
     minutes = kind == "纪要"
     return OfficialDocument(
-        kind=kind, mark="中共郑州市第三十一中学委员会" + ("会议纪要" if minutes else "文件"),
-        number="三十一中党〔2026〕23号", title=title, recipient=None if minutes else "郑州市第三十一中学高二年级党支部",
+        kind=kind,
+        mark="中共郑州市第三十一中学委员会" + ("会议纪要" if minutes else "文件"),
+        number="三十一中党〔2026〕23号",
+        title=title,
+        recipient=None if minutes else "郑州市第三十一中学高二年级党支部",
         body=(Paragraph.of("你支部《关于委员会委员候选人预备人选的请示》收悉。"), Paragraph.of("此复。")),
-        signature=None if minutes else "中共郑州市第三十一中学委员会", date=dt.date(2026, 11, 30),
-        printed_by="中共郑州市第三十一中学委员会", attendance=attendance, author="中共郑州市第三十一中学委员会")
+        signature=None if minutes else "中共郑州市第三十一中学委员会",
+        date=dt.date(2026, 11, 30),
+        printed_by="中共郑州市第三十一中学委员会",
+        attendance=attendance,
+        author="中共郑州市第三十一中学委员会",
+    )
 
 
 def _open(doc: OfficialDocument) -> docx.document.Document:
@@ -42,14 +49,22 @@ def _open(doc: OfficialDocument) -> docx.document.Document:
 
 # Titles of the shipped documents long enough to need two lines, and where a clerk breaks them.
 LONG_TITLES = {
-    "关于郑州市第三十一中学高二年级党支部委员会委员候选人预备人选的批复":
-        ["关于郑州市第三十一中学高二年级", "党支部委员会委员候选人预备人选的批复"],
-    "关于同意郑州市第三十一中学高二年级党支部召开党员大会进行换届选举的批复":
-        ["关于同意郑州市第三十一中学高二年级党支部", "召开党员大会进行换届选举的批复"],
-    "关于同意郑东新区众意路小学党支部延期进行换届选举的批复":
-        ["关于同意郑东新区众意路小学党支部", "延期进行换届选举的批复"],
-    "关于郑州市第三十一中学高二年级党支部换届选举结果的批复":
-        ["关于郑州市第三十一中学高二年级党支部", "换届选举结果的批复"],
+    "关于郑州市第三十一中学高二年级党支部委员会委员候选人预备人选的批复": [
+        "关于郑州市第三十一中学高二年级",
+        "党支部委员会委员候选人预备人选的批复",
+    ],
+    "关于同意郑州市第三十一中学高二年级党支部召开党员大会进行换届选举的批复": [
+        "关于同意郑州市第三十一中学高二年级党支部",
+        "召开党员大会进行换届选举的批复",
+    ],
+    "关于同意郑东新区众意路小学党支部延期进行换届选举的批复": [
+        "关于同意郑东新区众意路小学党支部",
+        "延期进行换届选举的批复",
+    ],
+    "关于郑州市第三十一中学高二年级党支部换届选举结果的批复": [
+        "关于郑州市第三十一中学高二年级党支部",
+        "换届选举结果的批复",
+    ],
     "关于2026年基层党组织换届选举工作督导情况的通报": ["关于2026年基层党组织换届选举工作", "督导情况的通报"],
 }
 
@@ -70,7 +85,9 @@ def test_a_long_title_breaks_between_words_and_each_line_fits(title: str) -> Non
 
 def test_a_title_that_fits_one_line_is_not_broken() -> None:
     assert title_lines("关于召开党员大会进行换届选举的请示") == ["关于召开党员大会进行换届选举的请示"]
-    assert title_lines("关于教务处、德育处中层干部任免的会议纪要") == ["关于教务处、德育处中层干部任免的会议纪要"]
+    assert title_lines("关于教务处、德育处中层干部任免的会议纪要") == [
+        "关于教务处、德育处中层干部任免的会议纪要"
+    ]
 
 
 def test_the_mark_stands_35_mm_below_the_top_of_the_text_block() -> None:
@@ -88,19 +105,26 @@ def test_the_printing_date_is_one_character_from_the_right() -> None:
     pf = cell.paragraphs[0].paragraph_format
     [tab] = list(pf.tab_stops)
     assert pf.right_indent.pt == NOTE_PT and pf.left_indent.pt == NOTE_PT  # 印发机关 one character in
-    assert tab.position.pt == pytest.approx(TEXT_WIDTH_PT - pf.right_indent.pt, abs=0.1)  # the date ends there
+    assert tab.position.pt == pytest.approx(
+        TEXT_WIDTH_PT - pf.right_indent.pt, abs=0.1
+    )  # the date ends there
 
 
 def test_the_attendance_follows_a_blank_line_and_runs_on_under_the_names() -> None:
     names = "、".join(f"成员{i}" for i in range(1, 16))
-    doc = _doc("关于教务处中层干部任免的会议纪要", kind="纪要",
-               attendance=(Paragraph((Span("出席：", "heading"), Span(names))),
-                           Paragraph((Span("缺席：", "heading"), Span("周立群（公出）")))))
+    doc = _doc(
+        "关于教务处中层干部任免的会议纪要",
+        kind="纪要",
+        attendance=(
+            Paragraph((Span("出席：", "heading"), Span(names))),
+            Paragraph((Span("缺席：", "heading"), Span("周立群（公出）"))),
+        ),
+    )
     d = _open(doc)
     texts = [p.text for p in d.paragraphs]
     at = texts.index(f"出席：{names}")
     assert texts[at - 1] == "" and texts[at - 2] == "此复。"
-    for p in d.paragraphs[at:at + 2]:
+    for p in d.paragraphs[at : at + 2]:
         pf = p.paragraph_format
         assert pf.first_line_indent.pt == -3 * BODY_PT  # the label hangs out of the block …
         assert pf.left_indent.pt == 5 * BODY_PT  # … two characters in, and the names align after it
@@ -114,10 +138,13 @@ def _sequences() -> dict[str, list[str]]:
     import docx.oxml.text.parfmt
 
     out = {}
-    for name, module, cls in (("pPr", docx.oxml.text.parfmt, "CT_PPr"), ("rPr", docx.oxml.text.font, "CT_RPr"),
-                              ("tblPr", docx.oxml.table, "CT_TblPr")):
+    for name, module, cls in (
+        ("pPr", docx.oxml.text.parfmt, "CT_PPr"),
+        ("rPr", docx.oxml.text.font, "CT_RPr"),
+        ("tblPr", docx.oxml.table, "CT_TblPr"),
+    ):
         source = Path(module.__file__).read_text(encoding="utf-8")
-        body = source[source.index(f"class {cls}("):]
+        body = source[source.index(f"class {cls}(") :]
         seq = re.search(r"_tag_seq = \((.*?)\)", body, re.S)
         assert seq is not None
         out[name] = re.findall(r'"w:(\w+)"', seq.group(1))
@@ -128,7 +155,9 @@ def _sequences() -> dict[str, list[str]]:
 def test_property_elements_are_in_the_order_word_requires(kind: str) -> None:
     """Word rejects a file whose w:pPr, w:rPr or w:tblPr children are out of the schema's order."""
     attendance = (Paragraph((Span("出席：", "heading"), Span("杨帆、何晓丽"))),) if kind == "纪要" else ()
-    content = render(_doc("关于同意郑东新区众意路小学党支部延期进行换届选举的批复", kind=kind, attendance=attendance))
+    content = render(
+        _doc("关于同意郑东新区众意路小学党支部延期进行换届选举的批复", kind=kind, attendance=attendance)
+    )
     parts = zipfile.ZipFile(io.BytesIO(content))
     checked = 0
     for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml", "word/footer2.xml"):

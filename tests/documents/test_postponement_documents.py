@@ -20,16 +20,25 @@ REASONS = "学校2026年下半年整体搬迁至新校区，高二年级党员�
 def test_postponement_request_and_reply(city: Org, clock: Clock) -> None:
     services = city.services
     w = Walk.start(services, city, clock, "election_postponement", "g2", "majun")
-    request = {"kind": "postpone", "current_term_end": "2026-11-27", "new_term_end": "2027-03-31", "reasons": REASONS}
+    request = {
+        "kind": "postpone",
+        "current_term_end": "2026-11-27",
+        "new_term_end": "2027-03-31",
+        "reasons": REASONS,
+    }
     w.on("2026-09-22").act("majun", "submit_request", request)
     w.on("2026-09-23").act("hexiaoli", "forward", {"opinion": "理由充分，建议同意延期至2027年3月底。"})
     opinion = "延期期间，本届支部委员会要继续履行职责，做好党员教育管理工作。"
-    w.on("2026-09-25").act("liweidong", "approve", {"reply_number": "三十一中党〔2026〕19号", "opinion": opinion})
+    w.on("2026-09-25").act(
+        "liweidong", "approve", {"reply_number": "三十一中党〔2026〕19号", "opinion": opinion}
+    )
     asked, reply = docs_of(city, w)
     assert (asked.name, asked.number, asked.issuer_name) == ("request", "三十一中高二支〔2026〕1号", G2)
     assert (reply.name, reply.number, reply.issuer_name) == ("reply", "三十一中党〔2026〕19号", ZZ31)
     start, end = city.term("g2")
-    assert start is not None and end == dt.date.fromisoformat(request["new_term_end"])  # the approval moved it
+    assert start is not None and end == dt.date.fromisoformat(
+        request["new_term_end"]
+    )  # the approval moved it
     new_end = cn(request["new_term_end"])
     months = months_between(dt.date.fromisoformat(request["current_term_end"]), end)
     assert months == 4
@@ -37,26 +46,34 @@ def test_postponement_request_and_reply(city: Org, clock: Clock) -> None:
     lines = text_of(city, asked)
     assert lines[0] == G2 and lines[1] == f"{asked.number}\t签发人：马骏"
     assert head(lines, "关于延期进行换届选举的请示") == ("关于延期进行换届选举的请示", f"{ZZ31}：")
-    assert (f"我支部本届支部委员会于{cn(str(start))}选举产生，任期将于{cn(request['current_term_end'])}届满。"
-            in lines)
+    assert (
+        f"我支部本届支部委员会于{cn(str(start))}选举产生，任期将于{cn(request['current_term_end'])}届满。"
+        in lines
+    )
     assert REASONS in lines
-    assert (f"根据《中国共产党基层组织选举工作条例》第三条规定，经研究，我支部拟延期进行换届选举，本届任期届满日期调整为"
-            f"{new_end}，延期约{months}个月。") in lines
+    assert (
+        f"根据《中国共产党基层组织选举工作条例》第三条规定，经研究，我支部拟延期进行换届选举，本届任期届满日期调整为"
+        f"{new_end}，延期约{months}个月。"
+    ) in lines
     end_at = lines.index("当否，请批示。")
-    assert lines[end_at + 1:end_at + 4] == [G2, cn("2026-09-22"), "（联系人：马骏）"]
+    assert lines[end_at + 1 : end_at + 4] == [G2, cn("2026-09-22"), "（联系人：马骏）"]
     issued(lines, "2026-09-22")
 
     lines = text_of(city, reply)
     assert lines[0] == f"{ZZ31}文件" and lines[1] == reply.number  # a 批复 is centred, without 签发人
     title = f"关于同意{G2}延期进行换届选举的批复"
     assert head(lines, title) == (title, f"{G2}：")
-    assert (f"你支部《关于延期进行换届选举的请示》（{asked.number}）收悉。经研究，同意你支部延期进行换届选举，"
-            f"本届支部委员会任期届满日期调整为{new_end}。") in lines
+    assert (
+        f"你支部《关于延期进行换届选举的请示》（{asked.number}）收悉。经研究，同意你支部延期进行换届选举，"
+        f"本届支部委员会任期届满日期调整为{new_end}。"
+    ) in lines
     assert opinion in lines
-    assert (f"请你支部抓紧做好换届选举各项准备工作，在{new_end}前完成换届选举，并严格按照“两请示一报告三批复”程序"
-            f"报我委审批。") in lines
+    assert (
+        f"请你支部抓紧做好换届选举各项准备工作，在{new_end}前完成换届选举，并严格按照“两请示一报告三批复”程序"
+        f"报我委审批。"
+    ) in lines
     end_at = lines.index("此复。")
-    assert lines[end_at + 1:end_at + 3] == [ZZ31, cn("2026-09-25")]
+    assert lines[end_at + 1 : end_at + 3] == [ZZ31, cn("2026-09-25")]
     assert not any(line.startswith("抄送") for line in lines)  # the school committee is the branch's parent
     issued(lines, "2026-09-25")
 
@@ -65,8 +82,16 @@ def test_advance_request_and_reply_of_a_branch_without_a_committee(city: Org, cl
     services = city.services
     w = Walk.start(services, city, clock, "election_postponement", "zyl", "caoxue")
     reasons = "支部书记曹雪同志将于2026年11月调任其他学校，为保证支部工作连续，拟在其调任前完成换届。"
-    w.on("2026-09-22").act("caoxue", "submit_request", {
-        "kind": "advance", "current_term_end": "2026-12-11", "new_term_end": "2026-10-31", "reasons": reasons})
+    w.on("2026-09-22").act(
+        "caoxue",
+        "submit_request",
+        {
+            "kind": "advance",
+            "current_term_end": "2026-12-11",
+            "new_term_end": "2026-10-31",
+            "reasons": reasons,
+        },
+    )
     w.act("wangjianguo", "forward")
     w.on("2026-09-24").act("zhaozhigang", "approve", {"reply_number": "郑教工委〔2026〕44号"})
     asked, reply = docs_of(city, w)
@@ -86,8 +111,10 @@ def test_advance_request_and_reply_of_a_branch_without_a_committee(city: Org, cl
     assert lines[0] == f"{GW}文件" and lines[1] == "郑教工委〔2026〕44号"
     title = f"关于同意{ZYL}提前进行换届选举的批复"
     assert head(lines, title) == (title, f"{ZYL}：")
-    assert (f"你支部《关于提前进行换届选举的请示》（{asked.number}）收悉。经研究，同意你支部提前进行换届选举，"
-            "于2026年10月31日前完成换届。") in lines
+    assert (
+        f"你支部《关于提前进行换届选举的请示》（{asked.number}）收悉。经研究，同意你支部提前进行换届选举，"
+        "于2026年10月31日前完成换届。"
+    ) in lines
     end_at = lines.index("此复。")
-    assert lines[end_at + 1:end_at + 3] == [GW, cn("2026-09-24")]
+    assert lines[end_at + 1 : end_at + 3] == [GW, cn("2026-09-24")]
     issued(lines, "2026-09-24")

@@ -24,7 +24,13 @@ from tests.support import PASSWORD, World, build_world
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=zh-CN"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--lang=zh-CN",
+]
 
 
 @dataclass
@@ -54,8 +60,9 @@ def start_server(tmp_path: Path) -> Iterator[Callable[[Path, Callable[[Services]
     running: list[Iterator[LiveServer]] = []
 
     def start(workflows: Path, populate: Callable[[Services], World]) -> LiveServer:
-        settings = Settings(database_url=f"sqlite:///{tmp_path / 'e2e.sqlite3'}", data_dir=tmp_path,
-                            workflows_dir=workflows)
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'e2e.sqlite3'}", data_dir=tmp_path, workflows_dir=workflows
+        )
         services = open_services(settings, auto_upgrade=True)
         gen = serve(services, populate(services))
         running.append(gen)
@@ -84,8 +91,9 @@ def new_page(chromium: Browser) -> Iterator[Callable[[], Page]]:
     contexts = []
 
     def make() -> Page:
-        context = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                       viewport={"width": 1366, "height": 900})
+        context = chromium.new_context(
+            locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900}
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

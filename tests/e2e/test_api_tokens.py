@@ -27,8 +27,8 @@ def _call(server: LiveServer, token: str, path: str) -> tuple[int, dict[str, obj
 
 
 def test_a_person_creates_uses_and_revokes_a_token(
-        start_server: Callable[[Path, Callable[[Services], World]], LiveServer],
-        new_page: Callable[[], Page]) -> None:
+    start_server: Callable[[Path, Callable[[Services], World]], LiveServer], new_page: Callable[[], Page]
+) -> None:
     server = start_server(SHIPPED_WORKFLOWS, build_election_world)
     page = new_page()
     login(page, server, "sec1")

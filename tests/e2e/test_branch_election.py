@@ -24,7 +24,6 @@ from tests.support import PASSWORD, World
 WORKFLOWS = Path(__file__).resolve().parent.parent.parent / "workflows"
 
 
-
 def login_auditor(page: Page, server: LiveServer) -> None:
     """An auditor's home is the audit search: signing in lands there, not on an empty inbox."""
     page.goto(f"{server.url}/login")
@@ -41,8 +40,13 @@ def _world_with_other_work(services: Services) -> World:
     other = services.flow.start("branch_election", world.orgs["b2"], world.users["sec2"]).id
     for _, action, data, comment in STEPS[:2]:
         version = services.flow.get(other, world.users["sec2"]).version
-        data = {**data, "full_members": "9", "probationary_members": "0",
-                "current_term_start": "2024-03-05", "current_term_end": "2027-03-04"}
+        data = {
+            **data,
+            "full_members": "9",
+            "probationary_members": "0",
+            "current_term_start": "2024-03-05",
+            "current_term_end": "2027-03-04",
+        }
         if action == "submit_request1":
             data = {k: v for k, v in data.items() if k not in ("full_members", "probationary_members")}
         else:
@@ -59,8 +63,9 @@ def act(page: Page, action: str, values: dict, comment: str = "") -> None:  # ty
     form.get_by_test_id(f"submit-{action}").click()
 
 
-def test_branch_reelection_through_the_final_reply(start_server: Callable[..., LiveServer],
-                                                   new_page: Callable[[], Page]) -> None:
+def test_branch_reelection_through_the_final_reply(
+    start_server: Callable[..., LiveServer], new_page: Callable[[], Page]
+) -> None:
     server = start_server(WORKFLOWS, _world_with_other_work)
     steps = {action: (values, comment) for _, action, values, comment in STEPS}
     pages: dict[str, Page] = {}
@@ -108,7 +113,9 @@ def test_branch_reelection_through_the_final_reply(start_server: Callable[..., L
     # The secretary sees the comment, corrects the agenda and resubmits.
     sec.goto(request_url)
     expect(sec.get_by_test_id("timeline")).to_contain_text("大会议程不完整")
-    expect(sec.get_by_test_id("returned-submit_request1")).to_contain_text("大会议程不完整")  # beside the form
+    expect(sec.get_by_test_id("returned-submit_request1")).to_contain_text(
+        "大会议程不完整"
+    )  # beside the form
     request1 = sec.get_by_test_id("action-submit_request1")
     expect(request1.locator('[name="committee_size"]')).to_have_value("5")  # kept from the first submission
     act(sec, "submit_request1", {"agenda": values["agenda"]}, "已按要求补充大会议程。")
@@ -128,17 +135,28 @@ def test_branch_reelection_through_the_final_reply(start_server: Callable[..., L
     # start, 13 steps, the return and the resubmission of 请示①, and the new term the final reply sets (org_update)
     expect(timeline).to_have_count(1 + len(STEPS) + 2 + 1)
     expect(leader.get_by_test_id("timeline")).to_contain_text("更新组织信息")
-    for title in ("关于召开党员大会进行换届选举的请示", "关于同意郑州市第二十四中学第一党支部召开党员大会进行换届选举的批复",
-                  "关于委员会委员候选人预备人选的请示", "关于郑州市第二十四中学第一党支部委员会委员候选人预备人选的批复",
-                  "关于选举结果的报告", "关于郑州市第二十四中学第一党支部换届选举结果的批复"):
+    for title in (
+        "关于召开党员大会进行换届选举的请示",
+        "关于同意郑州市第二十四中学第一党支部召开党员大会进行换届选举的批复",
+        "关于委员会委员候选人预备人选的请示",
+        "关于郑州市第二十四中学第一党支部委员会委员候选人预备人选的批复",
+        "关于选举结果的报告",
+        "关于郑州市第二十四中学第一党支部换届选举结果的批复",
+    ):
         expect(leader.get_by_test_id("documents")).to_contain_text(title)
     # Each document is the stored .docx: downloaded under its Chinese file name, byte for byte as hashed.
-    stored = server.services.documents.list_for(int(request_url.rsplit("/", 1)[1]), server.world.users["leader"])
+    stored = server.services.documents.list_for(
+        int(request_url.rsplit("/", 1)[1]), server.world.users["leader"]
+    )
     expect(leader.get_by_test_id("document")).to_have_count(len(stored))
-    expect(leader.get_by_test_id("documents")).to_contain_text("二十四中一支〔2026〕8号")  # the report's typed number
+    expect(leader.get_by_test_id("documents")).to_contain_text(
+        "二十四中一支〔2026〕8号"
+    )  # the report's typed number
     report = next(d for d in stored if d.kind == "报告")
     with leader.expect_download() as download_info:
-        leader.get_by_test_id("document").filter(has_text=report.number).get_by_test_id("document-download").click()
+        leader.get_by_test_id("document").filter(has_text=report.number).get_by_test_id(
+            "document-download"
+        ).click()
     download = download_info.value
     assert download.suggested_filename == report.filename and download.suggested_filename.endswith(".docx")
     assert hashlib.sha256(Path(download.path()).read_bytes()).hexdigest() == report.sha256

@@ -33,7 +33,8 @@ def demo_world(services: Services) -> World:
 
 
 def test_supervision_page_draws_its_charts_and_filters(
-        start_server: Callable[..., LiveServer], new_page: Callable[[], Page]) -> None:
+    start_server: Callable[..., LiveServer], new_page: Callable[[], Page]
+) -> None:
     server = start_server(WORKFLOWS, demo_world)
     page = new_page()
     login(page, server, "wangjianguo", DEMO_PASSWORD)
@@ -78,7 +79,8 @@ def test_supervision_page_draws_its_charts_and_filters(
 
 
 def test_branch_secretary_gets_no_link_and_a_refusal(
-        start_server: Callable[..., LiveServer], new_page: Callable[[], Page]) -> None:
+    start_server: Callable[..., LiveServer], new_page: Callable[[], Page]
+) -> None:
     server = start_server(WORKFLOWS, demo_world)
     page = new_page()
     login(page, server, "zhangming", DEMO_PASSWORD)

@@ -26,7 +26,8 @@ def login_auditor(page: Page, server: LiveServer) -> None:
 
 
 def test_leave_request_from_start_to_approval_and_audit(
-        start_server: Callable[..., LiveServer], new_page: Callable[[], Page]) -> None:
+    start_server: Callable[..., LiveServer], new_page: Callable[[], Page]
+) -> None:
     server = start_server(FIXTURES, world_of)
     branch = "郑州市第二十四中学第一党支部"
 
@@ -74,8 +75,12 @@ def test_leave_request_from_start_to_approval_and_audit(
     row.get_by_role("link").first.click()
     ret = handler.get_by_test_id("action-return_to_applicant")
     ret.get_by_test_id("submit-return_to_applicant").click()
-    expect(handler.get_by_test_id("action-return_to_applicant").locator('[data-error-for="comment"]')).to_contain_text("请填写意见")
-    handler.get_by_test_id("action-return_to_applicant").get_by_label("意见").fill("请补充第二位代班人的联系电话")
+    expect(
+        handler.get_by_test_id("action-return_to_applicant").locator('[data-error-for="comment"]')
+    ).to_contain_text("请填写意见")
+    handler.get_by_test_id("action-return_to_applicant").get_by_label("意见").fill(
+        "请补充第二位代班人的联系电话"
+    )
     handler.get_by_test_id("submit-return_to_applicant").click()
     expect(handler.get_by_test_id("current-state")).to_have_text("填写申请")
 

@@ -16,12 +16,15 @@ from flowengine.engine.deadlines import due_at, reminder_times
 D = dt.date
 
 
-@pytest.mark.parametrize(("start", "days", "expected"), [
-    (D(2026, 9, 30), 3, D(2026, 10, 10)),   # over National Day; Saturday 10-10 is a make-up working day
-    (D(2026, 9, 25), 1, D(2026, 9, 28)),    # Friday before the Mid-autumn weekend
-    (D(2026, 10, 9), 2, D(2026, 10, 12)),   # the make-up Saturday counts, Sunday does not
-    (D(2026, 9, 21), 0, D(2026, 9, 21)),
-])
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (D(2026, 9, 30), 3, D(2026, 10, 10)),  # over National Day; Saturday 10-10 is a make-up working day
+        (D(2026, 9, 25), 1, D(2026, 9, 28)),  # Friday before the Mid-autumn weekend
+        (D(2026, 10, 9), 2, D(2026, 10, 12)),  # the make-up Saturday counts, Sunday does not
+        (D(2026, 9, 21), 0, D(2026, 9, 21)),
+    ],
+)
 def test_add_working_days(start: dt.date, days: int, expected: dt.date) -> None:
     assert calendar.add_working_days(start, days) == expected
 
@@ -50,8 +53,9 @@ def test_due_at_ends_with_the_china_day_and_reminders_start_china_days() -> None
     assert due == dt.datetime(2026, 10, 10, 16, 0, tzinfo=dt.UTC)  # end of 10-10 in China
     assert reminder_times(due, deadline) == [dt.datetime(2026, 10, 8, 16, 0, tzinfo=dt.UTC)]  # start of 10-09
     # A setting overrides the definition's number of days.
-    assert due_at(opened, Deadline(days=3, unit="calendar_days", days_setting="d"), {"d": 5}) == \
-        dt.datetime(2026, 10, 5, 16, 0, tzinfo=dt.UTC)
+    assert due_at(opened, Deadline(days=3, unit="calendar_days", days_setting="d"), {"d": 5}) == dt.datetime(
+        2026, 10, 5, 16, 0, tzinfo=dt.UTC
+    )
 
 
 @pytest.fixture
@@ -70,15 +74,18 @@ def supplement_2031() -> Iterator[CalendarSupplement]:
 
 
 def test_a_holiday_file_describes_a_year_the_package_does_not_know(
-        supplement_2031: CalendarSupplement, caplog: pytest.LogCaptureFixture) -> None:
+    supplement_2031: CalendarSupplement, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="flowengine.engine.calendar"):
-        assert calendar.is_working_day(D(2031, 1, 19))        # a make-up Sunday
-        assert not calendar.is_working_day(D(2031, 1, 22))    # a Wednesday of the holiday
-        assert not calendar.is_working_day(D(2031, 1, 25))    # an ordinary Saturday stays free
-        assert calendar.is_working_day(D(2031, 2, 8))         # a make-up Saturday
+        assert calendar.is_working_day(D(2031, 1, 19))  # a make-up Sunday
+        assert not calendar.is_working_day(D(2031, 1, 22))  # a Wednesday of the holiday
+        assert not calendar.is_working_day(D(2031, 1, 25))  # an ordinary Saturday stays free
+        assert calendar.is_working_day(D(2031, 2, 8))  # a make-up Saturday
         # Tuesday 21 → the holiday week is skipped → Thursday 30.
         assert calendar.add_working_days(D(2031, 1, 21), 1) == D(2031, 1, 30)
-        assert calendar.working_days_between(D(2031, 1, 16), D(2031, 2, 8)) == 1 + 1 + 2 + 2 + 5 + 1  # Fri 17, Sun 19, 20–21, 30–31, Feb 3–7, Sat 8
+        assert (
+            calendar.working_days_between(D(2031, 1, 16), D(2031, 2, 8)) == 1 + 1 + 2 + 2 + 5 + 1
+        )  # Fri 17, Sun 19, 20–21, 30–31, Feb 3–7, Sat 8
     assert not [r for r in caplog.records if "2031" in r.getMessage()]  # no fallback for a described year
     assert calendar.last_known_year() == 2031
     calendar.install_supplement(None)

@@ -23,8 +23,11 @@ def with_effects(effects: str) -> str:
 
 
 def test_loader_knows_registered_effects_and_refuses_others() -> None:
-    d = load_text(with_effects("[{name: set_org_date, params: {field: term_end, value: submit.last_day}}]"),
-                  "ok.yaml", vocabulary())
+    d = load_text(
+        with_effects("[{name: set_org_date, params: {field: term_end, value: submit.last_day}}]"),
+        "ok.yaml",
+        vocabulary(),
+    )
     [ref] = d.action("approve").effects
     assert (ref.name, dict(ref.params)) == ("set_org_date", {"field": "term_end", "value": "submit.last_day"})
     with pytest.raises(DefinitionError) as err:
@@ -34,10 +37,19 @@ def test_loader_knows_registered_effects_and_refuses_others() -> None:
 
 
 def test_effects_declare_changes_without_applying_them() -> None:
-    ctx = CheckContext(OrgInfo(1, "支部", "branch"), {}, {"submit": {"last_day": "2027-03-31"}}, {},
-                       dt.date(2026, 9, 21), "approve")
-    d = load_text(with_effects("[{name: set_org_date, params: {field: term_end, value: submit.last_day}}]"),
-                  "ok.yaml", vocabulary())
+    ctx = CheckContext(
+        OrgInfo(1, "支部", "branch"),
+        {},
+        {"submit": {"last_day": "2027-03-31"}},
+        {},
+        dt.date(2026, 9, 21),
+        "approve",
+    )
+    d = load_text(
+        with_effects("[{name: set_org_date, params: {field: term_end, value: submit.last_day}}]"),
+        "ok.yaml",
+        vocabulary(),
+    )
     [(name, change)] = run_effects(d.action("approve").effects, ctx)
     assert name == "set_org_date" and dict(change.changes) == {"term_end": dt.date(2027, 3, 31)}
 

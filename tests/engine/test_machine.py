@@ -16,8 +16,9 @@ from flowengine.engine.vocabulary import vocabulary
 from flowengine.errors import CheckFailed, InvalidAction
 from tests.conftest import FIXTURE_WORKFLOWS
 
-DEFINITION = load_text((FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8"), "leave_request.yaml",
-                       vocabulary())
+DEFINITION = load_text(
+    (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8"), "leave_request.yaml", vocabulary()
+)
 ORG = OrgInfo(id=1, name="郑州市实验小学党支部", type="branch", parent_id=None, full_members=23)
 FORM = {"reason": "培训", "first_day": "2026-09-23", "last_day": "2026-09-25", "days": 3, "substitutes": []}
 

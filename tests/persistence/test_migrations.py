@@ -22,7 +22,9 @@ def test_upgrade_of_empty_database_gives_exactly_the_models(database_url: str) -
         migrate.upgrade(db.engine)
         assert migrate.is_up_to_date(db.engine)
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
         assert diff == []
         tables = set(inspect(db.engine).get_table_names())
         assert tables == set(Base.metadata.tables) | {"alembic_version"}
@@ -31,16 +33,23 @@ def test_upgrade_of_empty_database_gives_exactly_the_models(database_url: str) -
 
 
 APPEND_ONLY = {
-    "audit_events": ("INSERT INTO audit_events (chain, seq, at, kind, prev_hash, hash) "
-                     "VALUES ('system', 1, :at, 'definition_load', :z, :z)", "kind = 'x'"),
-    "audit_seals": ("INSERT INTO audit_seals (seq, sealed_at, cutoff, after_event_id, last_event_id, event_count,"
-                    " events_digest, heads, prev_digest, digest) VALUES (1, :at, :at, 0, 0, 0, :z, '{}', :z, :z)",
-                    "event_count = 1"),
+    "audit_events": (
+        "INSERT INTO audit_events (chain, seq, at, kind, prev_hash, hash) "
+        "VALUES ('system', 1, :at, 'definition_load', :z, :z)",
+        "kind = 'x'",
+    ),
+    "audit_seals": (
+        "INSERT INTO audit_seals (seq, sealed_at, cutoff, after_event_id, last_event_id, event_count,"
+        " events_digest, heads, prev_digest, digest) VALUES (1, :at, :at, 0, 0, 0, :z, '{}', :z, :z)",
+        "event_count = 1",
+    ),
 }
 
 
 @pytest.mark.parametrize("table", sorted(APPEND_ONLY))
-def test_audit_tables_cannot_be_updated_or_deleted_by_the_app_connection(database_url: str, table: str) -> None:
+def test_audit_tables_cannot_be_updated_or_deleted_by_the_app_connection(
+    database_url: str, table: str
+) -> None:
     insert, assignment = APPEND_ONLY[table]
     db = Database(database_url)
     try:

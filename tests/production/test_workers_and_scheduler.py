@@ -90,8 +90,9 @@ class Site:
     token: str = ""
     workers_seen: set[int] = field(default_factory=set)
 
-    def _send(self, conn: http.client.HTTPConnection, method: str, path: str,
-              form: dict[str, str] | None = None) -> Response:
+    def _send(
+        self, conn: http.client.HTTPConnection, method: str, path: str, form: dict[str, str] | None = None
+    ) -> Response:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         body = None
         if form is not None:
@@ -121,8 +122,11 @@ class Site:
     def post(self, path: str, form: dict[str, str]) -> Response:
         return self._send(self._conn(), "POST", path, form)
 
-    def pair(self, first: Callable[[http.client.HTTPConnection], Response],
-             second: Callable[[http.client.HTTPConnection], Response]) -> tuple[Response, Response]:
+    def pair(
+        self,
+        first: Callable[[http.client.HTTPConnection], Response],
+        second: Callable[[http.client.HTTPConnection], Response],
+    ) -> tuple[Response, Response]:
         """``first`` then ``second``, served by two different workers (asserted)."""
         held = self._conn()
         held.connect()  # accepted by one worker, which now waits for this request and serves no other
@@ -142,7 +146,9 @@ def page(site: Site, iid: int) -> Callable[[http.client.HTTPConnection], Respons
     return lambda conn: site._send(conn, "GET", f"/requests/{iid}")
 
 
-def act(site: Site, iid: int, action: str, form: dict[str, str]) -> Callable[[http.client.HTTPConnection], Response]:
+def act(
+    site: Site, iid: int, action: str, form: dict[str, str]
+) -> Callable[[http.client.HTTPConnection], Response]:
     def send(conn: http.client.HTTPConnection) -> Response:
         return site._send(conn, "POST", f"/requests/{iid}/actions/{action}", form)
 
@@ -163,7 +169,9 @@ def step_alternating(site: Site, iid: int, action: str, form: dict[str, str], ex
         read.append(page(site, iid)(conn))
         return read[-1]
 
-    one, two = site.pair(read_page, lambda conn: act(site, iid, action, {**form, "version": version_of(read[-1])})(conn))
+    one, two = site.pair(
+        read_page, lambda conn: act(site, iid, action, {**form, "version": version_of(read[-1])})(conn)
+    )
     assert one.status == 200 and int(version_of(one)) == expect_version, one.body[:500]
     assert two.status == 302, two.body[:2000]
     # The worker that served the page (not the one that acted) sees the action at once: neither offers the
@@ -172,10 +180,14 @@ def step_alternating(site: Site, iid: int, action: str, form: dict[str, str], ex
     assert {r.worker for r in after} == {one.worker, two.worker}
     for r in after:
         offered = _VERSION.search(r.body)
-        assert r.status == 200 and (offered is None or int(offered.group(1)) == expect_version + 1), r.body[:500]
+        assert r.status == 200 and (offered is None or int(offered.group(1)) == expect_version + 1), r.body[
+            :500
+        ]
 
 
-def wait_for(what: str, probe: Callable[[], bool], seconds: float, procs: list[subprocess.Popen[str]]) -> None:
+def wait_for(
+    what: str, probe: Callable[[], bool], seconds: float, procs: list[subprocess.Popen[str]]
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for p in procs:
@@ -217,15 +229,17 @@ def health(port: int) -> tuple[int, dict[str, object]]:
 def escalation_counts(services: Services) -> tuple[int, int, int]:
     with services.db.read() as s:
         events = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "escalation"))
-        distinct = s.scalar(select(func.count(func.distinct(AuditEvent.instance_id)))
-                            .where(AuditEvent.kind == "escalation"))
+        distinct = s.scalar(
+            select(func.count(func.distinct(AuditEvent.instance_id))).where(AuditEvent.kind == "escalation")
+        )
         tasks = s.scalar(select(func.count()).select_from(Task).where(Task.escalated.is_(True)))
     return events or 0, distinct or 0, tasks or 0
 
 
 @pytest.fixture
-def deployment(make_services: Callable[..., Services], tmp_path: Path, clock: Clock
-               ) -> Iterator[tuple[Services, World, list[int], dict[str, str]]]:
+def deployment(
+    make_services: Callable[..., Services], tmp_path: Path, clock: Clock
+) -> Iterator[tuple[Services, World, list[int], dict[str, str]]]:
     """The database as an operator leaves it before starting the processes: schema, definitions, people,
     and DUE_TASKS filings started two days before now, so their one-day deadline has passed."""
     wf = tmp_path / "workflows"
@@ -235,28 +249,55 @@ def deployment(make_services: Callable[..., Services], tmp_path: Path, clock: Cl
     services = make_services(wf)
     clock.now = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=2)
     world = build_world(services, clock())
-    services.directory.import_orgs(parse_org_tree(
-        [{"code": f"f{i}", "name": f"第{i}报送支部", "type": "branch", "parent": "gw"} for i in range(DUE_TASKS)],
-        known=services.directory.org_codes()), clock())
-    filer = services.directory.add_user("filer", "冯莉", PASSWORD, [("secretary", f"f{i}") for i in range(DUE_TASKS)],
-                                        now=clock())
-    overdue = [services.flow.start("filing", services.directory.org_id(f"f{i}"), filer).id for i in range(DUE_TASKS)]
-    env = {**os.environ, "FLOWENGINE_DATABASE_URL": services.settings.database_url,
-           "FLOWENGINE_WORKFLOWS_DIR": str(wf), "FLOWENGINE_DATA_DIR": str(tmp_path),
-           "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules", "FLOWENGINE_SECRET_KEY": "production-test-key",
-           "FLOWENGINE_WORKER_HEADER": "1", "FLOWENGINE_LOG_FORMAT": "json", "FLOWENGINE_LOG_LEVEL": "INFO",
-           "FLOWENGINE_TERM_REMINDER_WORKING_DAYS": "0", "PYTHONPATH": str(ROOT)}
+    services.directory.import_orgs(
+        parse_org_tree(
+            [
+                {"code": f"f{i}", "name": f"第{i}报送支部", "type": "branch", "parent": "gw"}
+                for i in range(DUE_TASKS)
+            ],
+            known=services.directory.org_codes(),
+        ),
+        clock(),
+    )
+    filer = services.directory.add_user(
+        "filer", "冯莉", PASSWORD, [("secretary", f"f{i}") for i in range(DUE_TASKS)], now=clock()
+    )
+    overdue = [
+        services.flow.start("filing", services.directory.org_id(f"f{i}"), filer).id for i in range(DUE_TASKS)
+    ]
+    env = {
+        **os.environ,
+        "FLOWENGINE_DATABASE_URL": services.settings.database_url,
+        "FLOWENGINE_WORKFLOWS_DIR": str(wf),
+        "FLOWENGINE_DATA_DIR": str(tmp_path),
+        "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules",
+        "FLOWENGINE_SECRET_KEY": "production-test-key",
+        "FLOWENGINE_WORKER_HEADER": "1",
+        "FLOWENGINE_LOG_FORMAT": "json",
+        "FLOWENGINE_LOG_LEVEL": "INFO",
+        "FLOWENGINE_TERM_REMINDER_WORKING_DAYS": "0",
+        "PYTHONPATH": str(ROOT),
+    }
     yield services, world, overdue, env
 
 
-def test_two_workers_and_a_scheduler_agree(deployment: tuple[Services, World, list[int], dict[str, str]]) -> None:
+def test_two_workers_and_a_scheduler_agree(
+    deployment: tuple[Services, World, list[int], dict[str, str]],
+) -> None:
     services, world, overdue, env = deployment
     port = free_port()
     procs: list[subprocess.Popen[str]] = []
 
     def spawn(*args: str) -> subprocess.Popen[str]:
-        proc = subprocess.Popen([sys.executable, "-m", "flowengine.cli", *args], env=env, cwd=ROOT, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flowengine.cli", *args],
+            env=env,
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         procs.append(proc)
         return proc
 
@@ -267,7 +308,9 @@ def test_two_workers_and_a_scheduler_agree(deployment: tuple[Services, World, li
         wait_for("a healthy server with a scheduler heartbeat", lambda: health(port)[0] == 200, 90, procs)
 
         # -- the overdue filings: escalated once each by the scheduler, however many sweeps pass ---------
-        wait_for("every overdue task escalated", lambda: escalation_counts(services)[0] >= DUE_TASKS, 60, procs)
+        wait_for(
+            "every overdue task escalated", lambda: escalation_counts(services)[0] >= DUE_TASKS, 60, procs
+        )
 
         # -- a leave request driven through both workers alternately ------------------------------------
         sec = Site(port)
@@ -280,14 +323,18 @@ def test_two_workers_and_a_scheduler_agree(deployment: tuple[Services, World, li
 
         handler = Site(port)
         handler.login("handler")
-        step_alternating(handler, iid, "return_to_applicant", {"comment": "请补充代班人电话"}, expect_version=2)
+        step_alternating(
+            handler, iid, "return_to_applicant", {"comment": "请补充代班人电话"}, expect_version=2
+        )
         step_alternating(sec, iid, "submit", {**GOOD_FORM, "comment": "已补充"}, expect_version=3)
 
         # Two workers, one version: the first post wins, the same version on the other worker is refused.
         current = handler.get(f"/requests/{iid}")
         version = version_of(current)
-        first, second = handler.pair(act(handler, iid, "approve", {"version": version, "comment": "同意"}),
-                                     act(handler, iid, "approve", {"version": version, "comment": "同意"}))
+        first, second = handler.pair(
+            act(handler, iid, "approve", {"version": version, "comment": "同意"}),
+            act(handler, iid, "approve", {"version": version, "comment": "同意"}),
+        )
         assert first.status == 302 and second.status == 409, second.body[:2000]
         assert "已被" in second.body or "已经" in second.body or "刷新" in second.body
 
@@ -299,14 +346,28 @@ def test_two_workers_and_a_scheduler_agree(deployment: tuple[Services, World, li
 
         with services.db.read() as s:
             inst = s.get(Instance, iid)
-            assert inst is not None and (inst.state, inst.status, inst.version) == ("approved", "completed", 5)
-            kinds = s.execute(select(AuditEvent.kind, AuditEvent.action).where(AuditEvent.instance_id == iid)
-                              .order_by(AuditEvent.seq)).all()
-            open_tasks = s.scalar(select(func.count()).select_from(Task).where(Task.instance_id == iid,
-                                                                                 Task.closed_at.is_(None)))
+            assert inst is not None and (inst.state, inst.status, inst.version) == (
+                "approved",
+                "completed",
+                5,
+            )
+            kinds = s.execute(
+                select(AuditEvent.kind, AuditEvent.action)
+                .where(AuditEvent.instance_id == iid)
+                .order_by(AuditEvent.seq)
+            ).all()
+            open_tasks = s.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.instance_id == iid, Task.closed_at.is_(None))
+            )
         assert [tuple(k) for k in kinds if k.kind != "document"] == [
-            ("start", "start"), ("action", "submit"), ("return", "return_to_applicant"), ("action", "submit"),
-            ("approve", "approve")]
+            ("start", "start"),
+            ("action", "submit"),
+            ("return", "return_to_applicant"),
+            ("action", "submit"),
+            ("approve", "approve"),
+        ]
         assert open_tasks == 0
         assert services.ledger.verify(iid).ok
 
@@ -322,9 +383,13 @@ def test_two_workers_and_a_scheduler_agree(deployment: tuple[Services, World, li
     finally:
         outputs = [stop(p) for p in procs]
     web_log = outputs[1]
-    requests_logged = [json.loads(line) for line in web_log.splitlines()
-                       if line.startswith("{") and '"flowengine.web.request"' in line]
-    assert requests_logged and all({"request_id", "method", "path", "status", "duration_ms"} <= set(x)
-                                   for x in requests_logged)
+    requests_logged = [
+        json.loads(line)
+        for line in web_log.splitlines()
+        if line.startswith("{") and '"flowengine.web.request"' in line
+    ]
+    assert requests_logged and all(
+        {"request_id", "method", "path", "status", "duration_ms"} <= set(x) for x in requests_logged
+    )
     assert len({x["pid"] for x in requests_logged}) == 2
     assert "Traceback" not in web_log, web_log[-5000:]

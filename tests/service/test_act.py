@@ -34,11 +34,22 @@ def snapshot(services: Services, instance_id: int) -> dict[str, Any]:
     """Everything an action could change, to compare before and after a refused one."""
     with services.db.read() as s:
         inst = s.get(Instance, instance_id)
-        tasks = s.execute(select(Task.id, Task.state, Task.closed_at).where(Task.instance_id == instance_id)
-                          .order_by(Task.id)).all()
-        events = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.instance_id == instance_id))
-        return {"state": inst.state, "version": inst.version, "data": inst.data, "status": inst.status,
-                "tasks": [tuple(t) for t in tasks], "events": events}
+        tasks = s.execute(
+            select(Task.id, Task.state, Task.closed_at)
+            .where(Task.instance_id == instance_id)
+            .order_by(Task.id)
+        ).all()
+        events = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.instance_id == instance_id)
+        )
+        return {
+            "state": inst.state,
+            "version": inst.version,
+            "data": inst.data,
+            "status": inst.status,
+            "tasks": [tuple(t) for t in tasks],
+            "events": events,
+        }
 
 
 def started(services: Services, world: World) -> int:
@@ -85,8 +96,9 @@ def test_full_run_from_start_to_final_state(services: Services, world: World, cl
 
 def test_branch_chosen_by_predicate(services: Services, world: World) -> None:
     iid = started(services, world)
-    inst = services.flow.act(iid, "submit", world.users["sec1"], {**GOOD, "days": 8, "last_day": "2026-10-02"},
-                             expected_version=1)
+    inst = services.flow.act(
+        iid, "submit", world.users["sec1"], {**GOOD, "days": 8, "last_day": "2026-10-02"}, expected_version=1
+    )
     assert inst.state == "leader_review"
     assert [t.role for t in inst.open_tasks] == ["leader"]
 
@@ -125,7 +137,13 @@ def test_second_active_instance_refused(services: Services, world: World) -> Non
 def test_form_failure_names_every_field_and_changes_nothing(services: Services, world: World) -> None:
     iid = started(services, world)
     before = snapshot(services, iid)
-    bad = {"reason": "", "first_day": "2026-13-01", "days": "两天", "substitutes": [{"phone": "123"}], "extra": 1}
+    bad = {
+        "reason": "",
+        "first_day": "2026-13-01",
+        "days": "两天",
+        "substitutes": [{"phone": "123"}],
+        "extra": 1,
+    }
     with pytest.raises(ValidationFailed) as err:
         services.flow.act(iid, "submit", world.users["sec1"], bad, expected_version=1)
     assert err.value.errors == {
@@ -144,9 +162,15 @@ def test_check_failure_gives_reason_and_field_and_changes_nothing(services: Serv
     iid = started(services, world)
     before = snapshot(services, iid)
     with pytest.raises(CheckFailed) as err:
-        services.flow.act(iid, "submit", world.users["sec1"], {**GOOD, "last_day": "2026-09-22"}, expected_version=1)
+        services.flow.act(
+            iid, "submit", world.users["sec1"], {**GOOD, "last_day": "2026-09-22"}, expected_version=1
+        )
     [failure] = err.value.failures
-    assert (failure.check, failure.field, failure.reason) == ("dates_in_order", "last_day", "结束日期应晚于开始日期")
+    assert (failure.check, failure.field, failure.reason) == (
+        "dates_in_order",
+        "last_day",
+        "结束日期应晚于开始日期",
+    )
     assert snapshot(services, iid) == before
 
 
@@ -154,10 +178,13 @@ def test_return_requires_comment_and_goes_back(services: Services, world: World)
     iid = started(services, world)
     services.flow.act(iid, "submit", world.users["sec1"], GOOD, expected_version=1)
     with pytest.raises(ValidationFailed) as err:
-        services.flow.act(iid, "return_to_applicant", world.users["handler"], comment="  ", expected_version=2)
+        services.flow.act(
+            iid, "return_to_applicant", world.users["handler"], comment="  ", expected_version=2
+        )
     assert "comment" in err.value.errors
-    inst = services.flow.act(iid, "return_to_applicant", world.users["handler"], comment="请补充代班安排",
-                             expected_version=2)
+    inst = services.flow.act(
+        iid, "return_to_applicant", world.users["handler"], comment="请补充代班安排", expected_version=2
+    )
     assert inst.state == "drafting"
     [action] = services.flow.available_actions(iid, world.users["sec1"])
     assert action.name == "submit" and action.prefill["reason"] == GOOD["reason"]  # what was entered is kept
@@ -196,8 +223,10 @@ def test_two_threads_same_version_exactly_one_succeeds(services: Services, world
         except StaleVersion:
             results.append("stale")
 
-    threads = [threading.Thread(target=act, args=("approve", world.users["handler"], None)),
-               threading.Thread(target=act, args=("withdraw", world.users["sec1"], None))]
+    threads = [
+        threading.Thread(target=act, args=("approve", world.users["handler"], None)),
+        threading.Thread(target=act, args=("withdraw", world.users["sec1"], None)),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -208,8 +237,9 @@ def test_two_threads_same_version_exactly_one_succeeds(services: Services, world
     assert snap["state"] == ("approved" if "approve" in results else "withdrawn")
 
 
-def test_crash_after_state_change_rolls_everything_back(services: Services, world: World,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_after_state_change_rolls_everything_back(
+    services: Services, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     iid = started(services, world)
     before = snapshot(services, iid)
     real_append = audit.append

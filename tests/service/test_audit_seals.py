@@ -44,8 +44,18 @@ def tamper(services: Services, *statements: str) -> None:
 def forge_append(services: Services, iid: int, at: dt.datetime) -> int:
     """A forged approval appended to a request's chain with a correct hash: what INSERT alone allows."""
     with services.db.write() as s:
-        row = audit.append(s, at=at, kind="approve", instance_id=iid, actor_name="王建国", role="handler",
-                           action="approve", from_state="review", to_state="approved", comment="同意")
+        row = audit.append(
+            s,
+            at=at,
+            kind="approve",
+            instance_id=iid,
+            actor_name="王建国",
+            role="handler",
+            action="approve",
+            from_state="review",
+            to_state="approved",
+            comment="同意",
+        )
     return event_id(services, iid, row["seq"])
 
 
@@ -84,7 +94,9 @@ def test_deleted_last_event_of_a_chain_is_named(services: Services, world: World
     assert (one.event_id, one.seq) == (approval, 5) and "末尾事件被删除" in one.problem
 
 
-def test_deleted_event_inside_a_sealed_chain_is_named_once(services: Services, world: World, clock: Clock) -> None:
+def test_deleted_event_inside_a_sealed_chain_is_named_once(
+    services: Services, world: World, clock: Clock
+) -> None:
     """The chain names it; the seal's digest, which no longer matches either, adds nothing to say."""
     iid = run_requests(services, world)
     clock.advance(minutes=10)
@@ -119,8 +131,9 @@ def test_event_inserted_into_a_sealed_period_is_named(services: Services, world:
     assert [b.event_id for b in services.ledger.verify().breaks] == [forged]
 
 
-def test_event_inserted_with_an_id_inside_a_sealed_range_is_named(services: Services, world: World,
-                                                                 clock: Clock) -> None:
+def test_event_inserted_with_an_id_inside_a_sealed_range_is_named(
+    services: Services, world: World, clock: Clock
+) -> None:
     iid = run_requests(services, world)
     last = event_id(services, iid, 5)
     clock.advance(minutes=10)
@@ -128,19 +141,27 @@ def test_event_inserted_with_an_id_inside_a_sealed_range_is_named(services: Serv
     # Make room inside the sealed range (move the approval to a fresh id), then slip a forged event in there.
     tamper(services, f"UPDATE audit_events SET id = id + 100000 WHERE id = {last}")
     forged = forge_append(services, iid, clock() - dt.timedelta(minutes=9, seconds=30))
-    tamper(services, f"UPDATE audit_events SET id = {last} WHERE id = {forged}",
-           f"UPDATE audit_events SET id = {forged} WHERE id = {last + 100000}")
+    tamper(
+        services,
+        f"UPDATE audit_events SET id = {last} WHERE id = {forged}",
+        f"UPDATE audit_events SET id = {forged} WHERE id = {last + 100000}",
+    )
     breaks = services.ledger.verify().breaks
     assert any(b.event_id == last and b.seq == 6 and "不在第 1 号封存中" in b.problem for b in breaks), breaks
 
 
 @pytest.mark.parametrize("chain", ["system", "instance"])
-def test_event_with_an_id_below_every_seal_is_named(services: Services, world: World, clock: Clock,
-                                                    chain: str) -> None:
+def test_event_with_an_id_below_every_seal_is_named(
+    services: Services, world: World, clock: Clock, chain: str
+) -> None:
     iid = run_requests(services, world)
     clock.advance(minutes=10)
     services.sealer.seal()
-    forged = forge_append(services, iid, clock() - dt.timedelta(minutes=9, seconds=30)) if chain == "instance" else 0
+    forged = (
+        forge_append(services, iid, clock() - dt.timedelta(minutes=9, seconds=30))
+        if chain == "instance"
+        else 0
+    )
     if chain == "instance":
         tamper(services, f"UPDATE audit_events SET id = 0 WHERE id = {forged}")
     else:
@@ -149,19 +170,29 @@ def test_event_with_an_id_below_every_seal_is_named(services: Services, world: W
         tamper(services, f"UPDATE audit_events SET id = 0 WHERE chain = 'system' AND seq = {row['seq']}")
     name = f"instance:{iid}" if chain == "instance" else "system"
     breaks = services.ledger.verify().breaks
-    assert any(b.chain == name and b.event_id == 0 and "不在任何封存的范围内" in b.problem for b in breaks), breaks
+    assert any(b.chain == name and b.event_id == 0 and "不在任何封存的范围内" in b.problem for b in breaks), (
+        breaks
+    )
     if chain == "instance":
-        assert any(b.event_id == 0 and "不在任何封存的范围内" in b.problem for b in services.ledger.verify(iid).breaks)
+        assert any(
+            b.event_id == 0 and "不在任何封存的范围内" in b.problem
+            for b in services.ledger.verify(iid).breaks
+        )
 
 
-def test_rewritten_chain_with_recomputed_hashes_is_found(services: Services, world: World, clock: Clock) -> None:
+def test_rewritten_chain_with_recomputed_hashes_is_found(
+    services: Services, world: World, clock: Clock
+) -> None:
     """An attacker who edits an event and recomputes the rest of its chain passes the chain check, not the seal."""
     iid = run_requests(services, world)
     clock.advance(minutes=10)
     services.sealer.seal()
     with services.db.read() as s:
-        events = list(s.scalars(select(AuditEvent).where(AuditEvent.chain == f"instance:{iid}")
-                                .order_by(AuditEvent.seq)))
+        events = list(
+            s.scalars(
+                select(AuditEvent).where(AuditEvent.chain == f"instance:{iid}").order_by(AuditEvent.seq)
+            )
+        )
     prev, updates = events[1].hash, []
     for e in events[2:]:
         fields = {k: getattr(e, k) for k in audit.HASHED_FIELDS}
@@ -176,8 +207,9 @@ def test_rewritten_chain_with_recomputed_hashes_is_found(services: Services, wor
     assert (brk.chain, brk.seq) == (f"instance:{iid}", 5) and "重新计算了哈希" in brk.problem
 
 
-def test_forged_append_after_the_last_seal_is_accepted_then_sealed(services: Services, world: World,
-                                                                  clock: Clock) -> None:
+def test_forged_append_after_the_last_seal_is_accepted_then_sealed(
+    services: Services, world: World, clock: Clock
+) -> None:
     """The window: an event appended after the last seal's cutoff cannot be told from a real one. Nothing is
     lost either way: the next seal covers it, and from then on it can no longer be removed unnoticed."""
     iid = run_requests(services, world)
@@ -231,8 +263,10 @@ def test_broken_seal_chain_is_found(services: Services, world: World, clock: Clo
 def test_concurrent_sealers_build_one_seal_chain(services: Services, world: World, clock: Clock) -> None:
     run_requests(services, world)
     with services.db.write() as s:
-        audit.append_many(s, [dict(at=clock(), kind="login_failure", chain=f"org:{i % 7}", data={"n": i})
-                              for i in range(120)])
+        audit.append_many(
+            s,
+            [dict(at=clock(), kind="login_failure", chain=f"org:{i % 7}", data={"n": i}) for i in range(120)],
+        )
     with services.db.read() as s:
         total = s.scalar(select(func.count()).select_from(AuditEvent)) or 0
     clock.advance(minutes=10)
@@ -278,11 +312,15 @@ def test_the_sweep_seals_up_to_the_clock_only(services: Services, world: World, 
     assert services.ledger.verify().ok
 
 
-def test_cli_seal_prints_the_digest_that_verify_can_expect(services: Services, world: World,
-                                                           database_url: str) -> None:
+def test_cli_seal_prints_the_digest_that_verify_can_expect(
+    services: Services, world: World, database_url: str
+) -> None:
     run_requests(services, world)  # dated by the test clock, long before the real time the CLI runs at
-    env = {"FLOWENGINE_DATABASE_URL": database_url, "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir),
-           "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules"}
+    env = {
+        "FLOWENGINE_DATABASE_URL": database_url,
+        "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir),
+        "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules",
+    }
     runner = CliRunner()
     sealed = runner.invoke(main, ["audit", "seal"], env=env)
     assert sealed.exit_code == 0, sealed.output
@@ -298,8 +336,9 @@ def test_cli_seal_prints_the_digest_that_verify_can_expect(services: Services, w
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_export_of_one_request_shows_a_removed_tail(services: Services, world: World, clock: Clock,
-                                                    tmp_path: Path, fmt: str) -> None:
+def test_export_of_one_request_shows_a_removed_tail(
+    services: Services, world: World, clock: Clock, tmp_path: Path, fmt: str
+) -> None:
     iid = run_requests(services, world)
     clock.advance(minutes=10)
     services.sealer.seal()

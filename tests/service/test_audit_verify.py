@@ -52,8 +52,10 @@ def tamper(services: Services, *statements: str) -> None:
 
 def event_id(services: Services, iid: int, seq: int) -> int:
     with services.db.engine.connect() as conn:
-        return conn.execute(text("SELECT id FROM audit_events WHERE chain = :c AND seq = :s"),
-                            {"c": f"instance:{iid}", "s": seq}).scalar_one()
+        return conn.execute(
+            text("SELECT id FROM audit_events WHERE chain = :c AND seq = :s"),
+            {"c": f"instance:{iid}", "s": seq},
+        ).scalar_one()
 
 
 def test_untouched_database_verifies_clean(services: Services, world: World) -> None:
@@ -88,18 +90,26 @@ def test_inserted_event_is_found(services: Services, world: World) -> None:
         assert first is not None
     # A forged approval slipped in as event 2 with a valid hash; later events renumbered to make room.
     forged = {k: getattr(first, k) for k in HASHED_FIELDS} | {
-        "seq": 2, "kind": "approve", "action": "approve", "from_state": "drafting", "to_state": "approved",
-        "comment": "同意", "data": None}
+        "seq": 2,
+        "kind": "approve",
+        "action": "approve",
+        "from_state": "drafting",
+        "to_state": "approved",
+        "comment": "同意",
+        "data": None,
+    }
     digest = event_hash(forged, first.hash)
     at_sql = forged["at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    tamper(services,
-           f"UPDATE audit_events SET seq = seq + 1000 WHERE chain = '{chain}' AND seq >= 2",
-           f"UPDATE audit_events SET seq = seq - 999 WHERE chain = '{chain}' AND seq >= 1000",
-           "INSERT INTO audit_events (chain, seq, instance_id, at, kind, actor_id, actor_name, role, org_id, action,"
-           " from_state, to_state, comment, client_addr, prev_hash, hash) VALUES "
-           f"('{chain}', 2, {iid}, '{at_sql}', 'approve', {first.actor_id}, '{first.actor_name}',"
-           f" '{first.role}', {first.org_id}, 'approve', 'drafting', 'approved', '同意', NULL,"
-           f" '{first.hash}', '{digest}')")
+    tamper(
+        services,
+        f"UPDATE audit_events SET seq = seq + 1000 WHERE chain = '{chain}' AND seq >= 2",
+        f"UPDATE audit_events SET seq = seq - 999 WHERE chain = '{chain}' AND seq >= 1000",
+        "INSERT INTO audit_events (chain, seq, instance_id, at, kind, actor_id, actor_name, role, org_id, action,"
+        " from_state, to_state, comment, client_addr, prev_hash, hash) VALUES "
+        f"('{chain}', 2, {iid}, '{at_sql}', 'approve', {first.actor_id}, '{first.actor_name}',"
+        f" '{first.role}', {first.org_id}, 'approve', 'drafting', 'approved', '同意', NULL,"
+        f" '{first.hash}', '{digest}')",
+    )
     [brk] = services.ledger.verify().breaks
     assert brk.seq == 2 and "事件被插入" in brk.problem
     assert brk.event_id == max(event_id(services, iid, s) for s in range(1, 7))
@@ -109,23 +119,29 @@ def test_reordered_events_are_found(services: Services, world: World) -> None:
     iid = run_requests(services, world)
     chain = f"instance:{iid}"
     moved = event_id(services, iid, 3)
-    tamper(services,
-           f"UPDATE audit_events SET seq = 100 WHERE chain = '{chain}' AND seq = 3",
-           f"UPDATE audit_events SET seq = 3 WHERE chain = '{chain}' AND seq = 4",
-           f"UPDATE audit_events SET seq = 4 WHERE chain = '{chain}' AND seq = 100")
+    tamper(
+        services,
+        f"UPDATE audit_events SET seq = 100 WHERE chain = '{chain}' AND seq = 3",
+        f"UPDATE audit_events SET seq = 3 WHERE chain = '{chain}' AND seq = 4",
+        f"UPDATE audit_events SET seq = 4 WHERE chain = '{chain}' AND seq = 100",
+    )
     [brk] = services.ledger.verify().breaks
     assert brk.seq == 3 and "原为第 4 条" in brk.problem and brk.event_id != moved
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_export_round_trips_through_verify(make_services: Callable[..., Services], database_url: str,
-                                           tmp_path: Path, fmt: str, world: World) -> None:
+def test_export_round_trips_through_verify(
+    make_services: Callable[..., Services], database_url: str, tmp_path: Path, fmt: str, world: World
+) -> None:
     services = make_services()
     iid = run_requests(services, world)
     out = tmp_path / f"trail.{fmt}"
     runner = CliRunner()
-    env = {"FLOWENGINE_DATABASE_URL": database_url, "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir),
-           "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules"}
+    env = {
+        "FLOWENGINE_DATABASE_URL": database_url,
+        "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir),
+        "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules",
+    }
     result = runner.invoke(main, ["audit", "export", "--format", fmt, "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output
     raw = out.read_bytes()
@@ -149,8 +165,11 @@ def test_cli_verify_names_the_broken_event(services: Services, world: World, dat
     iid = run_requests(services, world)
     victim = event_id(services, iid, 2)
     tamper(services, f"UPDATE audit_events SET client_addr = '10.9.9.9' WHERE id = {victim}")
-    env = {"FLOWENGINE_DATABASE_URL": database_url, "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir),
-           "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules"}
+    env = {
+        "FLOWENGINE_DATABASE_URL": database_url,
+        "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir),
+        "FLOWENGINE_RULE_MODULES": "tests.fixtures.rules",
+    }
     result = CliRunner().invoke(main, ["audit", "verify"], env=env)
     assert result.exit_code == 1 and f"事件 {victim}（instance:{iid} 第 2 条）" in result.output
     clean = CliRunner().invoke(main, ["audit", "verify", "--instance", str(iid + 1)], env=env)

@@ -11,7 +11,9 @@ def test_states_titles_roles_edges_and_highlight(services: Services) -> None:
     assert text.startswith("stateDiagram-v2\n")
     assert 'state "上级审核｜上级审核人" as s_review' in text
     assert "[*] --> s_drafting" in text and "s_approved --> [*]" in text
-    assert "s_drafting --> s_leader_review : 提交申请" in text and "s_drafting --> s_review : 提交申请" in text
+    assert (
+        "s_drafting --> s_leader_review : 提交申请" in text and "s_drafting --> s_review : 提交申请" in text
+    )
     assert "class s_review current" in text and "class s_drafting visited" in text
     assert "class s_review visited" not in text
 

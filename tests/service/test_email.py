@@ -44,13 +44,15 @@ def sink() -> Iterator[tuple[Sink, int]]:
         controller.stop()
 
 
-def test_notifications_are_mailed_once(services: Services, world: World, clock: Clock,
-                                       sink: tuple[Sink, int]) -> None:
+def test_notifications_are_mailed_once(
+    services: Services, world: World, clock: Clock, sink: tuple[Sink, int]
+) -> None:
     handler, port = sink
     with services.db.write() as s:
         s.get(User, world.users["leader"]).email = "zhaozhigang@jyj.zhengzhou.example"
-    services.escalator.mailer = Mailer(services.db, SmtpConfig(host="127.0.0.1", port=port,
-                                                               sender="flowengine@jyj.zhengzhou.example"))
+    services.escalator.mailer = Mailer(
+        services.db, SmtpConfig(host="127.0.0.1", port=port, sender="flowengine@jyj.zhengzhou.example")
+    )
     submitted(services, world, clock, china(2026, 9, 30, 10, 0))
     counts = services.escalator.sweep(china(2026, 10, 12, 9, 0))
     assert counts.emails >= 1 and len(handler.messages) == counts.emails
@@ -65,9 +67,13 @@ def test_notifications_are_mailed_once(services: Services, world: World, clock: 
 def test_failed_delivery_is_retried(services: Services, world: World, clock: Clock) -> None:
     with services.db.write() as s:
         s.get(User, world.users["leader"]).email = "leader@example.invalid"
-    services.escalator.mailer = Mailer(services.db, SmtpConfig(host="127.0.0.1", port=free_port()))  # no server
+    services.escalator.mailer = Mailer(
+        services.db, SmtpConfig(host="127.0.0.1", port=free_port())
+    )  # no server
     submitted(services, world, clock, china(2026, 9, 30, 10, 0))
     assert services.escalator.sweep(china(2026, 10, 12, 9, 0)).emails == 0
     with services.db.read() as s:
-        pending = s.scalars(select(Notification.emailed_at).where(Notification.user_id == world.users["leader"]))
+        pending = s.scalars(
+            select(Notification.emailed_at).where(Notification.user_id == world.users["leader"])
+        )
         assert all(v is None for v in pending)  # left for the next sweep

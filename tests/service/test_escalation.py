@@ -61,14 +61,18 @@ def test_reminder_and_escalation_across_national_day(services: Services, world: 
     assert notes(services, handler) == ["reminder"] and notes(services, leader) == []
     [reminder] = [n for n in services.notifications.list(handler).items if n.kind == "reminder"]
     assert reminder.body.endswith("须在2026年10月10日前办理，还剩 1 个工作日。")  # the make-up Saturday
-    assert reminder.body.count("请假申请（测试）") == 1  # the procedure is named once, not again after the title
+    assert (
+        reminder.body.count("请假申请（测试）") == 1
+    )  # the procedure is named once, not again after the title
     assert alerts(sweep(china(2026, 10, 10, 23, 59))) == (0, 0)
     assert alerts(sweep(china(2026, 10, 11, 0, 0))) == (0, 1)
     assert alerts(sweep(china(2026, 10, 12, 9, 0))) == (0, 0)
     assert notes(services, handler) == ["reminder", "overdue"]
     assert notes(services, leader) == ["escalation"]
     assert services.notifications.unread_count(leader) == len(services.notifications.list(leader).items)
-    trail = [(e.kind, e.data and e.data.get("mode")) for e in services.flow.trail(iid, world.users["auditor"])]
+    trail = [
+        (e.kind, e.data and e.data.get("mode")) for e in services.flow.trail(iid, world.users["auditor"])
+    ]
     assert trail[-2:] == [("reminder", None), ("escalation", "notify")]
     assert events(services, "reminder") == 1 and events(services, "escalation") == 1
 
@@ -80,13 +84,17 @@ def test_acting_before_the_deadline_cancels_alerts(services: Services, world: Wo
 
 
 @pytest.mark.parametrize("mode", ["reassign", "co_approve"])
-def test_escalation_that_moves_or_shares_the_task(make_services: Callable[..., Services], tmp_path: Path,
-                                                  clock: Clock, mode: str) -> None:
+def test_escalation_that_moves_or_shares_the_task(
+    make_services: Callable[..., Services], tmp_path: Path, clock: Clock, mode: str
+) -> None:
     wf = tmp_path / "wf"
     wf.mkdir()
     (wf / "leave_request.yaml").write_text(
-        (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")
-        .replace("escalation: notify", f"escalation: {mode}"), encoding="utf-8")
+        (FIXTURE_WORKFLOWS / "leave_request.yaml")
+        .read_text(encoding="utf-8")
+        .replace("escalation: notify", f"escalation: {mode}"),
+        encoding="utf-8",
+    )
     services = make_services(wf)
     world = build_world(services, clock())
     iid = submitted(services, world, clock, china(2026, 9, 30, 10, 0))
@@ -95,7 +103,10 @@ def test_escalation_that_moves_or_shares_the_task(make_services: Callable[..., S
     assert alerts(services.escalator.sweep(china(2026, 10, 12, 9, 0))) == (0, 1)
     assert services.flow.inbox(leader).total == 1
     assert services.flow.inbox(handler).total == (0 if mode == "reassign" else 1)
-    assert [a.name for a in services.flow.available_actions(iid, leader)] == ["return_to_applicant", "approve"]
+    assert [a.name for a in services.flow.available_actions(iid, leader)] == [
+        "return_to_applicant",
+        "approve",
+    ]
     assert [a.name for a in services.flow.available_actions(iid, world.users["sec1"])] == ["withdraw"]
     done = services.flow.act(iid, "approve", leader, comment="同意（督办）", expected_version=2)
     assert done.state == "approved" and done.open_tasks == ()
@@ -106,8 +117,9 @@ def test_escalation_that_moves_or_shares_the_task(make_services: Callable[..., S
         assert s.scalar(select(func.count()).select_from(Task).where(Task.closed_at.is_(None))) == 0
 
 
-def test_term_watch_reminds_once_and_reports_expired_terms(services: Services, world: World,
-                                                          clock: Clock) -> None:
+def test_term_watch_reminds_once_and_reports_expired_terms(
+    services: Services, world: World, clock: Clock
+) -> None:
     sweep = services.escalator.sweep
     # 120 working days ahead: the school committee's term (ends 2026-06-19) is in the window on 03-01,
     # the branches' terms (end 2026-10-09) from April on.
@@ -125,11 +137,15 @@ def test_term_watch_reminds_once_and_reports_expired_terms(services: Services, w
     expired = sweep(china(2026, 10, 12, 9, 0))
     assert expired.terms_expired == 2  # the committee and b2; b1 has started its procedure
     assert sweep(china(2026, 10, 13, 9, 0)).terms_expired == 0
-    assert notes(services, world.users["handler"], term=True) == ["term_expired", "term_expired"]  # school24, b2
+    assert notes(services, world.users["handler"], term=True) == [
+        "term_expired",
+        "term_expired",
+    ]  # school24, b2
     with services.db.read() as s:
         alerts = {(a.org_id, a.kind) for a in s.scalars(select(TermAlert))}
-        b2_events = s.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.chain == f"org:{world.orgs['b2']}"))
+        b2_events = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.chain == f"org:{world.orgs['b2']}")
+        )
     assert (world.orgs["b2"], "term_expired") in alerts and (world.orgs["b1"], "term_expired") not in alerts
     assert b2_events == 2  # the reminder and the expiry, each once, in the organization's chain
 
@@ -150,5 +166,11 @@ def test_notifications_can_be_read(services: Services, world: World, clock: Cloc
     assert services.notifications.mark_read(leader, None, clock()) == unread >= 1
     assert services.notifications.unread_count(leader) == 0
     with services.db.read() as s:
-        assert s.scalar(select(func.count()).select_from(Notification)
-                        .where(Notification.user_id == leader, Notification.read_at.is_(None))) == 0
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.user_id == leader, Notification.read_at.is_(None))
+            )
+            == 0
+        )

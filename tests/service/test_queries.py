@@ -12,14 +12,23 @@ from flowengine.service.directory import parse_org_tree
 from flowengine.service.queries import SearchCriteria
 from tests.support import PASSWORD, Clock, World
 
-GOOD = {"reason": "培训", "first_day": "2026-09-23", "last_day": "2026-09-25", "days": 3,
-        "substitutes": [{"name": "刘洋", "phone": "13800138000"}]}
+GOOD = {
+    "reason": "培训",
+    "first_day": "2026-09-23",
+    "last_day": "2026-09-25",
+    "days": 3,
+    "substitutes": [{"name": "刘洋", "phone": "13800138000"}],
+}
 
 
-def test_search_is_for_auditors_and_limited_to_their_scope(services: Services, world: World, clock: Clock) -> None:
+def test_search_is_for_auditors_and_limited_to_their_scope(
+    services: Services, world: World, clock: Clock
+) -> None:
     iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
-    services.directory.import_orgs(parse_org_tree([
-        {"code": "other", "name": "中共郑州市惠济区教育局委员会", "type": "work_committee"}]), clock())
+    services.directory.import_orgs(
+        parse_org_tree([{"code": "other", "name": "中共郑州市惠济区教育局委员会", "type": "work_committee"}]),
+        clock(),
+    )
     outsider = services.directory.add_user("huiji_auditor", "吴刚", PASSWORD, [("auditor", "other")])
     assert [r.id for r in services.queries.search(world.users["auditor"], SearchCriteria()).items] == [iid]
     assert services.queries.search(outsider, SearchCriteria()).total == 0
@@ -38,10 +47,14 @@ def test_may_act_follows_the_roles_of_the_definition(services: Services, world: 
     assert not services.queries.may_act(world.users["sec1"], iid, "no_such_action")
 
 
-def test_timeline_lists_what_changed_between_submissions(services: Services, world: World, clock: Clock) -> None:
+def test_timeline_lists_what_changed_between_submissions(
+    services: Services, world: World, clock: Clock
+) -> None:
     iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
     services.flow.act(iid, "submit", world.users["sec1"], GOOD, expected_version=1)
-    services.flow.act(iid, "return_to_applicant", world.users["handler"], comment="请改天数", expected_version=2)
+    services.flow.act(
+        iid, "return_to_applicant", world.users["handler"], comment="请改天数", expected_version=2
+    )
     services.flow.act(iid, "submit", world.users["sec1"], {**GOOD, "days": 2}, expected_version=3)
     d = services.flow.definition_of(iid, world.users["sec1"])
     entries = queries.timeline(d, services.flow.trail(iid, world.users["sec1"]))
@@ -62,7 +75,9 @@ def _waiting_for_the_handler(services: Services, world: World) -> dict[str, int]
     return ids
 
 
-def test_beyond_the_limit_filters_offer_a_name_search_instead_of_a_list(services: Services, world: World) -> None:
+def test_beyond_the_limit_filters_offer_a_name_search_instead_of_a_list(
+    services: Services, world: World
+) -> None:
     ids = _waiting_for_the_handler(services, world)
     handler, auditor = world.users["handler"], world.users["auditor"]
 
@@ -77,13 +92,17 @@ def test_beyond_the_limit_filters_offer_a_name_search_instead_of_a_list(services
     assert services.flow.inbox(handler, org_name="第二十四中学").total == 2
     assert services.flow.inbox(handler, org_name="100%").total == 0  # LIKE wildcards are taken literally
 
-    assert not services.queries.search_options(auditor, org_limit=4).orgs_by_name  # the committee, school, 2 branches
+    assert not services.queries.search_options(
+        auditor, org_limit=4
+    ).orgs_by_name  # the committee, school, 2 branches
     assert services.queries.search_options(auditor, org_limit=3).orgs_by_name
     found = services.queries.search(auditor, SearchCriteria(org_name=" 第一党支部 "))
     assert [r.id for r in found.items] == [ids["b1"]]
 
 
-def test_a_task_reassigned_to_someone_else_leaves_the_others_options(services: Services, world: World) -> None:
+def test_a_task_reassigned_to_someone_else_leaves_the_others_options(
+    services: Services, world: World
+) -> None:
     _waiting_for_the_handler(services, world)
     handler = world.users["handler"]
     with services.db.write() as s:

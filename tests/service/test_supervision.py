@@ -46,20 +46,46 @@ def expected_states(services: Services, root_code: str) -> dict[str, set[str]]:
     """Each status and flag of the organizations under ``root_code``, from the tables alone."""
     today = china_date(NOW)
     with services.db.read() as s:
-        root_path = s.execute(text("SELECT path FROM organizations WHERE code = :c"), {"c": root_code}).scalar_one()
-        orgs = {r.id: r for r in s.execute(text(
-            "SELECT id, name, term_start, term_end FROM organizations WHERE path LIKE :p AND code <> :c "
-            "AND type IN ('branch', 'general_branch', 'committee')"), {"p": f"{root_path}%", "c": root_code})}
-        active = {r.org_id: r.id for r in s.execute(text(
-            "SELECT org_id, id FROM instances WHERE status = 'active' "
-            "AND workflow IN ('branch_election', 'election_postponement')"))}
-        done = s.execute(text("SELECT org_id, workflow, state, completed_at FROM instances "
-                              "WHERE status = 'completed'")).all()
-        overdue_instances = {r[0] for r in s.execute(
-            text("SELECT instance_id FROM tasks WHERE closed_at IS NULL AND due_at <= :now"),
-            {"now": NOW.replace(tzinfo=None)})}
-        returns = dict(s.execute(text("SELECT instance_id, count(*) FROM audit_events WHERE kind = 'return' "
-                                      "GROUP BY instance_id")).all())
+        root_path = s.execute(
+            text("SELECT path FROM organizations WHERE code = :c"), {"c": root_code}
+        ).scalar_one()
+        orgs = {
+            r.id: r
+            for r in s.execute(
+                text(
+                    "SELECT id, name, term_start, term_end FROM organizations WHERE path LIKE :p AND code <> :c "
+                    "AND type IN ('branch', 'general_branch', 'committee')"
+                ),
+                {"p": f"{root_path}%", "c": root_code},
+            )
+        }
+        active = {
+            r.org_id: r.id
+            for r in s.execute(
+                text(
+                    "SELECT org_id, id FROM instances WHERE status = 'active' "
+                    "AND workflow IN ('branch_election', 'election_postponement')"
+                )
+            )
+        }
+        done = s.execute(
+            text("SELECT org_id, workflow, state, completed_at FROM instances WHERE status = 'completed'")
+        ).all()
+        overdue_instances = {
+            r[0]
+            for r in s.execute(
+                text("SELECT instance_id FROM tasks WHERE closed_at IS NULL AND due_at <= :now"),
+                {"now": NOW.replace(tzinfo=None)},
+            )
+        }
+        returns = dict(
+            s.execute(
+                text(
+                    "SELECT instance_id, count(*) FROM audit_events WHERE kind = 'return' "
+                    "GROUP BY instance_id"
+                )
+            ).all()
+        )
 
     def day(value: object) -> dt.date:
         if isinstance(value, str):
@@ -70,8 +96,18 @@ def expected_states(services: Services, root_code: str) -> dict[str, set[str]]:
     def as_date(value: object) -> dt.date | None:
         return dt.date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[return-value]
 
-    out: dict[str, set[str]] = {k: set() for k in ("in_progress", "completed", "postponed", "not_started",
-                                                   "term_expired", "step_overdue", "returned_often")}
+    out: dict[str, set[str]] = {
+        k: set()
+        for k in (
+            "in_progress",
+            "completed",
+            "postponed",
+            "not_started",
+            "term_expired",
+            "step_overdue",
+            "returned_often",
+        )
+    }
     for oid, o in orgs.items():
         start, end = as_date(o.term_start), as_date(o.term_end)
         if oid in active:
@@ -80,11 +116,23 @@ def expected_states(services: Services, root_code: str) -> dict[str, set[str]]:
                 out["step_overdue"].add(o.name)
             if returns.get(active[oid], 0) > 2:
                 out["returned_often"].add(o.name)
-        elif any(r.org_id == oid and r.workflow == "branch_election" and start and day(r.completed_at) >= start
-                 for r in done):
+        elif any(
+            r.org_id == oid and r.workflow == "branch_election" and start and day(r.completed_at) >= start
+            for r in done
+        ):
             out["completed"].add(o.name)
-        elif any(r.org_id == oid and r.workflow == "election_postponement" and r.state == "approved"
-                 and start and day(r.completed_at) >= start for r in done) and end and end >= today:
+        elif (
+            any(
+                r.org_id == oid
+                and r.workflow == "election_postponement"
+                and r.state == "approved"
+                and start
+                and day(r.completed_at) >= start
+                for r in done
+            )
+            and end
+            and end >= today
+        ):
             out["postponed"].add(o.name)
         else:
             out["not_started"].add(o.name)
@@ -134,10 +182,18 @@ def _a_handler_sees_only_their_subtree(demo: Demo) -> None:
     expected = expected_states(demo.services, "zz24")
     ov = demo.supervision.overview(demo.users["chenjing"])
     names = {r.name for r in ov.rows}
-    assert names == set().union(*(expected[k] for k in ("in_progress", "completed", "postponed", "not_started")))
-    assert names == {"郑州市第二十四中学第一党支部", "郑州市第二十四中学第二党支部", "郑州市第二十四中学离退休党支部"}
+    assert names == set().union(
+        *(expected[k] for k in ("in_progress", "completed", "postponed", "not_started"))
+    )
+    assert names == {
+        "郑州市第二十四中学第一党支部",
+        "郑州市第二十四中学第二党支部",
+        "郑州市第二十四中学离退休党支部",
+    }
     with pytest.raises(NotFound):
-        demo.supervision.overview(demo.users["chenjing"], Criteria(org_id=demo.services.directory.org_id("zz31")))
+        demo.supervision.overview(
+            demo.users["chenjing"], Criteria(org_id=demo.services.directory.org_id("zz31"))
+        )
 
 
 def _secretaries_and_administrators_are_refused(demo: Demo) -> None:
@@ -170,9 +226,12 @@ def _charts_data(demo: Demo) -> None:
     ov = demo.supervision.overview(demo.users["sunli"])
     assert len(ov.due_by_month) == 12 and ov.due_by_month[0][0] == "2026年11月"
     with demo.services.db.read() as s:
-        december = s.execute(text(
-            "SELECT count(*) FROM organizations WHERE term_end >= '2026-12-01' AND term_end <= '2026-12-31' "
-            "AND type <> 'work_committee'")).scalar_one()
+        december = s.execute(
+            text(
+                "SELECT count(*) FROM organizations WHERE term_end >= '2026-12-01' AND term_end <= '2026-12-31' "
+                "AND type <> 'work_committee'"
+            )
+        ).scalar_one()
     assert dict(ov.due_by_month)["2026年12月"] == december
     steps = {t.state: t for t in ov.step_times}
     # 师院附小's election meeting came 20 working days after 批复② (2026-07-31 → 2026-08-28).
@@ -181,7 +240,9 @@ def _charts_data(demo: Demo) -> None:
 
 def _bulletin_facts_name_the_late_units(demo: Demo) -> None:
     expected = expected_states(demo.services, "zzjgw")
-    facts = demo.supervision.bulletin_facts(demo.users["wangjianguo"], dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    facts = demo.supervision.bulletin_facts(
+        demo.users["wangjianguo"], dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    )
     assert {u.name for u in facts.late} == expected["term_expired"] | expected["step_overdue"]
     assert facts.issuer == "中共郑州市委教育工作委员会" and facts.doc_prefix == "郑教工委"
     assert facts.completed == len(expected["completed"])
@@ -195,8 +256,12 @@ def _bulletin_facts_name_the_late_units(demo: Demo) -> None:
 
 def _decisions_and_their_filing(demo: Demo) -> None:
     with demo.services.db.read() as s:
-        rows = s.execute(text("SELECT i.id, i.data, o.name FROM instances i JOIN organizations o ON o.id = i.org_id "
-                              "WHERE i.workflow = 'major_decision' AND i.status IN ('active', 'completed')")).all()
+        rows = s.execute(
+            text(
+                "SELECT i.id, i.data, o.name FROM instances i JOIN organizations o ON o.id = i.org_id "
+                "WHERE i.workflow = 'major_decision' AND i.status IN ('active', 'completed')"
+            )
+        ).all()
     decided, unfiled = {}, set()
     for iid, data, org in rows:
         data = json.loads(data) if isinstance(data, str) else data
@@ -204,7 +269,9 @@ def _decisions_and_their_filing(demo: Demo) -> None:
             continue
         category = data["submit_proposal"]["category"]
         decided[iid] = (org, category)
-        required = category in ("cadre_appointment", "large_fund") or data.get("issue_minutes", {}).get("filing_required")
+        required = category in ("cadre_appointment", "large_fund") or data.get("issue_minutes", {}).get(
+            "filing_required"
+        )
         if required and "acknowledge_filing" not in data:
             unfiled.add(iid)
     view = demo.supervision.decisions(demo.users["sunli"], dt.date(2026, 1, 1), dt.date(2026, 12, 31))

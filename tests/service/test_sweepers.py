@@ -47,23 +47,36 @@ def due_world(make_services: Callable[..., Services], tmp_path: Path, clock: Clo
     (wf / "filing.yaml").write_text(WORKFLOW, encoding="utf-8")
     services = make_services(wf)
     orgs = [{"code": "gw", "name": "中共郑州市委教育工作委员会", "type": "work_committee"}]
-    orgs += [{"code": f"b{i}", "name": f"第{i}党支部", "type": "branch", "parent": "gw"} for i in range(DUE_TASKS)]
+    orgs += [
+        {"code": f"b{i}", "name": f"第{i}党支部", "type": "branch", "parent": "gw"} for i in range(DUE_TASKS)
+    ]
     services.directory.import_orgs(parse_org_tree(orgs), clock())
     services.directory.add_user("leader", "赵志刚", "password-123", [("leader", "gw")], now=clock())
-    sec = services.directory.add_user("sec", "张明", "password-123", [("secretary", f"b{i}") for i in range(DUE_TASKS)],
-                                      now=clock())
+    sec = services.directory.add_user(
+        "sec", "张明", "password-123", [("secretary", f"b{i}") for i in range(DUE_TASKS)], now=clock()
+    )
     for i in range(DUE_TASKS):
         services.flow.start("filing", services.directory.org_id(f"b{i}"), sec)
     return services, wf
 
 
 def sweeper(services: Services, wf: Path, at: dt.datetime, batch: int = 50) -> subprocess.Popen[str]:
-    env = {**os.environ, "FLOWENGINE_DATABASE_URL": services.settings.database_url,
-           "FLOWENGINE_WORKFLOWS_DIR": str(wf), "FLOWENGINE_DATA_DIR": str(wf.parent),
-           "FLOWENGINE_SWEEP_BATCH": str(batch), "FLOWENGINE_RULE_MODULES": "",
-           "FLOWENGINE_TERM_REMINDER_WORKING_DAYS": "0"}
-    return subprocess.Popen([sys.executable, "-m", "flowengine.cli", "escalate", "--once", "--at", at.isoformat()],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "FLOWENGINE_DATABASE_URL": services.settings.database_url,
+        "FLOWENGINE_WORKFLOWS_DIR": str(wf),
+        "FLOWENGINE_DATA_DIR": str(wf.parent),
+        "FLOWENGINE_SWEEP_BATCH": str(batch),
+        "FLOWENGINE_RULE_MODULES": "",
+        "FLOWENGINE_TERM_REMINDER_WORKING_DAYS": "0",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flowengine.cli", "escalate", "--once", "--at", at.isoformat()],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen[str]) -> str:
@@ -75,14 +88,14 @@ def finish(proc: subprocess.Popen[str]) -> str:
 def escalations(services: Services) -> tuple[int, int, int]:
     with services.db.read() as s:
         events = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "escalation"))
-        distinct = s.scalar(select(func.count(func.distinct(AuditEvent.instance_id)))
-                            .where(AuditEvent.kind == "escalation"))
+        distinct = s.scalar(
+            select(func.count(func.distinct(AuditEvent.instance_id))).where(AuditEvent.kind == "escalation")
+        )
         tasks = s.scalar(select(func.count()).select_from(Task).where(Task.escalated.is_(True)))
     return events or 0, distinct or 0, tasks or 0
 
 
-def test_three_sweepers_escalate_each_task_once(due_world: tuple[Services, Path],
-                                                clock: Clock) -> None:
+def test_three_sweepers_escalate_each_task_once(due_world: tuple[Services, Path], clock: Clock) -> None:
     services, wf = due_world
     at = clock() + dt.timedelta(days=3)
     procs = [sweeper(services, wf, at) for _ in range(3)]

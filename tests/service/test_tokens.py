@@ -13,7 +13,9 @@ from tests.support import World
 def test_the_raw_token_is_nowhere_in_the_database(services: Services, world: World) -> None:
     created = services.tokens.create(world.users["sec1"], "报表脚本", "203.0.113.7")
     token = created.token
-    secret = token.rsplit("_", 1)[1]  # fe_<prefix>_<secret>: the prefix is public by design, the secret is not
+    secret = token.rsplit("_", 1)[
+        1
+    ]  # fe_<prefix>_<secret>: the prefix is public by design, the secret is not
     assert services.tokens.authenticate(token) == world.users["sec1"]  # last_used_at is written too
 
     tables = MetaData()
@@ -22,7 +24,9 @@ def test_the_raw_token_is_nowhere_in_the_database(services: Services, world: Wor
         [row] = s.execute(select(tables.tables["api_tokens"])).mappings().all()
         assert row["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
         for column, value in row.items():
-            assert token not in str(value) and secret not in str(value), f"api_tokens.{column} holds the token"
+            assert token not in str(value) and secret not in str(value), (
+                f"api_tokens.{column} holds the token"
+            )
         # Nor anywhere else (the audit events of its creation name only the prefix).
         for name, table in tables.tables.items():
             for found in s.execute(select(table)).mappings():

@@ -15,18 +15,23 @@ from tests.support import Clock, build_world
 
 V1 = (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")
 # Version 2 adds a filing step after approval.
-V2 = V1.replace("version: 1", "version: 2").replace(
-    "  - {name: approved, title: 已批准, final: true}\n",
-    "  - {name: filing, title: 备案, assignee: leader}\n  - {name: approved, title: 已批准, final: true}\n",
-).replace(
-    "{name: approve, title: 批准, from: review, to: approved,",
-    "{name: file_it, title: 备案, from: filing, to: approved, role: leader}\n"
-    "  - {name: approve, title: 批准, from: review, to: filing,",
+V2 = (
+    V1.replace("version: 1", "version: 2")
+    .replace(
+        "  - {name: approved, title: 已批准, final: true}\n",
+        "  - {name: filing, title: 备案, assignee: leader}\n  - {name: approved, title: 已批准, final: true}\n",
+    )
+    .replace(
+        "{name: approve, title: 批准, from: review, to: approved,",
+        "{name: file_it, title: 备案, from: filing, to: approved, role: leader}\n"
+        "  - {name: approve, title: 批准, from: review, to: filing,",
+    )
 )
 
 
-def test_running_request_keeps_its_version(make_services: Callable[..., Services], tmp_path: Path,
-                                           clock: Clock) -> None:
+def test_running_request_keeps_its_version(
+    make_services: Callable[..., Services], tmp_path: Path, clock: Clock
+) -> None:
     wf = tmp_path / "wf"
     wf.mkdir()
     (wf / "leave_request.yaml").write_text(V1, encoding="utf-8")
@@ -48,7 +53,9 @@ def test_running_request_keeps_its_version(make_services: Callable[..., Services
     assert second.flow.act(new.id, "approve", world.users["handler"], expected_version=2).state == "filing"
 
 
-def test_changed_file_without_new_version_is_refused(make_services: Callable[..., Services], tmp_path: Path) -> None:
+def test_changed_file_without_new_version_is_refused(
+    make_services: Callable[..., Services], tmp_path: Path
+) -> None:
     wf = tmp_path / "wf"
     wf.mkdir()
     path = wf / "leave_request.yaml"

@@ -48,26 +48,52 @@ def snapshot(services: Services) -> dict[str, Any]:
     """Everything a state-changing request could change, across the whole database."""
     with services.db.read() as s:
         return {
-            "instances": s.execute(select(Instance.id, Instance.state, Instance.version, Instance.status)
-                                   .order_by(Instance.id)).all(),
+            "instances": s.execute(
+                select(Instance.id, Instance.state, Instance.version, Instance.status).order_by(Instance.id)
+            ).all(),
             "tasks": s.execute(select(Task.id, Task.closed_at).order_by(Task.id)).all(),
-            "events": s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.instance_id.is_not(None))),
+            "events": s.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.instance_id.is_not(None))
+            ),
             "passwords": s.execute(select(User.id, User.password_hash).order_by(User.id)).all(),
-            "all_events": s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind != "login_failure")),
+            "all_events": s.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.kind != "login_failure")
+            ),
             "documents": s.execute(select(Document.id, Document.sha256).order_by(Document.id)).all(),
-            "tokens": s.execute(select(ApiToken.id, ApiToken.name, ApiToken.revoked_at).order_by(ApiToken.id)).all(),
-            "notifications": s.execute(select(Notification.id, Notification.read_at).order_by(Notification.id)).all(),
-            "users": s.execute(select(User.id, User.username, User.display_name, User.is_active).order_by(User.id)).all(),
-            "roles": s.execute(select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
-                               .order_by(RoleAssignment.id)).all(),
-            "orgs": s.execute(select(Organization.id, Organization.name, Organization.parent_id, Organization.approver_id,
-                                     Organization.full_members, Organization.term_end).order_by(Organization.id)).all(),
+            "tokens": s.execute(
+                select(ApiToken.id, ApiToken.name, ApiToken.revoked_at).order_by(ApiToken.id)
+            ).all(),
+            "notifications": s.execute(
+                select(Notification.id, Notification.read_at).order_by(Notification.id)
+            ).all(),
+            "users": s.execute(
+                select(User.id, User.username, User.display_name, User.is_active).order_by(User.id)
+            ).all(),
+            "roles": s.execute(
+                select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id).order_by(
+                    RoleAssignment.id
+                )
+            ).all(),
+            "orgs": s.execute(
+                select(
+                    Organization.id,
+                    Organization.name,
+                    Organization.parent_id,
+                    Organization.approver_id,
+                    Organization.full_members,
+                    Organization.term_end,
+                ).order_by(Organization.id)
+            ).all(),
         }
 
 
-POSTPONEMENT = {"document_number": "二十四中一支〔2026〕7号", "kind": "postpone", "current_term_end": "2026-10-09",
-                "new_term_end": "2027-03-31",
-                "reasons": "学校2026年下半年整体搬迁至新校区，党员分散在两个校区，难以按期召开党员大会，拟待搬迁完成后换届。"}
+POSTPONEMENT = {
+    "document_number": "二十四中一支〔2026〕7号",
+    "kind": "postpone",
+    "current_term_end": "2026-10-09",
+    "new_term_end": "2027-03-31",
+    "reasons": "学校2026年下半年整体搬迁至新校区，党员分散在两个校区，难以按期召开党员大会，拟待搬迁完成后换届。",
+}
 
 
 def postponement_submitted(services: Services, world: World) -> int:

@@ -13,7 +13,9 @@ from tests.support import PASSWORD, Clock, World
 from tests.web.conftest import Browser
 
 
-def test_login_sets_httponly_samesite_cookie_and_lands_on_inbox(browser: Callable[[str | None], Browser]) -> None:
+def test_login_sets_httponly_samesite_cookie_and_lands_on_inbox(
+    browser: Callable[[str | None], Browser],
+) -> None:
     b = browser(None)
     b.get("/login")
     response = b.post("/login", {"username": "sec1", "password": PASSWORD})
@@ -29,8 +31,9 @@ def test_passwords_are_stored_as_argon2_hashes(services: Services, world: World)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
-def test_wrong_password_gives_one_message_and_records_the_failure(browser: Callable[[str | None], Browser],
-                                                                  services: Services) -> None:
+def test_wrong_password_gives_one_message_and_records_the_failure(
+    browser: Callable[[str | None], Browser], services: Services
+) -> None:
     b = browser(None)
     b.get("/login")
     wrong = b.post("/login", {"username": "sec1", "password": "guess"})
@@ -39,17 +42,24 @@ def test_wrong_password_gives_one_message_and_records_the_failure(browser: Calla
     assert "用户名或密码不正确" in wrong.get_data(as_text=True)
     assert "用户名或密码不正确" in unknown.get_data(as_text=True)
     with services.db.read() as s:
-        reasons = [e.data["reason"] for e in s.scalars(select(AuditEvent).where(AuditEvent.kind == "login_failure")
-                                                       .order_by(AuditEvent.seq))]
+        reasons = [
+            e.data["reason"]
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.kind == "login_failure").order_by(AuditEvent.seq)
+            )
+        ]
     assert reasons == ["bad_password", "unknown_user"]
 
 
-def test_account_locks_after_five_failures_then_unlocks(browser: Callable[[str | None], Browser],
-                                                        clock: Clock) -> None:
+def test_account_locks_after_five_failures_then_unlocks(
+    browser: Callable[[str | None], Browser], clock: Clock
+) -> None:
     b = browser(None)
     b.get("/login")
     for _ in range(4):
-        assert "用户名或密码不正确" in b.post("/login", {"username": "sec1", "password": "x"}).get_data(as_text=True)
+        assert "用户名或密码不正确" in b.post("/login", {"username": "sec1", "password": "x"}).get_data(
+            as_text=True
+        )
     fifth = b.post("/login", {"username": "sec1", "password": "x"}).get_data(as_text=True)
     assert "账户已锁定 15 分钟" in fifth
     right = b.post("/login", {"username": "sec1", "password": PASSWORD})
@@ -70,7 +80,10 @@ def test_empty_fields_are_named_beside_them(browser: Callable[[str | None], Brow
 def test_next_only_redirects_within_the_site(browser: Callable[[str | None], Browser]) -> None:
     b = browser(None)
     b.get("/login?next=/done")
-    assert b.post("/login", {"username": "sec1", "password": PASSWORD, "next": "/done"}).headers["Location"] == "/done"
+    assert (
+        b.post("/login", {"username": "sec1", "password": PASSWORD, "next": "/done"}).headers["Location"]
+        == "/done"
+    )
     b = browser(None)
     b.get("/login")
     evil = b.post("/login", {"username": "sec1", "password": PASSWORD, "next": "//evil.example/x"})
@@ -86,21 +99,36 @@ def test_logout_is_a_post_and_ends_the_session(browser: Callable[[str | None], B
 
 
 def test_change_password_errors_beside_fields_then_success_ends_other_sessions(
-        browser: Callable[[str | None], Browser], app: Flask) -> None:
+    browser: Callable[[str | None], Browser], app: Flask
+) -> None:
     other_device = browser("sec1")
     b = browser("sec1")
     b.get("/account/password")
-    bad = b.post("/account/password", {"current_password": "wrong", "new_password": "short",
-                                       "confirm_password": "short"})
+    bad = b.post(
+        "/account/password",
+        {"current_password": "wrong", "new_password": "short", "confirm_password": "short"},
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert 'data-error-for="current_password">当前密码不正确' in html
     assert 'data-error-for="new_password">新密码至少 8 位' in html
-    mismatch = b.post("/account/password", {"current_password": PASSWORD, "new_password": "new-password-2",
-                                            "confirm_password": "new-password-3"})
+    mismatch = b.post(
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "new-password-2",
+            "confirm_password": "new-password-3",
+        },
+    )
     assert 'data-error-for="confirm_password">两次输入的新密码不一致' in mismatch.get_data(as_text=True)
-    ok = b.post("/account/password", {"current_password": PASSWORD, "new_password": "new-password-2",
-                                      "confirm_password": "new-password-2"})
+    ok = b.post(
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "new-password-2",
+            "confirm_password": "new-password-2",
+        },
+    )
     assert ok.status_code == 302
     assert b.get("/").status_code == 200  # this session continues
     assert other_device.get("/").status_code == 302  # the other one is signed out

@@ -71,25 +71,69 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
 # (403, 404, 422) or a redirect that changed nothing (a notification that is not one's own).
 POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
     ("/requests/{iid}/actions/approve", {"version": "2"}, {"sec2": 404, "nobody": 404}, 403),
-    ("/requests/{iid}/actions/return_to_applicant", {"version": "2", "comment": "请补充"}, {"sec2": 404, "nobody": 404}, 403),
+    (
+        "/requests/{iid}/actions/return_to_applicant",
+        {"version": "2", "comment": "请补充"},
+        {"sec2": 404, "nobody": 404},
+        403,
+    ),
     ("/requests/{iid}/actions/withdraw", {"version": "2"}, {"sec2": 404, "nobody": 404}, 403),
-    ("/requests/{iid}/actions/leader_approve", {"version": "2"}, {"leader": 409, "sec2": 404, "nobody": 404}, 403),
+    (
+        "/requests/{iid}/actions/leader_approve",
+        {"version": "2"},
+        {"leader": 409, "sec2": 404, "nobody": 404},
+        403,
+    ),
     ("/requests/{iid}/actions/no_such_action", {"version": "2"}, {"sec2": 404, "nobody": 404}, 404),
     ("/requests/new/leave_request", {"org_id": "{b1}", **GOOD_FORM}, {}, 403),
     ("/admin/orgs/{b1}", {"name": "改名", "type": "branch"}, {}, 403),
     ("/admin/users/{sec1}/active", {"active": "0"}, {}, 403),
-    ("/admin/orgs/new", {"code": "b3", "name": "郑州市第二十四中学第三党支部", "type": "branch", "parent_id": "{school24}",
-                         "approver_id": "{gw}", "full_members": "9", "term_start": "2024-05-06",
-                         "term_end": "2027-05-05"}, {}, 403),
-    ("/admin/users/new", {"username": "x1", "display_name": "某人", "password": "long-enough-1",
-                          "confirm_password": "long-enough-1"}, {}, 403),
+    (
+        "/admin/orgs/new",
+        {
+            "code": "b3",
+            "name": "郑州市第二十四中学第三党支部",
+            "type": "branch",
+            "parent_id": "{school24}",
+            "approver_id": "{gw}",
+            "full_members": "9",
+            "term_start": "2024-05-06",
+            "term_end": "2027-05-05",
+        },
+        {},
+        403,
+    ),
+    (
+        "/admin/users/new",
+        {
+            "username": "x1",
+            "display_name": "某人",
+            "password": "long-enough-1",
+            "confirm_password": "long-enough-1",
+        },
+        {},
+        403,
+    ),
     ("/admin/users/{sec1}/roles", {"role": "leader", "org_id": "{b1}"}, {}, 403),
     ("/admin/users/{sec1}/roles/{assignment}/revoke", {}, {}, 403),
-    ("/admin/users/{sec1}/password", {"new_password": "taken-over-1", "confirm_password": "taken-over-1"}, {}, 403),
+    (
+        "/admin/users/{sec1}/password",
+        {"new_password": "taken-over-1", "confirm_password": "taken-over-1"},
+        {},
+        403,
+    ),
     ("/account/tokens/{token}/revoke", {}, {}, 404),  # only one's own token exists for one
     ("/account/tokens/", {"name": "长" * 101}, {}, 422),  # a name too long: no token is created
-    ("/account/password", {"current_password": "wrong-horse-1", "new_password": "new-horse-battery-9",
-                           "confirm_password": "new-horse-battery-9"}, {}, 422),
+    (
+        "/account/password",
+        {
+            "current_password": "wrong-horse-1",
+            "new_password": "new-horse-battery-9",
+            "confirm_password": "new-horse-battery-9",
+        },
+        {},
+        422,
+    ),
     ("/notifications/{note}/read", {}, {}, 302),  # marks only one's own: someone else's stays unread
     ("/notifications/read-all", {}, {}, 302),  # nobody but sec1 has any
     ("/login", {"username": "no-such-user", "password": "guess-1234"}, {None: 401}, 302),
@@ -138,10 +182,12 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
             endpoint, _ = adapter.match(template.format_map(any_id).split("?")[0], method=method)
             covered.add((endpoint, method))
     missing = sorted(
-        f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
         if not rule.rule.startswith(NOT_IN_MATRIX)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
-        if (rule.endpoint, method) not in covered)
+        if (rule.endpoint, method) not in covered
+    )
     assert missing == [], f"routes missing from GET_ROUTES/POST_ROUTES: {missing}"
 
 
@@ -156,20 +202,38 @@ def ids(services: Services, world: World, clock) -> dict[str, int]:  # type: ign
     [doc] = services.documents.list_for(doc_iid, world.users["sec1"])
     token = services.tokens.create(world.users["sec1"], "报表脚本").view.id
     with services.db.write() as s:
-        note = Notification(user_id=world.users["sec1"], kind="reminder", title="【催办】测试", body="请及时办理。",
-                            created_at=clock())
+        note = Notification(
+            user_id=world.users["sec1"],
+            kind="reminder",
+            title="【催办】测试",
+            body="请及时办理。",
+            created_at=clock(),
+        )
         s.add(note)
         s.flush()
         note_id = note.id
-        [assignment] = s.scalars(select(RoleAssignment.id).where(RoleAssignment.user_id == world.users["sec1"]))
-    return {"iid": submitted(services, world), "done": done, "b1": world.orgs["b1"], "doc_iid": doc_iid,
-            "doc": doc.id, "sec1": world.users["sec1"], "school24": world.orgs["school24"], "gw": world.orgs["gw"],
-            "token": token, "note": note_id, "assignment": assignment}
+        [assignment] = s.scalars(
+            select(RoleAssignment.id).where(RoleAssignment.user_id == world.users["sec1"])
+        )
+    return {
+        "iid": submitted(services, world),
+        "done": done,
+        "b1": world.orgs["b1"],
+        "doc_iid": doc_iid,
+        "doc": doc.id,
+        "sec1": world.users["sec1"],
+        "school24": world.orgs["school24"],
+        "gw": world.orgs["gw"],
+        "token": token,
+        "note": note_id,
+        "assignment": assignment,
+    }
 
 
 @pytest.mark.parametrize("user", ROLES)
-def test_every_page_for_every_role(browser: Callable[[str | None], Browser], services: Services,
-                                   ids: dict[str, int], user: str | None) -> None:
+def test_every_page_for_every_role(
+    browser: Callable[[str | None], Browser], services: Services, ids: dict[str, int], user: str | None
+) -> None:
     b = browser(user)
     before = snapshot(services)
     for template, special, default in GET_ROUTES:
@@ -179,14 +243,16 @@ def test_every_page_for_every_role(browser: Callable[[str | None], Browser], ser
         if expected is None:
             assert response.status_code == 302 and "/login" in response.headers["Location"], path
             continue
-        assert response.status_code == expected, f"{user} GET {path}: {response.status_code}, expected {expected}"
+        assert response.status_code == expected, (
+            f"{user} GET {path}: {response.status_code}, expected {expected}"
+        )
     assert snapshot(services) == before  # reading (pages and downloads) changes nothing
 
 
 @pytest.mark.parametrize("user", ROLES)
-def test_state_changing_requests_refused_change_nothing(browser: Callable[[str | None], Browser],
-                                                        services: Services, ids: dict[str, int],
-                                                        user: str | None) -> None:
+def test_state_changing_requests_refused_change_nothing(
+    browser: Callable[[str | None], Browser], services: Services, ids: dict[str, int], user: str | None
+) -> None:
     b = browser(user)
     b.get("/login" if user is None else "/", follow_redirects=True)
     before = snapshot(services)
@@ -200,18 +266,23 @@ def test_state_changing_requests_refused_change_nothing(browser: Callable[[str |
         if expected is None:
             assert response.status_code == 302 and "/login" in response.headers["Location"], path
             continue
-        assert response.status_code == expected, f"{user} POST {path}: {response.status_code}, expected {expected}"
+        assert response.status_code == expected, (
+            f"{user} POST {path}: {response.status_code}, expected {expected}"
+        )
     assert snapshot(services) == before
 
 
-def test_auditor_sees_no_action_buttons(browser: Callable[[str | None], Browser], ids: dict[str, int]) -> None:
+def test_auditor_sees_no_action_buttons(
+    browser: Callable[[str | None], Browser], ids: dict[str, int]
+) -> None:
     page = browser("auditor").get(f"/requests/{ids['iid']}").get_data(as_text=True)
     assert "审计只读视图" in page
     assert "/actions/" not in page and 'data-testid="submit-' not in page
 
 
-def test_other_branch_cannot_start_for_this_branch(browser: Callable[[str | None], Browser], services: Services,
-                                                   world: World) -> None:
+def test_other_branch_cannot_start_for_this_branch(
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     b = browser("sec2")
     b.get("/requests/new/leave_request")
     before = snapshot(services)

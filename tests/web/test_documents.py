@@ -24,7 +24,8 @@ TITLE = "关于延期进行换届选举的请示"  # the issued title names what
 
 
 def test_request_page_lists_stored_documents_and_serves_the_docx(
-        browser: Callable[[str | None], Browser], services: Services, world: World) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = postponement_submitted(services, world)
     [doc] = services.documents.list_for(iid, world.users["sec1"])
     assert doc.number == POSTPONEMENT["document_number"]
@@ -53,7 +54,8 @@ def test_request_page_lists_stored_documents_and_serves_the_docx(
 
 
 def test_a_document_is_only_served_under_its_own_request(
-        browser: Callable[[str | None], Browser], services: Services, world: World) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = postponement_submitted(services, world)
     other = submitted(services, world)
     [doc] = services.documents.list_for(iid, world.users["sec1"])
@@ -63,8 +65,9 @@ def test_a_document_is_only_served_under_its_own_request(
     assert browser("sec2").get(f"/requests/{iid}/documents/{doc.id}").status_code == 404
 
 
-def test_a_procedure_without_documents_says_so(browser: Callable[[str | None], Browser], services: Services,
-                                                world: World) -> None:
+def test_a_procedure_without_documents_says_so(
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = submitted(services, world)  # the test procedure declares a 批复 but nobody composes its text
     services.flow.act(iid, "approve", world.users["handler"], comment="同意", expected_version=2)
     html = browser("sec1").get(f"/requests/{iid}").get_data(as_text=True)
@@ -72,7 +75,8 @@ def test_a_procedure_without_documents_says_so(browser: Callable[[str | None], B
 
 
 def test_trail_csv_is_the_ledger_export_and_verifies_offline(
-        browser: Callable[[str | None], Browser], services: Services, world: World, tmp_path: Path) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, tmp_path: Path
+) -> None:
     iid = postponement_submitted(services, world)
     submitted(services, world)  # another request: its events are not in this one's export
     response = browser("auditor").get(f"/requests/{iid}/trail.csv")
@@ -91,24 +95,37 @@ def test_trail_csv_is_the_ledger_export_and_verifies_offline(
 
     # The same bytes `flowengine audit export` writes, and `flowengine audit verify --export` accepts them.
     cli_out = tmp_path / "cli.csv"
-    env = {"FLOWENGINE_DATABASE_URL": services.settings.database_url, "FLOWENGINE_DATA_DIR": str(tmp_path),
-           "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir), "FLOWENGINE_RULE_MODULES": ""}
+    env = {
+        "FLOWENGINE_DATABASE_URL": services.settings.database_url,
+        "FLOWENGINE_DATA_DIR": str(tmp_path),
+        "FLOWENGINE_WORKFLOWS_DIR": str(services.settings.workflows_dir),
+        "FLOWENGINE_RULE_MODULES": "",
+    }
     runner = CliRunner()
-    exported = runner.invoke(main, ["audit", "export", "--instance", str(iid), "--format", "csv", "--out",
-                                    str(cli_out)], env=env, catch_exceptions=False)
+    exported = runner.invoke(
+        main,
+        ["audit", "export", "--instance", str(iid), "--format", "csv", "--out", str(cli_out)],
+        env=env,
+        catch_exceptions=False,
+    )
     assert exported.exit_code == 0, exported.output
     assert cli_out.read_bytes() == raw
-    verified = runner.invoke(main, ["audit", "verify", "--export", str(path)], env=env, catch_exceptions=False)
+    verified = runner.invoke(
+        main, ["audit", "verify", "--export", str(path)], env=env, catch_exceptions=False
+    )
     assert verified.exit_code == 0 and "全部完好" in verified.output
 
     # An edited cell is caught by the same check.
     path.write_bytes(raw.replace("二十四中一支〔2026〕7号".encode(), "二十四中一支〔2026〕8号".encode()))
-    tampered = runner.invoke(main, ["audit", "verify", "--export", str(path)], env=env, catch_exceptions=False)
+    tampered = runner.invoke(
+        main, ["audit", "verify", "--export", str(path)], env=env, catch_exceptions=False
+    )
     assert tampered.exit_code == 1
 
 
 def test_timeline_shows_chinese_kinds_never_raw_ones(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     iid = submitted(services, world)
     clock.advance(days=2, hours=12)
     assert services.escalator.sweep().reminders == 1  # a reminder on the request's chain
@@ -121,4 +138,3 @@ def test_timeline_shows_chinese_kinds_never_raw_ones(
     assert shown and all(k and not k.isascii() for k in shown), shown
     for raw in ("reminder", "escalation", "action"):
         assert f">{raw}<" not in html
-

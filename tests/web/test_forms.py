@@ -32,16 +32,28 @@ def value_of(html: str, name: str) -> str:
 
 
 def test_bad_fields_rerender_with_messages_beside_them_and_input_kept(
-        browser: Callable[[str | None], Browser], services: Services, world: World) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
     b = browser("sec1")
     b.get(f"/requests/{iid}")
     before = snapshot(services)
-    response = b.post(f"/requests/{iid}/actions/submit", {
-        "version": "1", "reason": "", "first_day": "2026-09-23", "last_day": "", "days": "两天",
-        "substitutes-0-name": "", "substitutes-0-phone": "123", "substitutes-3-name": "王芳",
-        "substitutes-5-name": "", "substitutes-5-phone": "", "comment": "请审核",
-    })
+    response = b.post(
+        f"/requests/{iid}/actions/submit",
+        {
+            "version": "1",
+            "reason": "",
+            "first_day": "2026-09-23",
+            "last_day": "",
+            "days": "两天",
+            "substitutes-0-name": "",
+            "substitutes-0-phone": "123",
+            "substitutes-3-name": "王芳",
+            "substitutes-5-name": "",
+            "substitutes-5-phone": "",
+            "comment": "请审核",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert error_beside(html, "reason") == "请填写“事由”"
@@ -58,20 +70,24 @@ def test_bad_fields_rerender_with_messages_beside_them_and_input_kept(
     assert snapshot(services) == before
 
 
-def test_check_failure_is_shown_beside_the_field_it_names(browser: Callable[[str | None], Browser],
-                                                          services: Services, world: World) -> None:
+def test_check_failure_is_shown_beside_the_field_it_names(
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
     b = browser("sec1")
     b.get(f"/requests/{iid}")
-    response = b.post(f"/requests/{iid}/actions/submit", {"version": "1", **GOOD_FORM, "last_day": "2026-09-22"})
+    response = b.post(
+        f"/requests/{iid}/actions/submit", {"version": "1", **GOOD_FORM, "last_day": "2026-09-22"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert error_beside(html, "last_day") == "结束日期应晚于开始日期"
     assert value_of(html, "last_day") == "2026-09-22"
 
 
-def test_return_requires_a_comment_beside_the_comment_box(browser: Callable[[str | None], Browser],
-                                                          services: Services, world: World) -> None:
+def test_return_requires_a_comment_beside_the_comment_box(
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = submitted(services, world)
     b = browser("handler")
     b.get(f"/requests/{iid}")
@@ -82,8 +98,9 @@ def test_return_requires_a_comment_beside_the_comment_box(browser: Callable[[str
     assert snapshot(services) == before
 
 
-def test_stale_page_says_so_and_shows_the_current_state(browser: Callable[[str | None], Browser],
-                                                        services: Services, world: World) -> None:
+def test_stale_page_says_so_and_shows_the_current_state(
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = submitted(services, world)
     handler = browser("handler")
     handler.get(f"/requests/{iid}")  # the handler's page shows version 2
@@ -98,7 +115,9 @@ def test_stale_page_says_so_and_shows_the_current_state(browser: Callable[[str |
     assert snapshot(services) == before
 
 
-def test_start_form_prefills_what_the_system_knows(make_services: Callable[..., Services], clock: Clock) -> None:
+def test_start_form_prefills_what_the_system_knows(
+    make_services: Callable[..., Services], clock: Clock
+) -> None:
     services = make_services(ALL_FIELDS)
     world = build_world(services, clock())
     app = create_app(services, config={"SECRET_KEY": "t"})
@@ -121,8 +140,10 @@ def test_every_field_type_renders_and_round_trips(all_fields_app: tuple[Flask, S
     b = Browser(app.test_client())
     b.login("sec1")
     b.get(f"/requests/new/all_fields?org={world.orgs['b1']}")
-    started = b.post("/requests/new/all_fields", {"org_id": str(world.orgs["b1"]), "members": "12",
-                                                   "term_end": "2026-10-09"})
+    started = b.post(
+        "/requests/new/all_fields",
+        {"org_id": str(world.orgs["b1"]), "members": "12", "term_end": "2026-10-09"},
+    )
     assert started.status_code == 302
     url = started.headers["Location"]
     html = b.get(url).get_data(as_text=True)
@@ -134,12 +155,22 @@ def test_every_field_type_renders_and_round_trips(all_fields_app: tuple[Flask, S
     assert 'name="candidates-1-name"' in html  # min_items rows are offered
     assert 'name="candidates-__index__-name"' in html  # the template row for "add a row"
 
-    bad = b.post(url + "/actions/submit", {
-        "version": "1", "title": "关于召开党员大会进行换届选举的请示（超长标题超长标题）", "seats": "9",
-        "ratio": "abc", "meeting_day": "2026-11-05", "meeting_month": "2026-13", "method": "bogus",
-        "duties": ["org", "prop"], "candidates-0-name": "张三", "candidates-0-birth": "1980-05",
-        "candidates-0-full_member": "true",
-    })
+    bad = b.post(
+        url + "/actions/submit",
+        {
+            "version": "1",
+            "title": "关于召开党员大会进行换届选举的请示（超长标题超长标题）",
+            "seats": "9",
+            "ratio": "abc",
+            "meeting_day": "2026-11-05",
+            "meeting_month": "2026-13",
+            "method": "bogus",
+            "duties": ["org", "prop"],
+            "candidates-0-name": "张三",
+            "candidates-0-birth": "1980-05",
+            "candidates-0-full_member": "true",
+        },
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert error_beside(html, "title").startswith("不能超过 20 个字")
@@ -150,17 +181,33 @@ def test_every_field_type_renders_and_round_trips(all_fields_app: tuple[Flask, S
     assert error_beside(html, "method").startswith("请从以下选项中选择")
     assert error_beside(html, "candidates").startswith("至少填写 2 行")
     assert re.search(r'name="duties" value="org"\s+checked', html)
-    assert re.search(r'id="f-candidates-0-full_member-yes" name="candidates-0-full_member" value="true"\s+checked', html)
+    assert re.search(
+        r'id="f-candidates-0-full_member-yes" name="candidates-0-full_member" value="true"\s+checked', html
+    )
     assert value_of(html, "candidates-0-birth") == "1980-05"
 
-    good = b.post(url + "/actions/submit", {
-        "version": "1", "title": "换届请示", "body": "第一行\n第二行", "seats": "5", "ratio": "0.2",
-        "secret_ballot": "true", "meeting_day": "2026-11-05", "meeting_month": "2026-11", "method": "direct",
-        "duties": ["org", "disc"],
-        "candidates-0-name": "张三", "candidates-0-birth": "1980-05", "candidates-0-full_member": "true",
-        "candidates-0-post": "secretary",
-        "candidates-1-name": "李四", "candidates-1-full_member": "false", "candidates-1-post": "member",
-    })
+    good = b.post(
+        url + "/actions/submit",
+        {
+            "version": "1",
+            "title": "换届请示",
+            "body": "第一行\n第二行",
+            "seats": "5",
+            "ratio": "0.2",
+            "secret_ballot": "true",
+            "meeting_day": "2026-11-05",
+            "meeting_month": "2026-11",
+            "method": "direct",
+            "duties": ["org", "disc"],
+            "candidates-0-name": "张三",
+            "candidates-0-birth": "1980-05",
+            "candidates-0-full_member": "true",
+            "candidates-0-post": "secretary",
+            "candidates-1-name": "李四",
+            "candidates-1-full_member": "false",
+            "candidates-1-post": "member",
+        },
+    )
     assert good.status_code == 302, good.get_data(as_text=True)
     iid = int(url.rsplit("/", 1)[1])
     data = services.flow.get(iid, world.users["sec1"]).data["submit"]
@@ -170,15 +217,24 @@ def test_every_field_type_renders_and_round_trips(all_fields_app: tuple[Flask, S
         {"name": "李四", "birth": None, "full_member": False, "post": "member"},
     ]
     page = b.get(url).get_data(as_text=True)
-    for shown in ("2026年11月5日", "2026年11月", "党员大会直接选举", "组织委员、纪检委员", "第一行<br>第二行", "书记"):
+    for shown in (
+        "2026年11月5日",
+        "2026年11月",
+        "党员大会直接选举",
+        "组织委员、纪检委员",
+        "第一行<br>第二行",
+        "书记",
+    ):
         assert shown in page, shown
 
 
 def test_returned_step_shows_who_returned_it_and_why_beside_the_form(
-        browser: Callable[[str | None], Browser], services: Services, world: World) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = submitted(services, world)
-    services.flow.act(iid, "return_to_applicant", world.users["handler"], comment="请补充代班人电话",
-                      expected_version=2)
+    services.flow.act(
+        iid, "return_to_applicant", world.users["handler"], comment="请补充代班人电话", expected_version=2
+    )
     html = browser("sec1").get(f"/requests/{iid}").get_data(as_text=True)
     banner = html.split('data-testid="returned-submit"', 1)[1].split("</div>\n", 2)
     assert "王建国" in banner[0] and "请补充代班人电话" in "".join(banner)

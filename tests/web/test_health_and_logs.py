@@ -23,11 +23,21 @@ def test_healthz_without_scheduler_is_503_naming_it(app: Flask) -> None:
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "fail"
-    assert body["database"]["ok"] is True and body["database"]["schema"] == body["database"]["expected_schema"]
-    assert {d["name"] for d in body["definitions"]["loaded"]} == {"leave_request", "election_postponement"}  # the web tests load both
+    assert (
+        body["database"]["ok"] is True and body["database"]["schema"] == body["database"]["expected_schema"]
+    )
+    assert {d["name"] for d in body["definitions"]["loaded"]} == {
+        "leave_request",
+        "election_postponement",
+    }  # the web tests load both
     assert body["definitions"]["loaded"][0]["version"] == 1
-    assert body["scheduler"] == {"ok": False, "checked": True, "max_age_seconds": 300,
-                                 "heartbeat_age_seconds": None, "error": "no scheduler has ever completed a sweep"}
+    assert body["scheduler"] == {
+        "ok": False,
+        "checked": True,
+        "max_age_seconds": 300,
+        "heartbeat_age_seconds": None,
+        "error": "no scheduler has ever completed a sweep",
+    }
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -50,8 +60,9 @@ def test_healthz_scope_web_leaves_the_scheduler_out_of_the_status(app: Flask) ->
     assert response.get_json()["scheduler"]["checked"] is False
 
 
-def test_healthz_reports_an_unreachable_database_as_503(app: Flask, services: Services,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_healthz_reports_an_unreachable_database_as_503(
+    app: Flask, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse() -> None:
         raise ConnectionRefusedError("secret-host:5432 refused")
 
@@ -59,8 +70,11 @@ def test_healthz_reports_an_unreachable_database_as_503(app: Flask, services: Se
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     body = response.get_json()
-    assert body["database"] == {"ok": False, "dialect": services.db.dialect,
-                                "error": "database unreachable (ConnectionRefusedError)"}
+    assert body["database"] == {
+        "ok": False,
+        "dialect": services.db.dialect,
+        "error": "database unreachable (ConnectionRefusedError)",
+    }
     assert "secret-host" not in response.get_data(as_text=True)
 
 
@@ -86,8 +100,9 @@ def request_lines(stream: io.StringIO) -> list[dict[str, object]]:
     return [line for line in lines if line["logger"] == "flowengine.web.request"]
 
 
-def test_each_request_is_one_json_line_with_user_and_duration(json_log: io.StringIO,
-                                                              browser: Callable[[str | None], Browser]) -> None:
+def test_each_request_is_one_json_line_with_user_and_duration(
+    json_log: io.StringIO, browser: Callable[[str | None], Browser]
+) -> None:
     b = browser("sec1")
     json_log.truncate(0)
     json_log.seek(0)
@@ -102,8 +117,9 @@ def test_each_request_is_one_json_line_with_user_and_duration(json_log: io.Strin
     assert line["level"] == "INFO" and "time" in line and "pid" in line
 
 
-def test_a_refused_request_is_logged_too_and_bad_ids_are_replaced(json_log: io.StringIO,
-                                                                   browser: Callable[[str | None], Browser]) -> None:
+def test_a_refused_request_is_logged_too_and_bad_ids_are_replaced(
+    json_log: io.StringIO, browser: Callable[[str | None], Browser]
+) -> None:
     b = browser(None)
     response = b.post("/logout", token=False, headers={"X-Request-ID": "<script>bad id</script>"})
     assert response.status_code == 400  # no CSRF token
@@ -153,8 +169,9 @@ def test_bad_log_settings_fall_back_with_a_warning() -> None:
         root.setLevel(level)
 
 
-def test_library_chatter_stays_out_of_the_log_unless_debugging(json_log: io.StringIO, services: Services,
-                                                               world: World) -> None:
+def test_library_chatter_stays_out_of_the_log_unless_debugging(
+    json_log: io.StringIO, services: Services, world: World
+) -> None:
     submitted(services, world)  # an action fires a dozen transitions callbacks, each logged at INFO
     assert not [line for line in json_log.getvalue().splitlines() if '"logger": "transitions' in line]
     config = gunicorn_logconfig({"FLOWENGINE_LOG_LEVEL": "info"})

@@ -15,8 +15,11 @@ from tests.web.conftest import Browser
 from tests.web.helpers import submitted
 
 BADGE = re.compile(r'data-testid="unread-badge">(\d+)<')
-ITEM = re.compile(r'data-testid="notification" data-unread="(true|false)" data-instance="(\d*)">.*?'
-                  r'data-testid="notification-title">([^<]+)<', re.S)
+ITEM = re.compile(
+    r'data-testid="notification" data-unread="(true|false)" data-instance="(\d*)">.*?'
+    r'data-testid="notification-title">([^<]+)<',
+    re.S,
+)
 
 
 def badge(html: str) -> int:
@@ -41,8 +44,12 @@ def _swept(services: Services, world: World, clock: Clock) -> int:
 
 def _rows(services: Services, user_id: int) -> list[tuple[str, int | None, bool]]:
     with services.db.read() as s:
-        return [(n.kind, n.instance_id, n.read_at is not None) for n in s.scalars(
-            select(Notification).where(Notification.user_id == user_id).order_by(Notification.id))]
+        return [
+            (n.kind, n.instance_id, n.read_at is not None)
+            for n in s.scalars(
+                select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+            )
+        ]
 
 
 def _unread(services: Services, user_id: int) -> int:
@@ -50,7 +57,8 @@ def _unread(services: Services, user_id: int) -> int:
 
 
 def test_sweep_notifications_reach_only_their_recipients_newest_first(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     iid = _swept(services, world, clock)
     html = browser("handler").get("/notifications/").get_data(as_text=True)
     [(unread1, overdue), (unread2, reminder)] = items(html, iid)  # newest first
@@ -76,7 +84,8 @@ def test_sweep_notifications_reach_only_their_recipients_newest_first(
 
 
 def test_badge_counts_unread_and_marking_read_is_per_user(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     iid = _swept(services, world, clock)
     handler = browser("handler")
     assert badge(handler.get("/").get_data(as_text=True)) == 3
@@ -104,11 +113,16 @@ def test_badge_counts_unread_and_marking_read_is_per_user(
     assert badge(page) == 0 and 'data-unread="true"' not in page and "已将 2 条通知标为已读" in page
     assert all(read for _, _, read in _rows(services, world.users["handler"]))
     assert _rows(services, world.users["leader"]) == leader_before
-    assert badge(browser("leader").get("/").get_data(as_text=True)) == _unread(services, world.users["leader"]) > 0
+    assert (
+        badge(browser("leader").get("/").get_data(as_text=True))
+        == _unread(services, world.users["leader"])
+        > 0
+    )
 
 
 def test_marking_read_without_a_csrf_token_changes_nothing(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     _swept(services, world, clock)
     handler = browser("handler")
     [first, *_] = [n.id for n in services.notifications.list(world.users["handler"]).items]

@@ -18,7 +18,9 @@ from tests.support import Clock, World
 from tests.web.conftest import Browser
 from tests.web.helpers import GOOD_DATA, GOOD_FORM, postponement_submitted, snapshot, submitted
 
-INBOX_ROW = re.compile(r'<tr class="([^"]*)" data-testid="inbox-row">\s*<td>\s*<a class="fw-semibold" href="/requests/(\d+)"')
+INBOX_ROW = re.compile(
+    r'<tr class="([^"]*)" data-testid="inbox-row">\s*<td>\s*<a class="fw-semibold" href="/requests/(\d+)"'
+)
 
 
 def inbox_rows(html: str) -> list[tuple[int, bool]]:
@@ -27,7 +29,8 @@ def inbox_rows(html: str) -> list[tuple[int, bool]]:
 
 
 def test_inbox_shows_org_step_waiting_time_due_date_and_overdue_mark(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     iid = submitted(services, world)  # opened Monday 2026-09-21; 3 working days → due Thursday 09-24
     b = browser("handler")
     html = b.get("/").get_data(as_text=True)
@@ -41,8 +44,9 @@ def test_inbox_shows_org_step_waiting_time_due_date_and_overdue_mark(
     assert 'data-testid="overdue"' in html and "已超期 2 个工作日" in html  # late on 28 and 29
 
 
-def test_inbox_filters_and_pagination(browser: Callable[[str | None], Browser], services: Services, world: World,
-                                      app) -> None:  # type: ignore[no-untyped-def]
+def test_inbox_filters_and_pagination(
+    browser: Callable[[str | None], Browser], services: Services, world: World, app
+) -> None:  # type: ignore[no-untyped-def]
     submitted(services, world)
     other = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
     services.flow.act(other, "submit", world.users["sec2"], GOOD_DATA, expected_version=1)
@@ -64,7 +68,8 @@ def test_inbox_filters_and_pagination(browser: Callable[[str | None], Browser], 
 
 
 def test_beyond_the_limit_the_organization_filter_is_a_name_search(
-        browser: Callable[[str | None], Browser], services: Services, world: World, app) -> None:  # type: ignore[no-untyped-def]
+    browser: Callable[[str | None], Browser], services: Services, world: World, app
+) -> None:  # type: ignore[no-untyped-def]
     submitted(services, world)
     other = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
     services.flow.act(other, "submit", world.users["sec2"], GOOD_DATA, expected_version=1)
@@ -74,7 +79,9 @@ def test_beyond_the_limit_the_organization_filter_is_a_name_search(
 
     app.config["ORG_OPTIONS_LIMIT"] = 1
     page = handler.get("/").get_data(as_text=True)
-    assert 'data-testid="org-name-filter"' in page and '<option value="{}"'.format(world.orgs["b1"]) not in page
+    assert (
+        'data-testid="org-name-filter"' in page and '<option value="{}"'.format(world.orgs["b1"]) not in page
+    )
     only_b2 = handler.get("/?org_name=第二党支部").get_data(as_text=True)
     assert only_b2.count('data-testid="inbox-row"') == 1 and "第二党支部" in only_b2
     assert 'value="第二党支部"' in only_b2  # what was typed stays in the field
@@ -89,7 +96,8 @@ def test_beyond_the_limit_the_organization_filter_is_a_name_search(
 
 
 def test_inbox_puts_the_most_urgent_first_unless_asked_for_the_newest(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     oldest = postponement_submitted(services, world)  # Mon 09-21: 延期 review, 10 working days
     clock.advance(days=1)
     urgent = submitted(services, world)  # Tue 09-22: leave review, 3 working days
@@ -109,11 +117,14 @@ def test_inbox_puts_the_most_urgent_first_unless_asked_for_the_newest(
     by_age = b.get("/?order=newest").get_data(as_text=True)
     assert inbox_rows(by_age) == [(newest, False), (urgent, True), (oldest, False)]
     assert re.search(r'<option value="newest" selected>最新优先</option>', by_age)
-    assert inbox_rows(b.get("/?order=bogus").get_data(as_text=True)) == inbox_rows(default)  # unknown: default
+    assert inbox_rows(b.get("/?order=bogus").get_data(as_text=True)) == inbox_rows(
+        default
+    )  # unknown: default
 
 
-def test_done_lists_what_i_acted_on(browser: Callable[[str | None], Browser], services: Services,
-                                    world: World) -> None:
+def test_done_lists_what_i_acted_on(
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = submitted(services, world)
     services.flow.act(iid, "approve", world.users["handler"], comment="同意", expected_version=2)
     html = browser("handler").get("/done").get_data(as_text=True)
@@ -121,14 +132,21 @@ def test_done_lists_what_i_acted_on(browser: Callable[[str | None], Browser], se
 
 
 def test_request_page_has_state_diagram_timeline_changes_and_documents(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     iid = submitted(services, world)
     clock.advance(hours=1)
-    services.flow.act(iid, "return_to_applicant", world.users["handler"], comment="请补充代班人电话",
-                      expected_version=2)
+    services.flow.act(
+        iid, "return_to_applicant", world.users["handler"], comment="请补充代班人电话", expected_version=2
+    )
     clock.advance(hours=1)
-    services.flow.act(iid, "submit", world.users["sec1"], {**GOOD_DATA, "reason": "参加专题培训（已补充）"},
-                      expected_version=3)
+    services.flow.act(
+        iid,
+        "submit",
+        world.users["sec1"],
+        {**GOOD_DATA, "reason": "参加专题培训（已补充）"},
+        expected_version=3,
+    )
     services.flow.act(iid, "approve", world.users["handler"], comment="同意", expected_version=4)
     b = browser("sec1")
     html = b.get(f"/requests/{iid}").get_data(as_text=True)
@@ -141,7 +159,8 @@ def test_request_page_has_state_diagram_timeline_changes_and_documents(
 
 
 def test_auditor_search_by_org_procedure_state_dates_and_actor(
-        browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
     first = submitted(services, world)
     clock.advance(days=3)
     second = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
@@ -153,7 +172,10 @@ def test_auditor_search_by_org_procedure_state_dates_and_actor(
 
     assert found("") == {first, second}
     assert found(f"org={world.orgs['b1']}") == {first}
-    assert found(f"org={world.orgs['school24']}") == {first, second}  # an organization includes those below it
+    assert found(f"org={world.orgs['school24']}") == {
+        first,
+        second,
+    }  # an organization includes those below it
     assert found("workflow=leave_request&state=review") == {first}
     assert found("status=active") == {first, second}
     assert found("date_from=2026-09-22") == {second}
@@ -183,7 +205,12 @@ def test_error_pages_are_in_the_apps_style(browser: Callable[[str | None], Brows
     b = browser("sec1")
     missing = b.get("/no/such/page")
     html = missing.get_data(as_text=True)
-    assert missing.status_code == 404 and "页面不存在" in html and "党组织流程审批" in html and 'lang="zh-CN"' in html
+    assert (
+        missing.status_code == 404
+        and "页面不存在" in html
+        and "党组织流程审批" in html
+        and 'lang="zh-CN"' in html
+    )
     forbidden = b.get("/admin/orgs")
     assert forbidden.status_code == 403 and "无权访问" in forbidden.get_data(as_text=True)
 
@@ -196,8 +223,12 @@ class _BrokenDocuments:
 
 
 def test_an_unexpected_error_shows_the_500_page_and_changes_nothing(
-        browser: Callable[[str | None], Browser], services: Services, world: World,
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    browser: Callable[[str | None], Browser],
+    services: Services,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     iid = submitted(services, world)
     b = browser("handler")
     b.get(f"/requests/{iid}")
@@ -224,7 +255,8 @@ def test_an_unexpected_error_shows_the_500_page_and_changes_nothing(
 
 
 def test_start_twice_for_the_same_branch_says_where_the_running_one_is(
-        browser: Callable[[str | None], Browser], services: Services, world: World) -> None:
+    browser: Callable[[str | None], Browser], services: Services, world: World
+) -> None:
     iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
     b = browser("sec1")
     choose = b.get("/requests/new").get_data(as_text=True)
@@ -234,7 +266,9 @@ def test_start_twice_for_the_same_branch_says_where_the_running_one_is(
     assert again.status_code == 409 and "已有进行中" in again.get_data(as_text=True)
 
 
-def test_admin_sees_which_years_holidays_are_known(browser: Callable[[str | None], Browser], clock: Clock) -> None:
+def test_admin_sees_which_years_holidays_are_known(
+    browser: Callable[[str | None], Browser], clock: Clock
+) -> None:
     year = calendar.PACKAGE_LAST_YEAR
     clock.now = dt.datetime(year, 11, 30, 2, 0, tzinfo=dt.UTC)
     b = browser("admin")
@@ -242,7 +276,9 @@ def test_admin_sees_which_years_holidays_are_known(browser: Callable[[str | None
     assert f"已知 {year} 年及以前的安排" in html
     assert 'data-testid="calendar-missing-year"' in html and f"尚无 {year + 1} 年的节假日安排" in html
 
-    calendar.install_supplement(CalendarSupplement(years=frozenset({year + 1}), sources={year + 1: "国办发明电〔示例〕"}))
+    calendar.install_supplement(
+        CalendarSupplement(years=frozenset({year + 1}), sources={year + 1: "国办发明电〔示例〕"})
+    )
     try:
         html = b.get("/admin/definitions").get_data(as_text=True)
     finally:

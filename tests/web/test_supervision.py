@@ -58,8 +58,10 @@ def test_page_shows_the_counts_and_names_of_the_tables(demo_app: tuple[Flask, Se
     late = expected["term_expired"] | expected["step_overdue"]
     assert counts["late"] == len(late)
     rows = ROW.findall(html)
-    assert {code for code, _, _ in rows} == _codes(services, set().union(
-        *(expected[k] for k in ("in_progress", "completed", "postponed", "not_started"))))
+    assert {code for code, _, _ in rows} == _codes(
+        services,
+        set().union(*(expected[k] for k in ("in_progress", "completed", "postponed", "not_started"))),
+    )
     assert {code for code, _, red in rows if red} == _codes(services, late)
     for name in late:
         assert name in html
@@ -76,30 +78,37 @@ def test_pages_show_dates_the_chinese_way(demo_app: tuple[Flask, Services]) -> N
     app, services = demo_app
     b = signed_in(app, "wangjianguo")
     html = b.get("/supervision/").get_data(as_text=True)
-    table = html[html.index('data-testid="supervision-table"'):html.index('data-testid="bulletin-form"')]
+    table = html[html.index('data-testid="supervision-table"') : html.index('data-testid="bulletin-form"')]
     assert ISO_DATE.findall(table) == []
     with services.db.read() as s:
         term_end = s.execute(text("SELECT term_end FROM organizations WHERE code = 'zz24'")).scalar_one()
     day = dt.date.fromisoformat(str(term_end))
-    row = table[table.index('data-org="zz24"'):]
-    assert f"<td class=\"text-nowrap\">{day.year}年{day.month}月{day.day}日</td>" in row[:row.index("</tr>")]
+    row = table[table.index('data-org="zz24"') :]
+    assert f'<td class="text-nowrap">{day.year}年{day.month}月{day.day}日</td>' in row[: row.index("</tr>")]
     assert "已完成（批复③ 2026年9月4日）" in table and "已批准延期至2026年12月31日" in table
     assert re.search(r"，时限 \d{4}年\d{1,2}月\d{1,2}日", table)  # a running step's due day
     assert "（截至2026年11月23日）" in html
     decisions = b.get("/supervision/decisions?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
-    unfiled = decisions[decisions.index('data-testid="decisions-unfiled"'):]
+    unfiled = decisions[decisions.index('data-testid="decisions-unfiled"') :]
     assert ISO_DATE.findall(unfiled) == [] and re.search(r"<td>2026年\d{1,2}月\d{1,2}日</td>", unfiled)
 
 
-def test_a_handler_sees_only_their_subtree_and_a_secretary_is_refused(demo_app: tuple[Flask, Services]) -> None:
+def test_a_handler_sees_only_their_subtree_and_a_secretary_is_refused(
+    demo_app: tuple[Flask, Services],
+) -> None:
     app, services = demo_app
     html = signed_in(app, "chenjing").get("/supervision/").get_data(as_text=True)
     assert {code for code, _, _ in ROW.findall(html)} == {"zz24-b1", "zz24-b2", "zz24-retired"}
     other = services.directory.org_id("zz31")
     assert signed_in(app, "chenjing").get(f"/supervision/?org={other}").status_code == 404
     secretary = signed_in(app, "zhangming")
-    for url in ("/supervision/", "/supervision/export.csv", "/supervision/export.xlsx", "/supervision/decisions",
-                "/supervision/bulletin.docx?number=x"):
+    for url in (
+        "/supervision/",
+        "/supervision/export.csv",
+        "/supervision/export.xlsx",
+        "/supervision/decisions",
+        "/supervision/bulletin.docx?number=x",
+    ):
         assert secretary.get(url).status_code == 403, url
     assert "/supervision/" not in secretary.get("/").get_data(as_text=True)  # no link for who may not open it
 
@@ -118,7 +127,9 @@ def test_exports_hold_the_filtered_rows(demo_app: tuple[Flask, Services]) -> Non
     assert table[0][0] == "组织" and [r[0] for r in table[1:]] == [names[c] for c in shown]
     assert all(r[4] == "换届中" for r in table[1:])
     # Exports are for spreadsheets and scripts: date columns stay ISO (CSV) or real dates (.xlsx).
-    assert table[0][3] == "任期届满" and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r[3]) for r in table[1:] if r[3])
+    assert table[0][3] == "任期届满" and all(
+        re.fullmatch(r"\d{4}-\d{2}-\d{2}", r[3]) for r in table[1:] if r[3]
+    )
     xlsx = b.get("/supervision/export.xlsx?status=in_progress&sort=overdue&dir=desc")
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.get_data())).active
@@ -153,7 +164,8 @@ def test_bulletin_download_names_the_late_units(demo_app: tuple[Flask, Services]
     app, services = demo_app
     expected = expected_states(services, "zzjgw")
     response = signed_in(app, "zhaozhigang").get(
-        "/supervision/bulletin.docx?from=2026-01-01&to=2026-12-31&number=郑教工委〔2026〕3号")
+        "/supervision/bulletin.docx?from=2026-01-01&to=2026-12-31&number=郑教工委〔2026〕3号"
+    )
     assert response.status_code == 200
     assert response.mimetype.endswith("wordprocessingml.document")
     body = "\n".join(p.text for p in docx.Document(io.BytesIO(response.get_data())).paragraphs)
@@ -170,7 +182,7 @@ def test_decisions_page(demo_app: tuple[Flask, Services]) -> None:
     page = b.get("/supervision/decisions?from=2026-01-01&to=2026-12-31")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "应备案未备案（1）" in html
-    unfiled = html[html.index('data-testid="decisions-unfiled"'):]
+    unfiled = html[html.index('data-testid="decisions-unfiled"') :]
     assert "关于教务处中层干部任免的议题" in unfiled and "关于采购高二物理实验室设备的议题" not in unfiled
     backwards = b.get("/supervision/decisions?from=2026-12-31&to=2026-01-01")
     assert backwards.status_code == 422 and "结束日期不能早于开始日期" in backwards.get_data(as_text=True)

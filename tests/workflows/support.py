@@ -20,18 +20,49 @@ from tests.support import PASSWORD, Clock
 
 TREE: list[dict[str, Any]] = [
     {"code": "gw", "name": "中共郑州市委教育工作委员会", "type": "work_committee"},
-    {"code": "zz31", "name": "中共郑州市第三十一中学委员会", "type": "committee", "parent": "gw",
-     "full_members": 104, "probationary_members": 2, "term_start": "2022-09-15", "term_end": "2027-09-14"},
+    {
+        "code": "zz31",
+        "name": "中共郑州市第三十一中学委员会",
+        "type": "committee",
+        "parent": "gw",
+        "full_members": 104,
+        "probationary_members": 2,
+        "term_start": "2022-09-15",
+        "term_end": "2027-09-14",
+    },
     # 11 full members: a branch with a committee (支部委员会), approved by the school's Party committee.
-    {"code": "g2", "name": "郑州市第三十一中学高二年级党支部", "type": "branch", "parent": "zz31",
-     "full_members": 11, "probationary_members": 2, "term_start": "2023-11-28", "term_end": "2026-11-27"},
+    {
+        "code": "g2",
+        "name": "郑州市第三十一中学高二年级党支部",
+        "type": "branch",
+        "parent": "zz31",
+        "full_members": 11,
+        "probationary_members": 2,
+        "term_start": "2023-11-28",
+        "term_end": "2026-11-27",
+    },
     # 5 full members: no committee; the 党员大会 elects the 书记 directly.
-    {"code": "zyl", "name": "郑东新区众意路小学党支部", "type": "branch", "parent": "gw",
-     "full_members": 5, "probationary_members": 1, "term_start": "2023-12-12", "term_end": "2026-12-11"},
+    {
+        "code": "zyl",
+        "name": "郑东新区众意路小学党支部",
+        "type": "branch",
+        "parent": "gw",
+        "full_members": 5,
+        "probationary_members": 1,
+        "term_start": "2023-12-12",
+        "term_end": "2026-12-11",
+    },
     # Its own 三重一大 rules set a lower 大额 threshold than the definition's default.
-    {"code": "zz103", "name": "郑州市第一〇三中学党总支", "type": "general_branch", "parent": "gw",
-     "full_members": 52, "term_start": "2023-06-30", "term_end": "2026-06-29",
-     "settings": {"major_decision": {"large_amount_threshold": 20000}}},
+    {
+        "code": "zz103",
+        "name": "郑州市第一〇三中学党总支",
+        "type": "general_branch",
+        "parent": "gw",
+        "full_members": 52,
+        "term_start": "2023-06-30",
+        "term_end": "2026-06-29",
+        "settings": {"major_decision": {"large_amount_threshold": 20000}},
+    },
 ]
 
 USERS: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -101,8 +132,16 @@ class Walk:
     def actions(self, user: str) -> list[ActionView]:
         return self.services.flow.available_actions(self.instance.id, self.city.users[user])
 
-    def act(self, user: str, action: str, data: dict[str, Any] | None = None, comment: str | None = None) -> str:
+    def act(
+        self, user: str, action: str, data: dict[str, Any] | None = None, comment: str | None = None
+    ) -> str:
         """Perform ``action`` as ``user`` on the version last seen; returns the new state."""
-        self.instance = self.services.flow.act(self.instance.id, action, self.city.users[user], data, comment,
-                                               expected_version=self.instance.version)
+        self.instance = self.services.flow.act(
+            self.instance.id,
+            action,
+            self.city.users[user],
+            data,
+            comment,
+            expected_version=self.instance.version,
+        )
         return self.instance.state

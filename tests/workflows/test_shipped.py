@@ -86,4 +86,3 @@ def test_both_election_paths_are_in_the_diagram() -> None:
         assert step in text
     loop = [a for a in d.actions if a.name == "record_additional_vote"]
     assert loop and "additional_vote" in loop[0].sources and "additional_vote" in loop[0].destinations
-

@@ -75,11 +75,15 @@ def load_calendar_file(path: Path) -> CalendarSupplement:
     name = str(path)
     yaml = YAML(typ="rt")
     # Dates stay text so that an impossible one (2027-02-30) is reported with its line, not raised by the parser.
-    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    yaml.constructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+    )
     try:
         root = yaml.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DefinitionError([DefinitionProblem(name, None, "", f"无法读取节假日文件：{exc.strerror}")]) from exc
+        raise DefinitionError(
+            [DefinitionProblem(name, None, "", f"无法读取节假日文件：{exc.strerror}")]
+        ) from exc
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -91,7 +95,13 @@ def load_calendar_file(path: Path) -> CalendarSupplement:
         problems.append(DefinitionProblem(name, line_of(root, at), ".".join(str(p) for p in at), message))
 
     if not isinstance(root, CommentedMap):
-        raise DefinitionError([DefinitionProblem(name, 1, "", "节假日文件应按年份列出：2027: {holidays: [...], workdays: [...]}")])
+        raise DefinitionError(
+            [
+                DefinitionProblem(
+                    name, 1, "", "节假日文件应按年份列出：2027: {holidays: [...], workdays: [...]}"
+                )
+            ]
+        )
 
     years: set[int] = set()
     holidays: set[dt.date] = set()
@@ -128,7 +138,10 @@ def load_calendar_file(path: Path) -> CalendarSupplement:
                         problem([key, kind, i], f"{day.isoformat()} 不属于 {year} 年")
                         break
                     if kind == "workdays" and day.weekday() < 5:
-                        problem([key, kind, i], f"{day.isoformat()} 是工作日（周一至周五），调休上班日只能是周六或周日")
+                        problem(
+                            [key, kind, i],
+                            f"{day.isoformat()} 是工作日（周一至周五），调休上班日只能是周六或周日",
+                        )
                         break
                 else:
                     seen[kind].update(dates)

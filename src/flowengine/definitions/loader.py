@@ -61,9 +61,7 @@ class _Collector:
     problems: list[DefinitionProblem] = field(default_factory=list)
 
     def add(self, path: Sequence[str | int], message: str) -> None:
-        self.problems.append(
-            DefinitionProblem(self.file, line_of(self.root, path), _dotted(path), message)
-        )
+        self.problems.append(DefinitionProblem(self.file, line_of(self.root, path), _dotted(path), message))
 
 
 def _dotted(path: Iterable[str | int]) -> str:
@@ -158,8 +156,16 @@ _built: dict[tuple[str, str, tuple[frozenset[str], ...]], WorkflowDefinition] = 
 
 
 def _vocabulary_key(vocabulary: Vocabulary) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(names) for names in (vocabulary.roles, vocabulary.checks, vocabulary.predicates,
-                                                 vocabulary.org_types, vocabulary.effects))
+    return tuple(
+        frozenset(names)
+        for names in (
+            vocabulary.roles,
+            vocabulary.checks,
+            vocabulary.predicates,
+            vocabulary.org_types,
+            vocabulary.effects,
+        )
+    )
 
 
 def load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefinition:
@@ -231,7 +237,10 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
     roles: Mapping[str, Any] = d["roles"]
     for key, role in roles.items():
         if vocab.roles and role["role"] not in vocab.roles:
-            col.add(["roles", key, "role"], f"unknown role {role['role']!r}; known roles: {', '.join(sorted(vocab.roles))}")
+            col.add(
+                ["roles", key, "role"],
+                f"unknown role {role['role']!r}; known roles: {', '.join(sorted(vocab.roles))}",
+            )
 
     def need_role(path: list[str | int], key: str | None) -> None:
         if key is not None and key not in roles:
@@ -240,8 +249,9 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
     documents = d.get("documents") or {}
     settings = d.get("settings") or {}
 
-    def check_refs(path: list[str | int], refs: list[Any], kind: str = "check",
-                   known: Collection[str] | None = None) -> None:
+    def check_refs(
+        path: list[str | int], refs: list[Any], kind: str = "check", known: Collection[str] | None = None
+    ) -> None:
         for i, ref in enumerate(refs):
             name = _check_ref_name(ref)
             if name not in (vocab.checks if known is None else known):
@@ -256,9 +266,14 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
             if f["type"] in ("choice", "multichoice") and not f.get("options"):
                 col.add([*path, i], f"field {f['name']!r} of type {f['type']} needs options")
             if f["type"] == "list" and not f.get("fields"):
-                col.add([*path, i], f"field {f['name']!r} of type list needs fields (the columns of each row)")
+                col.add(
+                    [*path, i], f"field {f['name']!r} of type list needs fields (the columns of each row)"
+                )
             if f.get("fields") and f["type"] != "list":
-                col.add([*path, i, "fields"], f"only a field of type list may have fields (this one is {f['type']})")
+                col.add(
+                    [*path, i, "fields"],
+                    f"only a field of type list may have fields (this one is {f['type']})",
+                )
             if f.get("pattern"):
                 try:
                     re.compile(f["pattern"])
@@ -272,14 +287,20 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
     if vocab.org_types:
         for i, t in enumerate(start["org_types"]):
             if t not in vocab.org_types:
-                col.add(["start", "org_types", i], f"unknown organization type {t!r}; known: {', '.join(vocab.org_types)}")
+                col.add(
+                    ["start", "org_types", i],
+                    f"unknown organization type {t!r}; known: {', '.join(vocab.org_types)}",
+                )
     check_fields(["start", "form"], start.get("form") or [])
     check_refs(["start", "checks"], start.get("checks") or [])
 
     states: dict[str, int] = {}
     for i, s in enumerate(d["states"]):
         if s["name"] in states:
-            col.add(["states", i, "name"], f"duplicate state {s['name']!r} (first declared as states[{states[s['name']]}])")
+            col.add(
+                ["states", i, "name"],
+                f"duplicate state {s['name']!r} (first declared as states[{states[s['name']]}])",
+            )
         else:
             states[s["name"]] = i
         need_role(["states", i, "assignee"], s.get("assignee"))
@@ -288,20 +309,32 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
         if s.get("final") and (s.get("assignee") or s.get("deadline")):
             col.add(["states", i], "a final state has no assignee and no deadline")
         if not s.get("final") and not s.get("assignee"):
-            col.add(["states", i], f"state {s['name']!r} is not final, so it needs an assignee (who must act in it)")
+            col.add(
+                ["states", i],
+                f"state {s['name']!r} is not final, so it needs an assignee (who must act in it)",
+            )
         if s.get("outcome") and not s.get("final"):
             col.add(["states", i, "outcome"], "only a final state has an outcome")
         dl = s.get("deadline")
         if dl:
             need_role(["states", i, "deadline", "escalate_to"], dl.get("escalate_to"))
             if dl.get("days_setting") and dl["days_setting"] not in settings:
-                col.add(["states", i, "deadline", "days_setting"], f"unknown setting {dl['days_setting']!r}; declare it under settings")
+                col.add(
+                    ["states", i, "deadline", "days_setting"],
+                    f"unknown setting {dl['days_setting']!r}; declare it under settings",
+                )
             for j, r in enumerate(dl.get("reminders") or []):
                 if r >= dl["days"]:
-                    col.add(["states", i, "deadline", "reminders", j], f"a reminder {r} days before the deadline comes before the step starts ({dl['days']} days)")
+                    col.add(
+                        ["states", i, "deadline", "reminders", j],
+                        f"a reminder {r} days before the deadline comes before the step starts ({dl['days']} days)",
+                    )
     initials = [s["name"] for s in d["states"] if s.get("initial")]
     if len(initials) != 1:
-        col.add(["states"], f"exactly one state must be initial (found {len(initials)}: {', '.join(initials) or 'none'})")
+        col.add(
+            ["states"],
+            f"exactly one state must be initial (found {len(initials)}: {', '.join(initials) or 'none'})",
+        )
     if not any(s.get("final") for s in d["states"]):
         col.add(["states"], "at least one state must be final")
 
@@ -309,7 +342,10 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
     outgoing: dict[str, set[str]] = {name: set() for name in states}
     for i, a in enumerate(d["actions"]):
         if a["name"] in actions:
-            col.add(["actions", i, "name"], f"duplicate action {a['name']!r} (first declared as actions[{actions[a['name']]}])")
+            col.add(
+                ["actions", i, "name"],
+                f"duplicate action {a['name']!r} (first declared as actions[{actions[a['name']]}])",
+            )
         else:
             actions[a["name"]] = i
         need_role(["actions", i, "role"], a["role"])
@@ -319,7 +355,9 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
             if src not in states:
                 col.add(path, f"unknown state {src!r} in transition {a['name']!r}")
             elif d["states"][states[src]].get("final"):
-                col.add(path, f"action {a['name']!r} leaves final state {src!r}; a final state has no way out")
+                col.add(
+                    path, f"action {a['name']!r} leaves final state {src!r}; a final state has no way out"
+                )
         branches = _branches(a)
         for j, b in enumerate(branches):
             path = ["actions", i, "to"]
@@ -330,20 +368,31 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
             for kind in ("when", "unless"):
                 for k, pred in enumerate(_names(b.get(kind))):
                     if pred not in vocab.predicates:
-                        col.add(["actions", i, "to", j, kind, *([k] if isinstance(b[kind], list) else [])], f"unknown predicate {pred!r}")
+                        col.add(
+                            ["actions", i, "to", j, kind, *([k] if isinstance(b[kind], list) else [])],
+                            f"unknown predicate {pred!r}",
+                        )
             for src in sources:
                 if src in outgoing:
                     outgoing[src].add(b["state"])
         if isinstance(a["to"], list) and (branches[-1].get("when") or branches[-1].get("unless")):
-            col.add(["actions", i, "to", len(branches) - 1], "the last branch must be unconditional, so the action always leads somewhere")
+            col.add(
+                ["actions", i, "to", len(branches) - 1],
+                "the last branch must be unconditional, so the action always leads somewhere",
+            )
         check_fields(["actions", i, "form"], a.get("form") or [])
         check_refs(["actions", i, "checks"], a.get("checks") or [])
         check_refs(["actions", i, "effects"], a.get("effects") or [], "effect", vocab.effects)
         for j, doc in enumerate(a.get("documents") or []):
             if doc not in documents:
-                col.add(["actions", i, "documents", j], f"unknown document {doc!r}; declare it under documents")
+                col.add(
+                    ["actions", i, "documents", j], f"unknown document {doc!r}; declare it under documents"
+                )
         if a.get("kind") == "return" and a.get("comment_required") is False:
-            col.add(["actions", i, "comment_required"], "a return must require a comment (the reasons are shown to the person who redoes the step)")
+            col.add(
+                ["actions", i, "comment_required"],
+                "a return must require a comment (the reasons are shown to the person who redoes the step)",
+            )
 
     # Reachability and dead ends, only meaningful once the references are sound.
     if len(initials) == 1 and initials[0] in states:
@@ -356,7 +405,10 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
                     todo.append(nxt)
         for name, i in states.items():
             if name not in reached:
-                col.add(["states", i, "name"], f"unreachable state {name!r}: no action leads to it from {initials[0]!r}")
+                col.add(
+                    ["states", i, "name"],
+                    f"unreachable state {name!r}: no action leads to it from {initials[0]!r}",
+                )
     for name, i in states.items():
         s = d["states"][i]
         if not s.get("final") and not outgoing.get(name):
@@ -376,7 +428,8 @@ def _field(f: Mapping[str, Any], root: Any, path: list[str | int]) -> FieldDef:
         max_length=f.get("max_length"),
         pattern=f.get("pattern"),
         options=tuple(
-            Option(o, o) if isinstance(o, str) else Option(o["value"], o["label"]) for o in f.get("options") or []
+            Option(o, o) if isinstance(o, str) else Option(o["value"], o["label"])
+            for o in f.get("options") or []
         ),
         min_items=f.get("min_items"),
         max_items=f.get("max_items"),
@@ -430,12 +483,15 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
                 title=a["title"],
                 sources=tuple(_names(a["from"])),
                 branches=tuple(
-                    Branch(b["state"], tuple(_names(b.get("when"))), tuple(_names(b.get("unless")))) for b in _branches(a)
+                    Branch(b["state"], tuple(_names(b.get("when"))), tuple(_names(b.get("unless"))))
+                    for b in _branches(a)
                 ),
                 role=a["role"],
                 kind=a.get("kind", "submit"),
                 comment_required=bool(a.get("comment_required", a.get("kind") == "return")),
-                form=tuple(_field(f, root, ["actions", i, "form", k]) for k, f in enumerate(a.get("form") or [])),
+                form=tuple(
+                    _field(f, root, ["actions", i, "form", k]) for k, f in enumerate(a.get("form") or [])
+                ),
                 checks=_refs(a.get("checks") or []),
                 documents=tuple(a.get("documents") or []),
                 description=unfold(a.get("description", "")),
@@ -464,7 +520,10 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
             {k: DocumentDef(k, v["title"], v["kind"]) for k, v in (d.get("documents") or {}).items()}
         ),
         settings=MappingProxyType(
-            {k: SettingDef(k, v["default"], unfold(v.get("description", ""))) for k, v in (d.get("settings") or {}).items()}
+            {
+                k: SettingDef(k, v["default"], unfold(v.get("description", "")))
+                for k, v in (d.get("settings") or {}).items()
+            }
         ),
         source=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "month", "choice", "multichoice", "list")
+FIELD_TYPES = (
+    "string",
+    "text",
+    "integer",
+    "number",
+    "boolean",
+    "date",
+    "month",
+    "choice",
+    "multichoice",
+    "list",
+)
 ROLE_RELATIONS = ("self", "parent", "approver")
 DEADLINE_UNITS = ("working_days", "calendar_days")
 ESCALATIONS = ("notify", "reassign", "co_approve")

@@ -46,6 +46,15 @@ def compose(ctx: DocumentContext) -> OfficialDocument:
 
 
 __all__ = [
-    "COMPOSERS", "MIMETYPE", "DocumentContext", "Issued", "OfficialDocument", "OrgRef", "Paragraph", "Span",
-    "compose", "has_composer", "render",
+    "COMPOSERS",
+    "MIMETYPE",
+    "DocumentContext",
+    "Issued",
+    "OfficialDocument",
+    "OrgRef",
+    "Paragraph",
+    "Span",
+    "compose",
+    "has_composer",
+    "render",
 ]

@@ -156,8 +156,13 @@ def request1(ctx: DocumentContext) -> OfficialDocument:
         items.append(("选举职务", f"由党员大会直接选举产生{posts}。"))
     else:
         seats, candidates = count(r1.get("committee_size")), count(r1.get("candidate_count"))
-        items.append(("委员会组成", f"新一届{committee_of(ctx.org)}拟由{seats}名委员组成，"
-                                    f"{_leaders(count(r1.get('secretary_count')) or 1, deputies)}。"))
+        items.append(
+            (
+                "委员会组成",
+                f"新一届{committee_of(ctx.org)}拟由{seats}名委员组成，"
+                f"{_leaders(count(r1.get('secretary_count')) or 1, deputies)}。",
+            )
+        )
         items.append(("候选人数", f"{_margin(candidates, seats)}。"))
     items.append(("选举办法", sentence(r1.get("election_method"))))
     body += [Paragraph.item(f"{heading(i)}{name}。", text) for i, (name, text) in enumerate(items, 1) if text]
@@ -170,8 +175,12 @@ def reply1(ctx: DocumentContext) -> OfficialDocument:
     nc = action.endswith("_nc")
     org, approve = ctx.org, ctx.step(ctx.action)
     title = f"关于同意{org.name}召开党员大会进行换届选举的批复"
-    body = [Paragraph.of(f"{you(org)}{cited(ctx.earlier.get('request1'), '关于召开党员大会进行换届选举的请示')}"
-                         f"收悉。经研究，批复如下：")]
+    body = [
+        Paragraph.of(
+            f"{you(org)}{cited(ctx.earlier.get('request1'), '关于召开党员大会进行换届选举的请示')}"
+            f"收悉。经研究，批复如下："
+        )
+    ]
     items = [f"同意{you(org)}于{month_cn(r1.get('planned_month'))}召开党员大会，进行换届选举。"]
     deputies = count(r1.get("deputy_count"))
     if nc:
@@ -180,15 +189,21 @@ def reply1(ctx: DocumentContext) -> OfficialDocument:
         next_step = "书记候选人预备人选"
     else:
         seats, candidates = count(r1.get("committee_size")), count(r1.get("candidate_count"))
-        items.append(f"同意新一届{committee_of(org)}由{seats}名委员组成，"
-                     f"{_leaders(count(r1.get('secretary_count')) or 1, deputies)}；{_margin(candidates, seats)}，"
-                     f"实行差额选举。")
+        items.append(
+            f"同意新一届{committee_of(org)}由{seats}名委员组成，"
+            f"{_leaders(count(r1.get('secretary_count')) or 1, deputies)}；{_margin(candidates, seats)}，"
+            f"实行差额选举。"
+        )
         next_step = "委员会委员候选人预备人选"
     if approve.get("opinion"):
         items.append(sentence(approve["opinion"]))
     body += numbered(items)
-    body.append(Paragraph.of(f"请{you(org)}严格按照《中国共产党基层组织选举工作条例》规定的程序，认真做好候选人预备人选的"
-                             f"推荐、酝酿和考察工作，并将{next_step}及时报{us(ctx.issuer)}审批。"))
+    body.append(
+        Paragraph.of(
+            f"请{you(org)}严格按照《中国共产党基层组织选举工作条例》规定的程序，认真做好候选人预备人选的"
+            f"推荐、酝酿和考察工作，并将{next_step}及时报{us(ctx.issuer)}审批。"
+        )
+    )
     body.append(Paragraph.of("此复。"))
     return frame(ctx, title, body, copies_to=reply_copies(ctx))
 
@@ -202,13 +217,17 @@ def _process(ctx: DocumentContext, r2: Mapping[str, Any]) -> list[Paragraph]:
     detail = ""
     when = as_date(nomination.get("recommendation_date"))
     if when and nomination.get("recommenders"):
-        detail += f"{date_cn(when)}，{us(ctx.org)}组织{count(nomination['recommenders'])}名党员进行了民主推荐。"
+        detail += (
+            f"{date_cn(when)}，{us(ctx.org)}组织{count(nomination['recommenders'])}名党员进行了民主推荐。"
+        )
     detail += sentence(nomination.get("recommendation")) + sentence(nomination.get("deliberation"))
     detail += sentence(nomination.get("inspection"))
     start, end = as_date(nomination.get("publicity_start")), as_date(nomination.get("publicity_end"))
     if nomination.get("publicity") and start and end:
         detail += f"{date_cn(start)}至{date_cn(end)}，对预备人选进行了公示。"
-    return [Paragraph.item(f"{heading(3)}预备人选产生过程。", out[0])] + ([Paragraph.of(detail)] if detail else [])
+    return [Paragraph.item(f"{heading(3)}预备人选产生过程。", out[0])] + (
+        [Paragraph.of(detail)] if detail else []
+    )
 
 
 def request2(ctx: DocumentContext) -> OfficialDocument:
@@ -223,11 +242,17 @@ def request2(ctx: DocumentContext) -> OfficialDocument:
     if nc:
         posts = _nc_posts(candidates)
         title = f"关于支部{posts}候选人预备人选的请示"
-        body = [Paragraph.of(f"{basis}{us(ctx.org)}拟于{month}召开党员大会，选举产生支部{posts}。"
-                             f"现将候选人预备人选有关情况请示如下：")]
+        body = [
+            Paragraph.of(
+                f"{basis}{us(ctx.org)}拟于{month}召开党员大会，选举产生支部{posts}。"
+                f"现将候选人预备人选有关情况请示如下："
+            )
+        ]
         body.append(Paragraph.item(f"{heading(1)}党员基本情况。", _membership(ctx, full, probationary)))
-        body += [Paragraph.item(f"{heading(2)}候选人预备人选产生过程。", sentence(r2.get("process"))),
-                 *_process(ctx, r2)[1:]]
+        body += [
+            Paragraph.item(f"{heading(2)}候选人预备人选产生过程。", sentence(r2.get("process"))),
+            *_process(ctx, r2)[1:],
+        ]
         named = "，".join(f"{c.get('name')}同志为支部{c.get('post')}候选人预备人选" for c in candidates)
         body.append(Paragraph.item(f"{heading(3)}候选人预备人选。", f"经研究，拟推荐{named}。"))
         body.append(Paragraph.item(f"{heading(4)}候选人预备人选简要情况。", ""))
@@ -238,20 +263,32 @@ def request2(ctx: DocumentContext) -> OfficialDocument:
     secretaries, deputies = count(r1.get("secretary_count")) or 1, count(r1.get("deputy_count"))
     names = stroke_ordered(str(c.get("name")) for c in candidates)
     by_name = {str(c.get("name")): c for c in candidates}
-    body = [Paragraph.of(f"{basis}{us(ctx.org)}拟于{month}召开党员大会，选举产生新一届{committee_of(ctx.org)}。"
-                         f"现将新一届{committee_of(ctx.org)}委员候选人预备人选有关情况请示如下：")]
+    body = [
+        Paragraph.of(
+            f"{basis}{us(ctx.org)}拟于{month}召开党员大会，选举产生新一届{committee_of(ctx.org)}。"
+            f"现将新一届{committee_of(ctx.org)}委员候选人预备人选有关情况请示如下："
+        )
+    ]
     body.append(Paragraph.item(f"{heading(1)}党员基本情况。", _membership(ctx, full, probationary)))
-    body.append(Paragraph.item(f"{heading(2)}委员职数和候选人数。",
-                               f"新一届{committee_of(ctx.org)}拟由{seats}名委员组成，{_leaders(secretaries, deputies)}。"
-                               f"{_margin(len(names), seats)}。"))
+    body.append(
+        Paragraph.item(
+            f"{heading(2)}委员职数和候选人数。",
+            f"新一届{committee_of(ctx.org)}拟由{seats}名委员组成，{_leaders(secretaries, deputies)}。"
+            f"{_margin(len(names), seats)}。",
+        )
+    )
     body += _process(ctx, r2)
     leaders = f"其中，{r2.get('secretary_candidate')}同志为书记候选人预备人选"
     deputy_names = [str(d.get("name")) for d in rows(r2.get("deputy_candidates")) if d.get("name")]
     if deputy_names:
         leaders += f"，{join_names(deputy_names)}同志为副书记候选人预备人选"
-    body.append(Paragraph.item(f"{heading(4)}委员候选人预备人选。",
-                               f"按姓氏笔画为序，新一届{committee_of(ctx.org)}委员候选人预备人选为{join_names(names)}，"
-                               f"共{len(names)}名。{leaders}。"))
+    body.append(
+        Paragraph.item(
+            f"{heading(4)}委员候选人预备人选。",
+            f"按姓氏笔画为序，新一届{committee_of(ctx.org)}委员候选人预备人选为{join_names(names)}，"
+            f"共{len(names)}名。{leaders}。",
+        )
+    )
     body.append(Paragraph.item(f"{heading(5)}预备人选简要情况。", ""))
     body += [Paragraph.of(_bio(by_name[n])) for n in names]
     body.append(Paragraph.of("当否，请批示。"))
@@ -263,9 +300,13 @@ def reply2(ctx: DocumentContext) -> OfficialDocument:
     nc = action.endswith("_nc")
     org, approve = ctx.org, ctx.step(ctx.action)
     candidates = rows(r2.get("candidates"))
-    checked = "经研究并征求纪检部门意见" if ctx.step("forward_request2").get("integrity_opinion") else "经研究"
+    checked = (
+        "经研究并征求纪检部门意见" if ctx.step("forward_request2").get("integrity_opinion") else "经研究"
+    )
     request = ctx.earlier.get("request2")
-    fallback = f"关于支部{_nc_posts(candidates)}候选人预备人选的请示" if nc else "关于委员会委员候选人预备人选的请示"
+    fallback = (
+        f"关于支部{_nc_posts(candidates)}候选人预备人选的请示" if nc else "关于委员会委员候选人预备人选的请示"
+    )
     opening = Paragraph.of(f"{you(org)}{cited(request, '《' + fallback + '》')}收悉。{checked}，批复如下：")
     items: list[str] = []
     if nc:
@@ -276,15 +317,19 @@ def reply2(ctx: DocumentContext) -> OfficialDocument:
     else:
         title = f"关于{_title_of_committee(org)}委员候选人预备人选的批复"
         names = stroke_ordered(str(c.get("name")) for c in candidates)
-        items.append(f"同意{join_names(names)}{len(names)}名同志为{you(org)}新一届{committee_of(org)}委员候选人预备人选"
-                     f"（按姓氏笔画为序）。")
+        items.append(
+            f"同意{join_names(names)}{len(names)}名同志为{you(org)}新一届{committee_of(org)}委员候选人预备人选"
+            f"（按姓氏笔画为序）。"
+        )
         leaders = f"同意{r2.get('secretary_candidate')}同志为书记候选人预备人选"
         deputy_names = [str(d.get("name")) for d in rows(r2.get("deputy_candidates")) if d.get("name")]
         if deputy_names:
             leaders += f"，{join_names(deputy_names)}同志为副书记候选人预备人选"
         items.append(f"{leaders}。")
-        closing = (f"请{you(org)}按照规定召开党员大会，以无记名投票方式差额选举产生新一届{committee_of(org)}委员，"
-                   f"由新一届{committee_of(org)}第一次全体会议等额选举产生书记、副书记。选举结果及时报{us(ctx.issuer)}审批。")
+        closing = (
+            f"请{you(org)}按照规定召开党员大会，以无记名投票方式差额选举产生新一届{committee_of(org)}委员，"
+            f"由新一届{committee_of(org)}第一次全体会议等额选举产生书记、副书记。选举结果及时报{us(ctx.issuer)}审批。"
+        )
     if approve.get("opinion"):
         items.append(sentence(approve["opinion"]))
     body = [opening, *numbered(items), Paragraph.of(closing), Paragraph.of("此复。")]
@@ -302,8 +347,10 @@ def _tally(votes: Sequence[Mapping[str, Any]], *, ordered: bool = True) -> str:
 
 
 def _ballots(step: Mapping[str, Any], what: str = "大会") -> str:
-    issued, returned, invalid = (count(step.get(k)) for k in ("ballots_issued", "ballots_returned", "invalid_ballots"))
-    valid = (f"其中有效票{returned - invalid}张、无效票{invalid}张" if invalid else "均为有效票")
+    issued, returned, invalid = (
+        count(step.get(k)) for k in ("ballots_issued", "ballots_returned", "invalid_ballots")
+    )
+    valid = f"其中有效票{returned - invalid}张、无效票{invalid}张" if invalid else "均为有效票"
     return f"{what}共发出选票{issued}张，收回{returned}张，{valid}。"
 
 
@@ -343,22 +390,33 @@ def _rounds(ctx: DocumentContext, seats: int) -> list[str]:
             votes = rows(data.get("votes"))
             names = [str(v.get("name")) for v in votes]
             before = {str(v.get("name")): count(v.get("yes")) for v in rows(previous.get("votes"))}
-            tied = len(names) > 1 and len({before.get(n) for n in names}) == 1 and None not in {before.get(n) for n in names}
+            tied = (
+                len(names) > 1
+                and len({before.get(n) for n in names}) == 1
+                and None not in {before.get(n) for n in names}
+            )
             left = seats - filled
             if tied:
                 what = f"对得票相等的{join_names(names)}再次投票"
             else:
                 what = f"对不足的{left}个名额，在未当选的候选人{join_names(names)}中另行选举"
             elected = _elected_names(data)
-            outcome = (f"{join_names(stroke_ordered(elected))}同志当选" if elected
-                       else "无人得票超过实到会有选举权党员的半数")
-            out.append(f"当选人数少于应选名额，大会{what}。{_ballots(data, '本轮')}得票情况："
-                       f"{_tally(votes, ordered=False)}。{outcome}。")
+            outcome = (
+                f"{join_names(stroke_ordered(elected))}同志当选"
+                if elected
+                else "无人得票超过实到会有选举权党员的半数"
+            )
+            out.append(
+                f"当选人数少于应选名额，大会{what}。{_ballots(data, '本轮')}得票情况："
+                f"{_tally(votes, ordered=False)}。{outcome}。"
+            )
             filled += len(elected)
             previous = data
         elif action == "reduce_seats":
-            out.append(f"经实到会选举人{count(data.get('present'))}名中的{count(data.get('consent'))}名同意，"
-                       f"减少名额，不再进行选举，新一届{committee_of(ctx.org)}委员名额确定为{filled}名。")
+            out.append(
+                f"经实到会选举人{count(data.get('present'))}名中的{count(data.get('consent'))}名同意，"
+                f"减少名额，不再进行选举，新一届{committee_of(ctx.org)}委员名额确定为{filled}名。"
+            )
     return out
 
 
@@ -380,29 +438,42 @@ def report(ctx: DocumentContext) -> OfficialDocument:
     basis = cited(ctx.earlier.get("reply2"), "")
     basis = f"根据{_superior_name(ctx)}{basis}，" if basis else "经上级党组织批复同意，"
     meeting = as_date(vote.get("meeting_date"))
-    body = [Paragraph.of(f"{basis}{us(org)}于{date_cn(meeting) if meeting else ''}召开党员大会，进行换届选举。"
-                         f"现将选举结果报告如下：")]
+    body = [
+        Paragraph.of(
+            f"{basis}{us(org)}于{date_cn(meeting) if meeting else ''}召开党员大会，进行换届选举。"
+            f"现将选举结果报告如下："
+        )
+    ]
     entitled, present = count(vote.get("entitled")), count(vote.get("present"))
     quorum = _quorum(ctx, entitled, present)
-    text = (f"大会应到会有选举权的党员{entitled}名，实到会{present}名{'，' + quorum if quorum else ''}。"
-            f"{_agenda(r1.get('agenda'))}大会以无记名投票方式差额选举新一届{committee_of(org)}委员。")
+    text = (
+        f"大会应到会有选举权的党员{entitled}名，实到会{present}名{'，' + quorum if quorum else ''}。"
+        f"{_agenda(r1.get('agenda'))}大会以无记名投票方式差额选举新一届{committee_of(org)}委员。"
+    )
     body.append(Paragraph.item(f"{heading(1)}大会基本情况。", text))
     elected1 = stroke_ordered(_elected_names(vote))
     votes = rows(vote.get("votes"))
-    text = (f"{_ballots(vote)}各候选人得票情况（按姓氏笔画为序）：{_tally(votes)}。"
-            f"按照得票超过实到会有选举权党员半数的规定，{join_names(elected1)}{len(elected1)}名同志当选。")
+    text = (
+        f"{_ballots(vote)}各候选人得票情况（按姓氏笔画为序）：{_tally(votes)}。"
+        f"按照得票超过实到会有选举权党员半数的规定，{join_names(elected1)}{len(elected1)}名同志当选。"
+    )
     body.append(Paragraph.item(f"{heading(2)}选举情况。", text))
     body += [Paragraph.of(r) for r in _rounds(ctx, seats)]
     members = committee_members(ctx)
-    body.append(Paragraph.of(f"新一届{committee_of(org)}由{join_names(members)}{len(members)}名同志组成"
-                             f"（按姓氏笔画为序）。"))
+    body.append(
+        Paragraph.of(
+            f"新一届{committee_of(org)}由{join_names(members)}{len(members)}名同志组成（按姓氏笔画为序）。"
+        )
+    )
     fm_date = as_date(first.get("meeting_date"))
     leaders = f"{first.get('secretary')}同志为书记（得{count(first.get('secretary_yes'))}票）"
     for d in rows(first.get("deputies")):
         leaders += f"、{d.get('name')}同志为副书记（得{count(d.get('yes'))}票）"
-    text = (f"{date_cn(fm_date) if fm_date else ''}，新一届{committee_of(org)}召开第一次全体会议，由{first.get('chair')}同志主持，"
-            f"到会委员{count(first.get('present'))}名。会议以无记名投票方式等额选举{leaders}。"
-            f"经会议研究，委员分工如下：{_duties(first)}。")
+    text = (
+        f"{date_cn(fm_date) if fm_date else ''}，新一届{committee_of(org)}召开第一次全体会议，由{first.get('chair')}同志主持，"
+        f"到会委员{count(first.get('present'))}名。会议以无记名投票方式等额选举{leaders}。"
+        f"经会议研究，委员分工如下：{_duties(first)}。"
+    )
     body.append(Paragraph.item(f"{heading(3)}书记、副书记选举和委员分工。", text))
     remarks = ctx.step(ctx.action).get("remarks")
     if remarks:
@@ -428,8 +499,12 @@ def _report_nc(ctx: DocumentContext) -> OfficialDocument:
     meeting = as_date(final.get("meeting_date"))
     votes = rows(final.get("votes"))
     posts = _nc_posts(votes)
-    body = [Paragraph.of(f"{basis}{us(org)}于{date_cn(meeting) if meeting else ''}召开党员大会，选举支部{posts}。"
-                         f"现将选举结果报告如下：")]
+    body = [
+        Paragraph.of(
+            f"{basis}{us(org)}于{date_cn(meeting) if meeting else ''}召开党员大会，选举支部{posts}。"
+            f"现将选举结果报告如下："
+        )
+    ]
     n = 1
     if len(rounds) > 1:
         told = []
@@ -437,15 +512,19 @@ def _report_nc(ctx: DocumentContext) -> OfficialDocument:
             day, present = as_date(r.get("meeting_date")), count(r.get("present"))
             lost = [v for v in rows(r.get("votes")) if v.get("post") == "书记" and not _won(v, present)]
             for v in lost:
-                told.append(f"{date_cn(day) if day else ''}，{us(org)}召开党员大会选举支部书记，书记候选人{v.get('name')}同志"
-                            f"得赞成票{count(v.get('yes'))}票，未超过实到会有选举权党员（{present}名）的半数，未能当选。")
+                told.append(
+                    f"{date_cn(day) if day else ''}，{us(org)}召开党员大会选举支部书记，书记候选人{v.get('name')}同志"
+                    f"得赞成票{count(v.get('yes'))}票，未超过实到会有选举权党员（{present}名）的半数，未能当选。"
+                )
         told.append(f"经重新推荐、酝酿，并报{_superior_name(ctx)}同意，{us(org)}再次召开党员大会进行选举。")
         body.append(Paragraph.item(f"{heading(n)}前次选举情况。", "".join(told)))
         n += 1
     entitled, present = count(final.get("entitled")), count(final.get("present"))
     quorum = _quorum(ctx, entitled, present)
-    text = (f"大会应到会有选举权的党员{entitled}名，实到会{present}名{'，' + quorum if quorum else ''}。"
-            f"大会以无记名投票方式选举支部{posts}。{_ballots(final)}")
+    text = (
+        f"大会应到会有选举权的党员{entitled}名，实到会{present}名{'，' + quorum if quorum else ''}。"
+        f"大会以无记名投票方式选举支部{posts}。{_ballots(final)}"
+    )
     body.append(Paragraph.item(f"{heading(n)}大会基本情况。", text))
     n += 1
     results = []
@@ -455,8 +534,11 @@ def _report_nc(ctx: DocumentContext) -> OfficialDocument:
             tally += f"、不赞成票{count(v.get('against'))}票"
         if v.get("abstain") is not None:
             tally += f"、弃权票{count(v.get('abstain'))}票"
-        outcome = (f"超过实到会有选举权党员的半数，当选为支部{v.get('post')}" if _won(v, present)
-                   else f"未超过实到会有选举权党员的半数，未能当选{v.get('post')}")
+        outcome = (
+            f"超过实到会有选举权党员的半数，当选为支部{v.get('post')}"
+            if _won(v, present)
+            else f"未超过实到会有选举权党员的半数，未能当选{v.get('post')}"
+        )
         results.append(f"{v.get('post')}候选人{v.get('name')}同志{tally}，{outcome}。")
     body.append(Paragraph.item(f"{heading(n)}选举结果。", "".join(results)))
     n += 1
@@ -478,7 +560,11 @@ def reply3(ctx: DocumentContext) -> OfficialDocument:
     org, approve = ctx.org, ctx.step(ctx.action)
     nc = _no_committee(ctx)
     title = f"关于{org.name}换届选举结果的批复"
-    body = [Paragraph.of(f"{you(org)}{cited(ctx.earlier.get('report'), '《关于选举结果的报告》')}收悉。经研究，批复如下：")]
+    body = [
+        Paragraph.of(
+            f"{you(org)}{cited(ctx.earlier.get('report'), '《关于选举结果的报告》')}收悉。经研究，批复如下："
+        )
+    ]
     items: list[str] = []
     if nc:
         final = (_secretary_rounds(ctx) or [ctx.step("record_secretary_vote")])[-1]
@@ -498,8 +584,10 @@ def reply3(ctx: DocumentContext) -> OfficialDocument:
     items.append(f"{approved}。")
     if not nc:
         members = committee_members(ctx)
-        items.append(f"{you(org)}新一届{committee_of(org)}由{join_names(members)}{len(members)}名同志组成"
-                     f"（按姓氏笔画为序），予以备案。")
+        items.append(
+            f"{you(org)}新一届{committee_of(org)}由{join_names(members)}{len(members)}名同志组成"
+            f"（按姓氏笔画为序），予以备案。"
+        )
     if start:
         years = _term_years(ctx)
         end = regular_term_end(start, years)
@@ -515,7 +603,11 @@ def reply3(ctx: DocumentContext) -> OfficialDocument:
 
 
 COMPOSERS = {
-    "request1": request1, "reply1": reply1, "request2": request2, "reply2": reply2, "report": report,
+    "request1": request1,
+    "reply1": reply1,
+    "request2": request2,
+    "reply2": reply2,
+    "report": report,
     "reply3": reply3,
 }
 

@@ -25,18 +25,32 @@ def masthead(issuer: OrgRef, kind: str) -> str:
     return f"{issuer.name}文件" if issuer.type in _FILE_MASTHEAD else issuer.name
 
 
-def frame(ctx: DocumentContext, title: str, body: Sequence[Paragraph], *,
-          attendance: Sequence[Paragraph] = (), copies_to: Iterable[str] = ()) -> OfficialDocument:
+def frame(
+    ctx: DocumentContext,
+    title: str,
+    body: Sequence[Paragraph],
+    *,
+    attendance: Sequence[Paragraph] = (),
+    copies_to: Iterable[str] = (),
+) -> OfficialDocument:
     """The complete document around ``body``: masthead, number, recipient, signature, date, colophon."""
     upward = ctx.kind in UPWARD
     minutes = ctx.kind == "纪要"
     return OfficialDocument(
-        kind=ctx.kind, mark=masthead(ctx.issuer, ctx.kind), number=ctx.number, title=title,
-        recipient=None if minutes or ctx.recipient is None else ctx.recipient.name, body=tuple(body),
-        signature=None if minutes else ctx.issuer.name, date=ctx.issued_on, printed_by=ctx.issuer.name,
+        kind=ctx.kind,
+        mark=masthead(ctx.issuer, ctx.kind),
+        number=ctx.number,
+        title=title,
+        recipient=None if minutes or ctx.recipient is None else ctx.recipient.name,
+        body=tuple(body),
+        signature=None if minutes else ctx.issuer.name,
+        date=ctx.issued_on,
+        printed_by=ctx.issuer.name,
         signer=ctx.signer if upward else None,
         note=f"（联系人：{ctx.signer}）" if ctx.kind == "请示" and ctx.signer else None,
-        attendance=tuple(attendance), copies_to=tuple(copies_to), author=ctx.issuer.name,
+        attendance=tuple(attendance),
+        copies_to=tuple(copies_to),
+        author=ctx.issuer.name,
     )
 
 

@@ -42,11 +42,16 @@ def request(ctx: DocumentContext) -> OfficialDocument:
     if current and new:
         months = months_between(current, new) if kind == "延期" else months_between(new, current)
         span = f"{kind}约{months}个月" if months else f"{kind}不足1个月"
-        plan = (f"拟延期进行换届选举，本届任期届满日期调整为{date_cn(new)}，{span}"
-                if kind == "延期" else f"拟提前进行换届选举，于{date_cn(new)}前完成换届，{span}")
+        plan = (
+            f"拟延期进行换届选举，本届任期届满日期调整为{date_cn(new)}，{span}"
+            if kind == "延期"
+            else f"拟提前进行换届选举，于{date_cn(new)}前完成换届，{span}"
+        )
     else:
         plan = f"拟{kind}进行换届选举"
-    body.append(Paragraph.of(f"根据《中国共产党基层组织选举工作条例》第三条规定，经研究，{us(ctx.org)}{plan}。"))
+    body.append(
+        Paragraph.of(f"根据《中国共产党基层组织选举工作条例》第三条规定，经研究，{us(ctx.org)}{plan}。")
+    )
     body.append(Paragraph.of("当否，请批示。"))
     return frame(ctx, title, body)
 
@@ -60,15 +65,22 @@ def reply(ctx: DocumentContext) -> OfficialDocument:
     asked = cited(ctx.earlier.get("request"), f"《关于{kind}进行换届选举的请示》")
     decided = f"同意{you(org)}{kind}进行换届选举"
     if new:
-        decided += (f"，{_holders(ctx)}任期届满日期调整为{date_cn(new)}" if kind == "延期"
-                    else f"，于{date_cn(new)}前完成换届")
+        decided += (
+            f"，{_holders(ctx)}任期届满日期调整为{date_cn(new)}"
+            if kind == "延期"
+            else f"，于{date_cn(new)}前完成换届"
+        )
     body = [Paragraph.of(f"{you(org)}{asked}收悉。经研究，{decided}。")]
     opinion = ctx.step(ctx.action).get("opinion")
     if opinion:
         body.append(Paragraph.of(sentence(opinion)))
     deadline = f"在{date_cn(new)}前" if new else "按期"
-    body.append(Paragraph.of(f"请{you(org)}抓紧做好换届选举各项准备工作，{deadline}完成换届选举，"
-                             f"并严格按照“两请示一报告三批复”程序报{us(ctx.issuer)}审批。"))
+    body.append(
+        Paragraph.of(
+            f"请{you(org)}抓紧做好换届选举各项准备工作，{deadline}完成换届选举，"
+            f"并严格按照“两请示一报告三批复”程序报{us(ctx.issuer)}审批。"
+        )
+    )
     body.append(Paragraph.of("此复。"))
     return frame(ctx, title, body, copies_to=reply_copies(ctx))
 

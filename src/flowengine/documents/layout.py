@@ -152,9 +152,12 @@ def _font_table(d: Document) -> None:
     part = d.part.part_related_by(RT.FONT_TABLE)
     root = parse_xml(part.blob)
     for name, alt in _ALT_NAMES.items():
-        root.append(parse_xml(
-            f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
-            f'<w:family w:val="{"swiss" if name == HEITI else "modern"}"/><w:pitch w:val="fixed"/></w:font>'))
+        root.append(
+            parse_xml(
+                f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+                f'<w:family w:val="{"swiss" if name == HEITI else "modern"}"/><w:pitch w:val="fixed"/></w:font>'
+            )
+        )
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -172,18 +175,105 @@ def _set_fonts(rpr: object, east_asia: str, ascii_font: str | None = None) -> No
 
 #: The order of the children of w:pPr, w:rPr and w:tblPr (ECMA-376 CT_PPrBase, CT_RPr, CT_TblPr).
 _ORDER = {
-    "pPr": ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
-            "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
-            "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"),
-    "rPr": ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-            "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
-            "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
-            "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"),
-    "tblPr": ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
-              "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
-              "tblCaption", "tblDescription", "tblPrChange"),
+    "pPr": (
+        "pStyle",
+        "keepNext",
+        "keepLines",
+        "pageBreakBefore",
+        "framePr",
+        "widowControl",
+        "numPr",
+        "suppressLineNumbers",
+        "pBdr",
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ),
+    "rPr": (
+        "rStyle",
+        "rFonts",
+        "b",
+        "bCs",
+        "i",
+        "iCs",
+        "caps",
+        "smallCaps",
+        "strike",
+        "dstrike",
+        "outline",
+        "shadow",
+        "emboss",
+        "imprint",
+        "noProof",
+        "snapToGrid",
+        "vanish",
+        "webHidden",
+        "color",
+        "spacing",
+        "w",
+        "kern",
+        "position",
+        "sz",
+        "szCs",
+        "highlight",
+        "u",
+        "effect",
+        "bdr",
+        "shd",
+        "fitText",
+        "vertAlign",
+        "rtl",
+        "cs",
+        "em",
+        "lang",
+        "eastAsianLayout",
+        "specVanish",
+        "oMath",
+    ),
+    "tblPr": (
+        "tblStyle",
+        "tblpPr",
+        "tblOverlap",
+        "bidiVisual",
+        "tblStyleRowBandSize",
+        "tblStyleColBandSize",
+        "tblW",
+        "jc",
+        "tblCellSpacing",
+        "tblInd",
+        "tblBorders",
+        "shd",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+        "tblCaption",
+        "tblDescription",
+        "tblPrChange",
+    ),
 }
 
 
@@ -196,7 +286,7 @@ def _put(parent: Any, child: Any) -> Any:
         parent.remove(old)
     seq = tuple(f"w:{t}" for t in _ORDER.get(etree.QName(parent).localname, ()))
     if name in seq:
-        parent.insert_element_before(child, *seq[seq.index(name) + 1:])
+        parent.insert_element_before(child, *seq[seq.index(name) + 1 :])
     else:
         parent.append(child)
     return child
@@ -209,8 +299,17 @@ def _element(tag: str, **attrs: str) -> Any:
     return el
 
 
-def _run(p: DocxParagraph, text: str, font: str = FANGSONG, size: float = BODY_PT, *, bold: bool = False,
-         color: RGBColor | None = None, spacing: int | None = CHAR_SPACING_TWIPS, scale: int | None = None) -> Run:
+def _run(
+    p: DocxParagraph,
+    text: str,
+    font: str = FANGSONG,
+    size: float = BODY_PT,
+    *,
+    bold: bool = False,
+    color: RGBColor | None = None,
+    spacing: int | None = CHAR_SPACING_TWIPS,
+    scale: int | None = None,
+) -> Run:
     r = p.add_run(text)
     r.font.size = Pt(size)
     r.font.bold = bold
@@ -225,8 +324,13 @@ def _run(p: DocxParagraph, text: str, font: str = FANGSONG, size: float = BODY_P
     return r
 
 
-def _paragraph(d: Document, *, align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY, before: float = 0,
-               line: float = LINE_PT) -> DocxParagraph:
+def _paragraph(
+    d: Document,
+    *,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    before: float = 0,
+    line: float = LINE_PT,
+) -> DocxParagraph:
     p = d.add_paragraph()
     pf = p.paragraph_format
     pf.alignment = align
@@ -278,7 +382,9 @@ def _masthead(d: Document, doc: OfficialDocument) -> None:
     _run(mark, doc.mark, XIAOBIAOSONG, size, color=RED, spacing=None, scale=scale)
     # 发文字号 two lines below the mark; the red rule 4 mm below the number.
     before = 2 * LINE_PT
-    right = f"签发人：{doc.signer}" if doc.signer is not None else (_date(doc.date) if doc.kind == "纪要" else "")
+    right = (
+        f"签发人：{doc.signer}" if doc.signer is not None else (_date(doc.date) if doc.kind == "纪要" else "")
+    )
     if right and _text_width(doc.number) + _text_width(right) + 3 * BODY_PT > TEXT_WIDTH_PT:
         # Too long for one line: the 签发人 (or date) goes on the line above, flush right, as GB/T 9704
         # stacks several 签发人 above the number.
@@ -298,7 +404,9 @@ def _masthead(d: Document, doc: OfficialDocument) -> None:
         number.paragraph_format.left_indent = Pt(BODY_PT)
         _run(number, doc.number, spacing=None)
         if right:
-            number.paragraph_format.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - BODY_PT), WD_TAB_ALIGNMENT.RIGHT)
+            number.paragraph_format.tab_stops.add_tab_stop(
+                Pt(TEXT_WIDTH_PT - BODY_PT), WD_TAB_ALIGNMENT.RIGHT
+            )
             if doc.signer is not None:
                 _run(number, "\t签发人：", spacing=None)
                 _run(number, doc.signer, KAITI, spacing=None)
@@ -342,8 +450,11 @@ def title_lines(title: str, width: float | None = None) -> list[str]:
     if _text_width(title, TITLE_PT) <= width:
         return [title]
     for pattern in _TITLE_BREAKS:
-        cuts = [m.end() for m in pattern.finditer(title)
-                if 4 <= m.end() <= len(title) - 4 and _text_width(title[:m.end()], TITLE_PT) <= width]
+        cuts = [
+            m.end()
+            for m in pattern.finditer(title)
+            if 4 <= m.end() <= len(title) - 4 and _text_width(title[: m.end()], TITLE_PT) <= width
+        ]
         if cuts:
             cut = max(cuts)
             return [title[:cut], *title_lines(title[cut:], width)]
@@ -442,14 +553,22 @@ def _colophon(d: Document, doc: OfficialDocument) -> None:
     tbl_pr = table._tbl.tblPr
     _put(tbl_pr, parse_xml(f'<w:tblW {nsdecls("w")} w:w="{int(Mm(156).twips)}" w:type="dxa"/>'))
     thick, thin = 8, 4  # eighths of a point: 1 pt (≈0.35 mm) and 0.5 pt (≈0.25 mm in print)
-    _put(tbl_pr, parse_xml(
-        f'<w:tblBorders {nsdecls("w")}><w:top w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
-        f'<w:left w:val="nil"/><w:bottom w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
-        f'<w:right w:val="nil"/><w:insideH w:val="single" w:sz="{thin}" w:space="0" w:color="000000"/>'
-        f'<w:insideV w:val="nil"/></w:tblBorders>'))
-    _put(tbl_pr, parse_xml(
-        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
-        f'</w:tblCellMar>'))
+    _put(
+        tbl_pr,
+        parse_xml(
+            f'<w:tblBorders {nsdecls("w")}><w:top w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
+            f'<w:left w:val="nil"/><w:bottom w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
+            f'<w:right w:val="nil"/><w:insideH w:val="single" w:sz="{thin}" w:space="0" w:color="000000"/>'
+            f'<w:insideV w:val="nil"/></w:tblBorders>'
+        ),
+    )
+    _put(
+        tbl_pr,
+        parse_xml(
+            f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+            f"</w:tblCellMar>"
+        ),
+    )
     for row, (left, right) in zip(table.rows, rows, strict=True):
         cell = row.cells[0]
         cell.width = Mm(156)
@@ -488,10 +607,13 @@ def _field(p: DocxParagraph, instruction: str, shown: str) -> None:
 
 
 def _page_numbers(d: Document) -> None:
-    """"— N —" at the foot: right-aligned on odd pages, left-aligned on even pages, one character in."""
+    """ "— N —" at the foot: right-aligned on odd pages, left-aligned on even pages, one character in."""
     d.settings.odd_and_even_pages_header_footer = True
     s = d.sections[0]
-    for footer, align in ((s.footer, WD_ALIGN_PARAGRAPH.RIGHT), (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, align in (
+        (s.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
         pf = p.paragraph_format

@@ -117,11 +117,16 @@ def _votes(ctx: DocumentContext, meeting: Mapping[str, Any]) -> list[Paragraph]:
     out = []
     for i, v in enumerate(rows(meeting.get("votes")), 1):
         item = str(v.get("item"))
-        text = f"同意{count(v.get('yes'))}票，不同意{count(v.get('against'))}票，弃权{count(v.get('abstain'))}票"
+        text = (
+            f"同意{count(v.get('yes'))}票，不同意{count(v.get('against'))}票，弃权{count(v.get('abstain'))}票"
+        )
         if withdrawn.get(item):
             text += f"（{join_names(withdrawn[item])}同志回避）"
-        text += (f"，同意票超过应到会成员{share}，通过。" if _passes(ctx, v, entitled)
-                 else f"，同意票未超过应到会成员{share}，未通过。")
+        text += (
+            f"，同意票超过应到会成员{share}，通过。"
+            if _passes(ctx, v, entitled)
+            else f"，同意票未超过应到会成员{share}，未通过。"
+        )
         out.append(Paragraph.item(f"（{heading(i)[:-1]}）{_item_label(ctx, item)}。", text))
     return out
 
@@ -148,10 +153,18 @@ def minutes(ctx: DocumentContext) -> OfficialDocument:
     subject = topic(proposal.get("subject"))
     title = f"关于{subject}的会议纪要"
     day = as_date(meeting.get("meeting_date"))
-    body = [Paragraph.of(f"{date_cn(day) if day else ''}，{org.name}召开{body_of(org)}，专题研究{subject}事项。"
-                         f"会议由{meeting.get('chair')}同志主持。{_attendance(meeting, category, ctx)}")]
-    body.append(Paragraph.of(f"会议听取了关于{subject}的汇报。{sentence(proposal.get('content'))}"
-                             + (f"涉及金额{_yuan(proposal['amount'])}。" if proposal.get("amount") else "")))
+    body = [
+        Paragraph.of(
+            f"{date_cn(day) if day else ''}，{org.name}召开{body_of(org)}，专题研究{subject}事项。"
+            f"会议由{meeting.get('chair')}同志主持。{_attendance(meeting, category, ctx)}"
+        )
+    ]
+    body.append(
+        Paragraph.of(
+            f"会议听取了关于{subject}的汇报。{sentence(proposal.get('content'))}"
+            + (f"涉及金额{_yuan(proposal['amount'])}。" if proposal.get("amount") else "")
+        )
+    )
     body.append(Paragraph.of(_opinions(meeting)))
     body.append(Paragraph.of("会议逐项（逐人）进行表决，结果如下："))
     body += _votes(ctx, meeting)
@@ -163,9 +176,13 @@ def minutes(ctx: DocumentContext) -> OfficialDocument:
         follow += f"会议决定事项报{ctx.superior.name}备案。"
     body.append(Paragraph.of(follow))
     present = _attendees(meeting)
-    attendance = [Paragraph((Span("出席：", "heading"), Span(join_names(present))), indent=True)] if present else []
-    absent = [f"{a.get('name')}（{clause(a.get('reason'))}）" if a.get("reason") else str(a.get("name"))
-              for a in rows(meeting.get("absent"))]
+    attendance = (
+        [Paragraph((Span("出席：", "heading"), Span(join_names(present))), indent=True)] if present else []
+    )
+    absent = [
+        f"{a.get('name')}（{clause(a.get('reason'))}）" if a.get("reason") else str(a.get("name"))
+        for a in rows(meeting.get("absent"))
+    ]
     if absent:
         attendance.append(Paragraph((Span("缺席：", "heading"), Span(join_names(absent))), indent=True))
     return frame(ctx, title, body, attendance=attendance)
@@ -185,13 +202,22 @@ def _attendees(meeting: Mapping[str, Any]) -> list[str]:
 
 
 #: The preparatory work behind each opinion field of the proposal, as the report names it.
-_PREPARED = {"investigation": "调研论证", "expert_opinion": "专家论证", "legal_opinion": "法律审核",
-             "risk_assessment": "风险评估", "public_input": "征求意见"}
+_PREPARED = {
+    "investigation": "调研论证",
+    "expert_opinion": "专家论证",
+    "legal_opinion": "法律审核",
+    "risk_assessment": "风险评估",
+    "public_input": "征求意见",
+}
 
 
 def _procedure(ctx: DocumentContext, proposal: Mapping[str, Any]) -> str:
     done = [_PREPARED[k] for k in OPINIONS if proposal.get(k) and k in _PREPARED]
-    text = f"议题上会前进行了{'、'.join(done)}，经分管领导同意，由书记确定上会" if done else "议题经分管领导同意，由书记确定上会"
+    text = (
+        f"议题上会前进行了{'、'.join(done)}，经分管领导同意，由书记确定上会"
+        if done
+        else "议题经分管领导同意，由书记确定上会"
+    )
     fix = ctx.step("fix_topic")
     if fix.get("principal_consulted"):
         text += "，会前书记与校长进行了沟通" + ("，无重大分歧" if not fix.get("major_disagreement") else "")
@@ -215,36 +241,60 @@ def filing(ctx: DocumentContext) -> OfficialDocument:
     if via == "report_to_meeting":
         urgent, told = ctx.step("decide_urgently"), ctx.step("report_to_meeting")
         day = as_date(urgent.get("decided_on"))
-        body.append(Paragraph.of(f"根据“三重一大”事项集体决策制度有关规定，现将{us(org)}{subject}事项"
-                                 f"（{label}）的临机决定及向会议通报情况报告如下："))
+        body.append(
+            Paragraph.of(
+                f"根据“三重一大”事项集体决策制度有关规定，现将{us(org)}{subject}事项"
+                f"（{label}）的临机决定及向会议通报情况报告如下："
+            )
+        )
         body.append(Paragraph.item(f"{heading(1)}事项基本情况。", matter))
-        body.append(Paragraph.item(f"{heading(2)}临机决定情况。",
-                                   f"{clause(urgent.get('emergency'))}，情况紧急，来不及召开会议。"
-                                   f"{date_cn(day) + '，' if day else ''}书记临机作出决定：{sentence(urgent.get('decision'))}"))
+        body.append(
+            Paragraph.item(
+                f"{heading(2)}临机决定情况。",
+                f"{clause(urgent.get('emergency'))}，情况紧急，来不及召开会议。"
+                f"{date_cn(day) + '，' if day else ''}书记临机作出决定：{sentence(urgent.get('decision'))}",
+            )
+        )
         met = as_date(told.get("meeting_date"))
         entitled, present = count(told.get("entitled")), count(told.get("present"))
         quorum = _quorum(ctx, category, entitled, present)
-        body.append(Paragraph.item(f"{heading(3)}会议通报情况。",
-                                   f"{date_cn(met) if met else ''}，{us(org)}召开{body_of(org)}，应到会成员{entitled}名，"
-                                   f"实到会{present}名{'，' + quorum if quorum else ''}。书记在会上通报了临机决定情况。"
-                                   f"{sentence(told.get('summary'))}"))
+        body.append(
+            Paragraph.item(
+                f"{heading(3)}会议通报情况。",
+                f"{date_cn(met) if met else ''}，{us(org)}召开{body_of(org)}，应到会成员{entitled}名，"
+                f"实到会{present}名{'，' + quorum if quorum else ''}。书记在会上通报了临机决定情况。"
+                f"{sentence(told.get('summary'))}",
+            )
+        )
     else:
         meeting, issue = ctx.step("record_meeting"), ctx.step("issue_minutes")
         day = as_date(meeting.get("meeting_date"))
-        body.append(Paragraph.of(f"根据“三重一大”事项集体决策制度有关规定，现将{us(org)}{date_cn(day) if day else ''}"
-                                 f"{body_of(org)}研究决定的{subject}事项（{label}）报告如下："))
+        body.append(
+            Paragraph.of(
+                f"根据“三重一大”事项集体决策制度有关规定，现将{us(org)}{date_cn(day) if day else ''}"
+                f"{body_of(org)}研究决定的{subject}事项（{label}）报告如下："
+            )
+        )
         body.append(Paragraph.item(f"{heading(1)}事项基本情况。", matter))
-        body.append(Paragraph.item(f"{heading(2)}决策程序。",
-                                   f"{_procedure(ctx, proposal)}{date_cn(day) if day else ''}，{us(org)}召开{body_of(org)}，"
-                                   f"由{meeting.get('chair')}同志主持。{_attendance(meeting, category, ctx)}"
-                                   f"与会成员逐一发表意见，主持人最后表态，会议逐项（逐人）进行了表决。"))
+        body.append(
+            Paragraph.item(
+                f"{heading(2)}决策程序。",
+                f"{_procedure(ctx, proposal)}{date_cn(day) if day else ''}，{us(org)}召开{body_of(org)}，"
+                f"由{meeting.get('chair')}同志主持。{_attendance(meeting, category, ctx)}"
+                f"与会成员逐一发表意见，主持人最后表态，会议逐项（逐人）进行了表决。",
+            )
+        )
         body.append(Paragraph.item(f"{heading(3)}表决结果和决定事项。", ""))
         body += _votes(ctx, meeting)
         body.append(Paragraph.of(f"会议决定：{sentence(meeting.get('decision'))}"))
         due = as_date(issue.get("due_date"))
-        body.append(Paragraph.item(f"{heading(4)}落实安排。",
-                                   f"由{issue.get('responsible')}同志牵头负责落实"
-                                   + (f"，于{date_cn(due)}前完成。" if due else "。")))
+        body.append(
+            Paragraph.item(
+                f"{heading(4)}落实安排。",
+                f"由{issue.get('responsible')}同志牵头负责落实"
+                + (f"，于{date_cn(due)}前完成。" if due else "。"),
+            )
+        )
         minutes_doc = ctx.earlier.get("minutes")
         if minutes_doc is not None:
             body.append(Paragraph.of(f"会议纪要（{minutes_doc.number}）随文报送。"))

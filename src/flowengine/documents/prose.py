@@ -19,8 +19,20 @@ from flowengine.engine.ballot_order import order_by_surname_strokes
 from flowengine.engine.rules.common import chinese_fraction, chinese_number
 
 __all__ = [
-    "body_of", "chinese_number", "chinese_fraction", "committee_of", "date_cn", "heading", "join_names",
-    "month_cn", "percent", "sentence", "split_items", "stroke_ordered", "us", "you",
+    "body_of",
+    "chinese_number",
+    "chinese_fraction",
+    "committee_of",
+    "date_cn",
+    "heading",
+    "join_names",
+    "month_cn",
+    "percent",
+    "sentence",
+    "split_items",
+    "stroke_ordered",
+    "us",
+    "you",
 ]
 
 _END = "。！？；：…”」）)"
@@ -95,8 +107,12 @@ def percent(part: int, whole: int) -> str:
 
 #: How an organization refers to itself (我支部) and is addressed (你支部), and its elected body.
 _SELF = {"branch": "支部", "general_branch": "总支", "committee": "委", "work_committee": "委"}
-_COMMITTEE = {"branch": "支部委员会", "general_branch": "总支部委员会", "committee": "委员会",
-              "work_committee": "委员会"}
+_COMMITTEE = {
+    "branch": "支部委员会",
+    "general_branch": "总支部委员会",
+    "committee": "委员会",
+    "work_committee": "委员会",
+}
 
 
 def us(org: OrgRef) -> str:
@@ -114,8 +130,12 @@ def committee_of(org: OrgRef) -> str:
 
 def body_of(org: OrgRef) -> str:
     """The meeting an organization holds: 支部委员会会议, 党委会议."""
-    return {"branch": "支部委员会会议", "general_branch": "总支委员会会议", "committee": "党委会议",
-            "work_committee": "工委会议"}.get(org.type, "会议")
+    return {
+        "branch": "支部委员会会议",
+        "general_branch": "总支委员会会议",
+        "committee": "党委会议",
+        "work_committee": "工委会议",
+    }.get(org.type, "会议")
 
 
 def rows(value: Any) -> list[Mapping[str, Any]]:

@@ -74,7 +74,9 @@ class OrgUpdate:
     def __post_init__(self) -> None:
         unknown = set(self.changes) - ORG_FIELDS
         if unknown:
-            raise ValueError(f"an effect may only change {', '.join(sorted(ORG_FIELDS))}, not {', '.join(sorted(unknown))}")
+            raise ValueError(
+                f"an effect may only change {', '.join(sorted(ORG_FIELDS))}, not {', '.join(sorted(unknown))}"
+            )
 
 
 CheckResult = str | CheckFailure | None

@@ -117,7 +117,9 @@ def _coerce(f: FieldDef, value: Any, path: str, errors: dict[str, str]) -> Any:
     raise AssertionError(f"unhandled field type {t}")  # the schema admits no other type
 
 
-def _clean(fields: Sequence[FieldDef], data: Mapping[str, Any], prefix: str, errors: dict[str, str]) -> dict[str, Any]:
+def _clean(
+    fields: Sequence[FieldDef], data: Mapping[str, Any], prefix: str, errors: dict[str, str]
+) -> dict[str, Any]:
     known = {f.name for f in fields}
     for key in data:
         if key not in known:

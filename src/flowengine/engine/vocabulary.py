@@ -31,5 +31,6 @@ def vocabulary() -> Vocabulary:
     from flowengine.engine.machine import known_effect_names, known_rule_names
 
     checks, predicates = known_rule_names()
-    return Vocabulary(roles=ROLES, checks=checks, predicates=predicates, org_types=ORG_TYPES,
-                      effects=known_effect_names())
+    return Vocabulary(
+        roles=ROLES, checks=checks, predicates=predicates, org_types=ORG_TYPES, effects=known_effect_names()
+    )

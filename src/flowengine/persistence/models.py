@@ -139,8 +139,14 @@ class Instance(Base):
         Index("ix_instances_definition_state", "definition_id", "state"),
         Index("ix_instances_status_updated", "status", "updated_at"),
         # At most one running procedure of a kind per organization (two re-elections at once make no sense).
-        Index("uq_instances_one_active", "workflow", "org_id", unique=True,
-              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
+        Index(
+            "uq_instances_one_active",
+            "workflow",
+            "org_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -167,17 +173,36 @@ class Task(Base):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        Index("ix_tasks_open_role_org", "role", "org_id", "opened_at", postgresql_where=text("closed_at IS NULL"),
-              sqlite_where=text("closed_at IS NULL")),
-        Index("ix_tasks_open_assignee", "assignee_id", postgresql_where=text("closed_at IS NULL"),
-              sqlite_where=text("closed_at IS NULL")),
-        Index("ix_tasks_open_alert", "next_alert_at", postgresql_where=text("closed_at IS NULL"),
-              sqlite_where=text("closed_at IS NULL")),
+        Index(
+            "ix_tasks_open_role_org",
+            "role",
+            "org_id",
+            "opened_at",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        Index(
+            "ix_tasks_open_assignee",
+            "assignee_id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        Index(
+            "ix_tasks_open_alert",
+            "next_alert_at",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
         Index("ix_tasks_instance", "instance_id"),
         # act() closes the open tasks of the states it leaves; without this it walks every closed task of
         # the request (a request returned many times keeps them all).
-        Index("ix_tasks_open_instance", "instance_id", "state", postgresql_where=text("closed_at IS NULL"),
-              sqlite_where=text("closed_at IS NULL")),
+        Index(
+            "ix_tasks_open_instance",
+            "instance_id",
+            "state",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
         Index("ix_tasks_closed_by", "closed_by_id", "closed_at"),
     )
 
@@ -270,8 +295,12 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_user_unread", "user_id", "read_at", "created_at"),
-        Index("ix_notifications_unsent", "emailed_at", postgresql_where=text("emailed_at IS NULL"),
-              sqlite_where=text("emailed_at IS NULL")),
+        Index(
+            "ix_notifications_unsent",
+            "emailed_at",
+            postgresql_where=text("emailed_at IS NULL"),
+            sqlite_where=text("emailed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -116,8 +116,9 @@ class Accounts:
             .order_by(Organization.path, RoleAssignment.role)
         )
         roles = tuple(RoleView(r.role, ROLES.get(r.role, r.role), r.org_id, r.name) for r in rows)
-        return AccountView(user.id, user.username, user.display_name, user.is_active, roles,
-                           fingerprint(user.password_hash))
+        return AccountView(
+            user.id, user.username, user.display_name, user.is_active, roles, fingerprint(user.password_hash)
+        )
 
     def get(self, user_id: int) -> AccountView | None:
         """The account behind a session, or None when it no longer exists or was disabled."""
@@ -145,14 +146,18 @@ class Accounts:
             self._record_failure(user_id, username, "locked", client_addr, now)
             raise LoginRefused(
                 f"该账户因连续 {self.max_failures} 次密码错误已被暂时锁定，请于 {_china_time(locked_until)} 后再试，"
-                "或联系系统管理员。", locked_until)
+                "或联系系统管理员。",
+                locked_until,
+            )
         if not verify_password(password_hash, password or ""):
             locked = self._count_failure(user_id, now)
             self._record_failure(user_id, username, "bad_password", client_addr, now)
             if locked is not None:
                 raise LoginRefused(
                     f"密码连续错误 {self.max_failures} 次，账户已锁定 {self.lock_minutes} 分钟"
-                    f"（至 {_china_time(locked)}）。", locked)
+                    f"（至 {_china_time(locked)}）。",
+                    locked,
+                )
             raise LoginRefused("用户名或密码不正确。")
         if not active:
             self._record_failure(user_id, username, "disabled", client_addr, now)
@@ -174,10 +179,17 @@ class Accounts:
                 return until
             return None
 
-    def _record_failure(self, user_id: int | None, username: str, reason: str, client_addr: str | None,
-                        now: dt.datetime) -> None:
-        self._system_event(kind="login_failure", at=now, actor_id=user_id, actor_name=username[:100] or None,
-                           data={"username": username[:100], "reason": reason}, client_addr=client_addr)
+    def _record_failure(
+        self, user_id: int | None, username: str, reason: str, client_addr: str | None, now: dt.datetime
+    ) -> None:
+        self._system_event(
+            kind="login_failure",
+            at=now,
+            actor_id=user_id,
+            actor_name=username[:100] or None,
+            data={"username": username[:100], "reason": reason},
+            client_addr=client_addr,
+        )
 
     def _system_event(self, **fields: Any) -> None:
         """Append to the shared system chain; a concurrent append taking the same ``seq`` is retried."""
@@ -192,8 +204,9 @@ class Accounts:
 
     # ---- passwords -----------------------------------------------------------------------------------
 
-    def change_password(self, user_id: int, current: str, new: str, confirm: str,
-                        client_addr: str | None = None) -> AccountView:
+    def change_password(
+        self, user_id: int, current: str, new: str, confirm: str, client_addr: str | None = None
+    ) -> AccountView:
         """Change one's own password; every problem is reported beside its field, nothing is changed."""
         now = self.clock()
         errors: dict[str, str] = {}
@@ -217,14 +230,21 @@ class Accounts:
             user.failed_logins = 0
             user.locked_until = None
             s.flush()
-            audit.append(s, at=now, kind="password_change", actor_id=user.id, actor_name=user.display_name,
-                         client_addr=client_addr)
+            audit.append(
+                s,
+                at=now,
+                kind="password_change",
+                actor_id=user.id,
+                actor_name=user.display_name,
+                client_addr=client_addr,
+            )
             return self._view(s, user)
 
     # ---- administrators ------------------------------------------------------------------------------
 
-    def reset_password(self, admin_id: int, user_id: int, new: str, confirm: str,
-                       client_addr: str | None = None) -> None:
+    def reset_password(
+        self, admin_id: int, user_id: int, new: str, confirm: str, client_addr: str | None = None
+    ) -> None:
         """Give a user a new password (they forgot theirs); it also lifts a lockout and ends their sessions."""
         now = self.clock()
         with self.db.write() as s:
@@ -233,15 +253,25 @@ class Accounts:
             if user is None:
                 raise NotFound(f"用户 {user_id} 不存在。")
             problem = password_problem(new, user.username, user.display_name)
-            errors = {"new_password": problem} if problem else (
-                {"confirm_password": "两次输入的新密码不一致"} if new != confirm else {})
+            errors = (
+                {"new_password": problem}
+                if problem
+                else ({"confirm_password": "两次输入的新密码不一致"} if new != confirm else {})
+            )
             if errors:
                 raise ValidationFailed(errors, "密码未重置。")
             user.password_hash = hash_password(new)  # a new fingerprint: the user's open sessions end
             user.failed_logins = 0
             user.locked_until = None
-            admin_event(s, admin, "password_reset", now, comment=f"重置 {user.username}（{user.display_name}）的密码",
-                        data={"user_id": user.id}, client_addr=client_addr)
+            admin_event(
+                s,
+                admin,
+                "password_reset",
+                now,
+                comment=f"重置 {user.username}（{user.display_name}）的密码",
+                data={"user_id": user.id},
+                client_addr=client_addr,
+            )
 
     def set_active(self, admin_id: int, user_id: int, active: bool, client_addr: str | None = None) -> bool:
         """Disable (their sessions end at the next request) or enable a user; False when nothing changed."""
@@ -258,7 +288,13 @@ class Accounts:
             user.is_active = active
             if active:
                 user.failed_logins, user.locked_until = 0, None
-            admin_event(s, admin, "user_enable" if active else "user_disable", now,
-                        comment=f"{'启用' if active else '停用'}用户 {user.username}（{user.display_name}）",
-                        data={"user_id": user.id}, client_addr=client_addr)
+            admin_event(
+                s,
+                admin,
+                "user_enable" if active else "user_disable",
+                now,
+                comment=f"{'启用' if active else '停用'}用户 {user.username}（{user.display_name}）",
+                data={"user_id": user.id},
+                client_addr=client_addr,
+            )
             return True

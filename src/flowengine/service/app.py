@@ -60,15 +60,18 @@ def prepare_database(db: Database, *, auto_upgrade: bool) -> None:
     )
 
 
-def open_services(settings: Settings | None = None, *, clock: Clock = utcnow,
-                  auto_upgrade: bool | None = None) -> Services:
+def open_services(
+    settings: Settings | None = None, *, clock: Clock = utcnow, auto_upgrade: bool | None = None
+) -> Services:
     """Open the database and load the definitions.
 
     The embedded SQLite default upgrades its schema by itself (no set-up step for a first run);
     PostgreSQL must be upgraded explicitly with ``flowengine db upgrade`` unless ``auto_upgrade`` is given.
     """
     settings = settings or Settings.from_env()
-    calendar.install_supplement(load_calendar_file(settings.calendar_file) if settings.calendar_file else None)
+    calendar.install_supplement(
+        load_calendar_file(settings.calendar_file) if settings.calendar_file else None
+    )
     db = Database(settings.database_url)
     try:
         prepare_database(db, auto_upgrade=settings.is_sqlite if auto_upgrade is None else auto_upgrade)
@@ -81,10 +84,29 @@ def open_services(settings: Settings | None = None, *, clock: Clock = utcnow,
     smtp = SmtpConfig.from_env()
     env = os.environ
     sealer = AuditSealer(db, clock, grace=grace_from_env(env))
-    escalator = Escalator(db, catalog, clock, TermWatchConfig.from_env(), mailer=Mailer(db, smtp) if smtp else None,
-                          batch_size=int(env.get("FLOWENGINE_SWEEP_BATCH", "200")),
-                          lease_seconds=int(env.get("FLOWENGINE_SWEEP_LEASE_SECONDS", "300")), sealer=sealer)
+    escalator = Escalator(
+        db,
+        catalog,
+        clock,
+        TermWatchConfig.from_env(),
+        mailer=Mailer(db, smtp) if smtp else None,
+        batch_size=int(env.get("FLOWENGINE_SWEEP_BATCH", "200")),
+        lease_seconds=int(env.get("FLOWENGINE_SWEEP_LEASE_SECONDS", "300")),
+        sealer=sealer,
+    )
     documents = DocumentService(db, catalog, clock)
-    return Services(settings, db, catalog, FlowService(db, catalog, clock, documents=documents), Directory(db),
-                    Accounts(db, clock), Queries(db, catalog, clock), escalator, Notifications(db), AuditLedger(db),
-                    documents, ApiTokens(db, clock), sealer)
+    return Services(
+        settings,
+        db,
+        catalog,
+        FlowService(db, catalog, clock, documents=documents),
+        Directory(db),
+        Accounts(db, clock),
+        Queries(db, catalog, clock),
+        escalator,
+        Notifications(db),
+        AuditLedger(db),
+        documents,
+        ApiTokens(db, clock),
+        sealer,
+    )

@@ -22,8 +22,21 @@ from flowengine.persistence.models import AuditEvent
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "chain", "seq", "instance_id", "at", "kind", "actor_id", "actor_name", "role", "org_id", "action",
-    "from_state", "to_state", "comment", "data", "client_addr",
+    "chain",
+    "seq",
+    "instance_id",
+    "at",
+    "kind",
+    "actor_id",
+    "actor_name",
+    "role",
+    "org_id",
+    "action",
+    "from_state",
+    "to_state",
+    "comment",
+    "data",
+    "client_addr",
 )
 
 
@@ -33,8 +46,12 @@ def canonical(fields: dict[str, Any]) -> str:
             return v.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return v
 
-    return json.dumps({k: norm(fields.get(k)) for k in HASHED_FIELDS}, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
+    return json.dumps(
+        {k: norm(fields.get(k)) for k in HASHED_FIELDS},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
 
 
 def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
@@ -52,20 +69,49 @@ def chain_of(instance_id: int | None) -> str:
     return f"instance:{instance_id}" if instance_id is not None else "system"
 
 
-def append(session: Session, *, at: dt.datetime, kind: str, instance_id: int | None = None,
-           actor_id: int | None = None, actor_name: str | None = None, role: str | None = None,
-           org_id: int | None = None, action: str | None = None, from_state: str | None = None,
-           to_state: str | None = None, comment: str | None = None, data: dict[str, Any] | None = None,
-           client_addr: str | None = None, chain: str | None = None) -> dict[str, Any]:
+def append(
+    session: Session,
+    *,
+    at: dt.datetime,
+    kind: str,
+    instance_id: int | None = None,
+    actor_id: int | None = None,
+    actor_name: str | None = None,
+    role: str | None = None,
+    org_id: int | None = None,
+    action: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    comment: str | None = None,
+    data: dict[str, Any] | None = None,
+    client_addr: str | None = None,
+    chain: str | None = None,
+) -> dict[str, Any]:
     """Insert one event at the end of its chain; returns the stored fields with ``prev_hash`` and ``hash``.
 
     ``chain`` defaults to the instance's chain (or ``system``); the term watch uses ``org:<id>``.
     """
-    return append_many(session, [dict(
-        at=at, kind=kind, instance_id=instance_id, actor_id=actor_id, actor_name=actor_name, role=role,
-        org_id=org_id, action=action, from_state=from_state, to_state=to_state, comment=comment, data=data,
-        client_addr=client_addr, chain=chain or chain_of(instance_id),
-    )])[0]
+    return append_many(
+        session,
+        [
+            dict(
+                at=at,
+                kind=kind,
+                instance_id=instance_id,
+                actor_id=actor_id,
+                actor_name=actor_name,
+                role=role,
+                org_id=org_id,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                comment=comment,
+                data=data,
+                client_addr=client_addr,
+                chain=chain or chain_of(instance_id),
+            )
+        ],
+    )[0]
 
 
 def append_many(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -88,10 +134,20 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> list[dict[str
         last = conn.execute(_LAST, {"chain": chains[0]}).first()
         heads = {chains[0]: (last.seq, last.hash)} if last else {}
     else:
-        top = (select(_T.chain, func.max(_T.seq).label("seq")).where(_T.chain.in_(chains))
-               .group_by(_T.chain).subquery())
-        heads = {r.chain: (r.seq, r.hash) for r in conn.execute(
-            select(_T.chain, _T.seq, _T.hash).join(top, and_(top.c.chain == _T.chain, top.c.seq == _T.seq)))}
+        top = (
+            select(_T.chain, func.max(_T.seq).label("seq"))
+            .where(_T.chain.in_(chains))
+            .group_by(_T.chain)
+            .subquery()
+        )
+        heads = {
+            r.chain: (r.seq, r.hash)
+            for r in conn.execute(
+                select(_T.chain, _T.seq, _T.hash).join(
+                    top, and_(top.c.chain == _T.chain, top.c.seq == _T.seq)
+                )
+            )
+        }
     rows = []
     for e in events:
         chain = e.get("chain") or chain_of(e.get("instance_id"))

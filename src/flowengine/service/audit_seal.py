@@ -50,7 +50,15 @@ DEFAULT_GRACE = dt.timedelta(minutes=5)
 DEFAULT_MAX_EVENTS = 20_000
 # The cutoff of a partial first seal (one that makes no claim about time yet).
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-SEAL_FIELDS = ("seq", "sealed_at", "cutoff", "after_event_id", "last_event_id", "event_count", "events_digest")
+SEAL_FIELDS = (
+    "seq",
+    "sealed_at",
+    "cutoff",
+    "after_event_id",
+    "last_event_id",
+    "event_count",
+    "events_digest",
+)
 SEAL_COLUMNS = (*SEAL_FIELDS, "heads", "prev_digest", "digest")
 
 Head = tuple[int, int, str]  # seq, event id, hash of a chain's last event in a sealed period
@@ -90,7 +98,9 @@ class PeriodDigest:
 
 
 def heads_text(heads: Mapping[str, Head]) -> str:
-    return json.dumps({chain: list(head) for chain, head in heads.items()}, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        {chain: list(head) for chain, head in heads.items()}, sort_keys=True, separators=(",", ":")
+    )
 
 
 def parse_heads(text: str) -> dict[str, Head]:
@@ -107,8 +117,11 @@ def parse_heads(text: str) -> dict[str, Head]:
 
 def seal_digest(fields: Mapping[str, Any], prev_digest: str, heads: str) -> str:
     """SHA-256 chaining a seal to the previous one: its header fields, then its heads as stored."""
-    header = json.dumps({k: _utc_text(fields[k]) if isinstance(fields[k], dt.datetime) else fields[k]
-                         for k in SEAL_FIELDS}, sort_keys=True, separators=(",", ":"))
+    header = json.dumps(
+        {k: _utc_text(fields[k]) if isinstance(fields[k], dt.datetime) else fields[k] for k in SEAL_FIELDS},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(f"{prev_digest}{header}\n{heads}".encode()).hexdigest()
 
 
@@ -124,8 +137,15 @@ class SealSummary:
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> SealSummary:
-        return cls(row["seq"], row["sealed_at"], row["cutoff"], row["after_event_id"], row["last_event_id"],
-                   row["event_count"], row["digest"])
+        return cls(
+            row["seq"],
+            row["sealed_at"],
+            row["cutoff"],
+            row["after_event_id"],
+            row["last_event_id"],
+            row["event_count"],
+            row["digest"],
+        )
 
 
 class _Raced(Exception):
@@ -134,7 +154,9 @@ class _Raced(Exception):
 
 def grace_from_env(env: Mapping[str, str] | None = None) -> dt.timedelta:
     env = os.environ if env is None else env
-    return dt.timedelta(seconds=int(env.get("FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", DEFAULT_GRACE.total_seconds())))
+    return dt.timedelta(
+        seconds=int(env.get("FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", DEFAULT_GRACE.total_seconds()))
+    )
 
 
 @dataclass
@@ -171,44 +193,64 @@ class AuditSealer:
 
     def latest(self) -> SealSummary | None:
         with self.db.read() as s:
-            row = s.execute(select(*[_S[c] for c in SEAL_COLUMNS]).order_by(_S.seq.desc()).limit(1)).mappings().first()
+            row = (
+                s.execute(select(*[_S[c] for c in SEAL_COLUMNS]).order_by(_S.seq.desc()).limit(1))
+                .mappings()
+                .first()
+            )
         return SealSummary.of(dict(row)) if row else None
 
     def _seal_once(self, now: dt.datetime) -> SealSummary | None:
         cutoff = now - self.grace
         with self.db.read() as s:
             conn = s.connection()
-            prev = conn.execute(select(_S.seq, _S.cutoff, _S.last_event_id, _S.digest)
-                                .order_by(_S.seq.desc()).limit(1)).first()
+            prev = conn.execute(
+                select(_S.seq, _S.cutoff, _S.last_event_id, _S.digest).order_by(_S.seq.desc()).limit(1)
+            ).first()
             if prev is not None and cutoff <= prev.cutoff:
                 return None  # the clock is behind the last seal (skew, or a sweep simulated in the past)
             after = prev.last_event_id if prev is not None else 0
             # The newest event old enough to seal: scanned backwards from the newest id, which stops within
             # the grace period's events (the `at` index would walk the whole history instead).
-            last = conn.scalar(select(_E.id).where(_E.id > after, _E.at < cutoff).order_by(_E.id.desc()).limit(1))
+            last = conn.scalar(
+                select(_E.id).where(_E.id > after, _E.at < cutoff).order_by(_E.id.desc()).limit(1)
+            )
             if last is None:
                 return None
-            cap = conn.scalar(select(_E.id).where(_E.id > after).order_by(_E.id)
-                              .offset(self.max_events - 1).limit(1))
+            cap = conn.scalar(
+                select(_E.id).where(_E.id > after).order_by(_E.id).offset(self.max_events - 1).limit(1)
+            )
             partial = cap is not None and cap < last
             if partial:
                 assert cap is not None
                 last = cap
             period = PeriodDigest()
-            rows = conn.execute(select(_E.id, _E.chain, _E.seq, _E.hash).where(_E.id > after, _E.id <= last)
-                                .order_by(_E.id).execution_options(yield_per=_STREAM))
+            rows = conn.execute(
+                select(_E.id, _E.chain, _E.seq, _E.hash)
+                .where(_E.id > after, _E.id <= last)
+                .order_by(_E.id)
+                .execution_options(yield_per=_STREAM)
+            )
             for event_id, chain, seq, hash_ in rows:
                 period.add(event_id, chain, seq, hash_)
         fields: dict[str, Any] = {
-            "seq": (prev.seq if prev is not None else 0) + 1, "sealed_at": now.astimezone(dt.UTC),
+            "seq": (prev.seq if prev is not None else 0) + 1,
+            "sealed_at": now.astimezone(dt.UTC),
             # A partial seal claims nothing new about time: the next one, which ends the backlog, does.
             "cutoff": (prev.cutoff if prev is not None else EPOCH) if partial else cutoff.astimezone(dt.UTC),
-            "after_event_id": after, "last_event_id": last, "event_count": period.count,
+            "after_event_id": after,
+            "last_event_id": last,
+            "event_count": period.count,
             "events_digest": period.hexdigest(),
         }
         heads = period.heads_text()
         prev_digest = prev.digest if prev is not None else GENESIS_SEAL
-        row = {**fields, "heads": heads, "prev_digest": prev_digest, "digest": seal_digest(fields, prev_digest, heads)}
+        row = {
+            **fields,
+            "heads": heads,
+            "prev_digest": prev_digest,
+            "digest": seal_digest(fields, prev_digest, heads),
+        }
         try:
             with self.db.write() as s:
                 top = s.scalar(select(func.max(_S.seq)))
@@ -217,6 +259,12 @@ class AuditSealer:
                 s.execute(_INSERT, row)
         except IntegrityError as exc:  # a concurrent sealer inserted this seq first (PostgreSQL)
             raise _Raced from exc
-        log.info("audit seal %d: events %d–%d (%d), digest %s", row["seq"], after + 1, last, period.count,
-                 row["digest"])
+        log.info(
+            "audit seal %d: events %d–%d (%d), digest %s",
+            row["seq"],
+            after + 1,
+            last,
+            period.count,
+            row["digest"],
+        )
         return SealSummary.of(row)

@@ -79,7 +79,11 @@ class Break:
     def __str__(self) -> str:
         if self.chain == SEALS:
             return f"第 {self.seq} 号封存：{self.problem}"
-        who = f"事件 {self.event_id}（{self.chain} 第 {self.seq} 条）" if self.event_id is not None else self.chain
+        who = (
+            f"事件 {self.event_id}（{self.chain} 第 {self.seq} 条）"
+            if self.event_id is not None
+            else self.chain
+        )
         return f"{who}：{self.problem}"
 
 
@@ -114,9 +118,13 @@ class Report:
         return not self.breaks
 
 
-def verify_events(events: Iterable[Mapping[str, Any]], *, seals: Iterable[Mapping[str, Any]] | None = None,
-                  sealed_heads: Mapping[str, SealedHead] | None = None,
-                  anchors: Mapping[int, str] | None = None) -> Report:
+def verify_events(
+    events: Iterable[Mapping[str, Any]],
+    *,
+    seals: Iterable[Mapping[str, Any]] | None = None,
+    sealed_heads: Mapping[str, SealedHead] | None = None,
+    anchors: Mapping[int, str] | None = None,
+) -> Report:
     """Check chains given as event dicts (from the database or an export).
 
     Without ``seals`` the events may come grouped by chain in any order. With ``seals`` (every seal, in
@@ -140,7 +148,11 @@ def verify_events(events: Iterable[Mapping[str, Any]], *, seals: Iterable[Mappin
     if walker is not None:
         top = {chain: max(e["seq"] for e in items) for chain, items in by_chain.items()}
         report.breaks.extend(walker.finish(report.breaks, top))
-        report.seals, report.unsealed, report.last_seal = walker.seals.count, walker.unsealed, walker.seals.summary
+        report.seals, report.unsealed, report.last_seal = (
+            walker.seals.count,
+            walker.unsealed,
+            walker.seals.summary,
+        )
     return report
 
 
@@ -169,8 +181,9 @@ def _first_break(chain: str, items: list[Mapping[str, Any]]) -> Break | None:
     return None
 
 
-def _head_breaks(by_chain: Mapping[str, list[Mapping[str, Any]]],
-                 sealed_heads: Mapping[str, SealedHead]) -> list[Break]:
+def _head_breaks(
+    by_chain: Mapping[str, list[Mapping[str, Any]]], sealed_heads: Mapping[str, SealedHead]
+) -> list[Break]:
     """Each chain must still reach, unchanged, the last event a seal recorded for it."""
     out = []
     for chain, head in sorted(sealed_heads.items()):
@@ -178,12 +191,24 @@ def _head_breaks(by_chain: Mapping[str, list[Mapping[str, Any]]],
         same = [e for e in items if e["seq"] == head.seq]
         if not same:
             if max((e["seq"] for e in items), default=0) < head.seq:
-                out.append(Break(chain, head.id, head.seq,
-                                 f"该事件已不存在，而第 {head.seal} 号封存记录它是该链已封存的最后一条（末尾事件被删除）"))
+                out.append(
+                    Break(
+                        chain,
+                        head.id,
+                        head.seq,
+                        f"该事件已不存在，而第 {head.seal} 号封存记录它是该链已封存的最后一条（末尾事件被删除）",
+                    )
+                )
             continue  # a gap inside the chain: the chain's own check names it
         if not any(e.get("id") == head.id and e["hash"] == head.hash for e in same):
-            out.append(Break(chain, same[0].get("id"), head.seq,
-                             f"与第 {head.seal} 号封存的记录不符：封存时此条为事件 {head.id}（事件被替换或改写）"))
+            out.append(
+                Break(
+                    chain,
+                    same[0].get("id"),
+                    head.seq,
+                    f"与第 {head.seal} 号封存的记录不符：封存时此条为事件 {head.id}（事件被替换或改写）",
+                )
+            )
     return out
 
 
@@ -192,13 +217,22 @@ def _china(moment: dt.datetime) -> str:
 
 
 def _late(e: Mapping[str, Any], seal: int, cutoff: dt.datetime) -> Break:
-    return Break(str(e["chain"]), e.get("id"), e["seq"],
-                 f"记录时间 {_china(e['at'])} 早于第 {seal} 号封存的截止时间 {_china(cutoff)}，却未被该封存收录"
-                 "（事件在封存后补写，或写入它的事务超过了封存宽限期）")
+    return Break(
+        str(e["chain"]),
+        e.get("id"),
+        e["seq"],
+        f"记录时间 {_china(e['at'])} 早于第 {seal} 号封存的截止时间 {_china(cutoff)}，却未被该封存收录"
+        "（事件在封存后补写，或写入它的事务超过了封存宽限期）",
+    )
 
 
 def _uncovered(e: Mapping[str, Any]) -> Break:
-    return Break(str(e["chain"]), e.get("id"), e["seq"], "不在任何封存的范围内，编号却早于已封存的事件（事件被插入已封存的时段）")
+    return Break(
+        str(e["chain"]),
+        e.get("id"),
+        e["seq"],
+        "不在任何封存的范围内，编号却早于已封存的事件（事件被插入已封存的时段）",
+    )
 
 
 class _SealChain:
@@ -232,12 +266,21 @@ class _SealChain:
             if seal["prev_digest"] != (prev["digest"] if prev is not None else GENESIS_SEAL):
                 self.breaks.append(Break(SEALS, None, n, "与前一号封存的链接不符（前一号封存被修改或替换）"))
             if seal["after_event_id"] != after:
-                self.breaks.append(Break(SEALS, None, n, f"应从事件 {after + 1} 起封存，记录的却是事件 "
-                                                         f"{seal['after_event_id'] + 1} 起（封存被修改）"))
+                self.breaks.append(
+                    Break(
+                        SEALS,
+                        None,
+                        n,
+                        f"应从事件 {after + 1} 起封存，记录的却是事件 "
+                        f"{seal['after_event_id'] + 1} 起（封存被修改）",
+                    )
+                )
         self.intact = seal_digest(seal, seal["prev_digest"], seal["heads"]) == seal["digest"]
         if not self.intact:
             self.breaks.append(Break(SEALS, None, n, "内容与其摘要不符（封存被修改）"))
-        elif seal["last_event_id"] < seal["after_event_id"] or (prev is not None and seal["cutoff"] < prev["cutoff"]):
+        elif seal["last_event_id"] < seal["after_event_id"] or (
+            prev is not None and seal["cutoff"] < prev["cutoff"]
+        ):
             self.breaks.append(Break(SEALS, None, n, "覆盖范围或截止时间与前一号封存矛盾（封存被改写）"))
         if n in self._anchors:
             self._seen[n] = seal["digest"]
@@ -256,8 +299,14 @@ class _SealChain:
             if n not in self._seen:
                 out.append(Break(SEALS, None, n, f"不存在，而外部留存的摘要为 {digest[:16]}…（封存被删除）"))
             elif self._seen[n] != digest:
-                out.append(Break(SEALS, None, n, f"摘要为 {self._seen[n][:16]}…，与外部留存的 {digest[:16]}… 不符"
-                                                 "（封存链被改写）"))
+                out.append(
+                    Break(
+                        SEALS,
+                        None,
+                        n,
+                        f"摘要为 {self._seen[n][:16]}…，与外部留存的 {digest[:16]}… 不符（封存链被改写）",
+                    )
+                )
         return out
 
 
@@ -274,7 +323,9 @@ class _SealWalker:
         self.unsealed = 0
         self._breaks: list[Break] = []
         self._digest_breaks: list[tuple[int, int, Break]] = []  # reported only if nothing else explains them
-        self._missing: list[tuple[str, int, int, int]] = []  # chain, event id, seq, seal of a recorded head gone
+        self._missing: list[
+            tuple[str, int, int, int]
+        ] = []  # chain, event id, seq, seal of a recorded head gone
         self._late_chains: set[str] = set()
         self._uncovered_chains: set[str] = set()
         self._prev: Mapping[str, Any] | None = None  # the seal before the one being filled
@@ -312,7 +363,9 @@ class _SealWalker:
                 self.unsealed += 1
             else:
                 self._period.add(eid, chain, e["seq"], e["hash"])
-        elif self._cur_contiguous and chain not in self._uncovered_chains:  # e.g. an id below the first seal's
+        elif (
+            self._cur_contiguous and chain not in self._uncovered_chains
+        ):  # e.g. an id below the first seal's
             self._uncovered_chains.add(chain)
             self._breaks.append(_uncovered(e))
 
@@ -325,29 +378,62 @@ class _SealWalker:
             rec, got = recorded.get(chain), actual.get(chain)
             if rec is None:
                 assert got is not None
-                brk = Break(chain, got[1], got[0], f"不在第 {n} 号封存中：封存时该链在此时段内没有事件（事件被插入已封存的时段）")
+                brk = Break(
+                    chain,
+                    got[1],
+                    got[0],
+                    f"不在第 {n} 号封存中：封存时该链在此时段内没有事件（事件被插入已封存的时段）",
+                )
             elif got is None or got[0] < rec[0]:
-                self._missing.append((chain, rec[1], rec[0], n))  # worded in finish(), which knows the chain's end
+                self._missing.append(
+                    (chain, rec[1], rec[0], n)
+                )  # worded in finish(), which knows the chain's end
                 heads_broken = True
                 continue
             elif got[0] > rec[0]:
-                brk = Break(chain, got[1], got[0], f"不在第 {n} 号封存中：封存时该链在此时段内的最后一条为第 {rec[0]} 条"
-                                                   f"（事件 {rec[1]}）（事件被插入已封存的时段）")
+                brk = Break(
+                    chain,
+                    got[1],
+                    got[0],
+                    f"不在第 {n} 号封存中：封存时该链在此时段内的最后一条为第 {rec[0]} 条"
+                    f"（事件 {rec[1]}）（事件被插入已封存的时段）",
+                )
             elif got[1] != rec[1]:
-                brk = Break(chain, got[1], got[0], f"与第 {n} 号封存的记录不符：封存时此条为事件 {rec[1]}（事件被替换）")
+                brk = Break(
+                    chain,
+                    got[1],
+                    got[0],
+                    f"与第 {n} 号封存的记录不符：封存时此条为事件 {rec[1]}（事件被替换）",
+                )
             elif got[2] != rec[2]:
-                brk = Break(chain, got[1], got[0],
-                            f"哈希与第 {n} 号封存的记录不符（该链在此时段内的事件被改写并重新计算了哈希）")
+                brk = Break(
+                    chain,
+                    got[1],
+                    got[0],
+                    f"哈希与第 {n} 号封存的记录不符（该链在此时段内的事件被改写并重新计算了哈希）",
+                )
             else:
                 continue
             self._breaks.append(brk)
             heads_broken = True
         count = self._period.count
-        if not heads_broken and (count != seal["event_count"] or self._period.hexdigest() != seal["events_digest"]):
+        if not heads_broken and (
+            count != seal["event_count"] or self._period.hexdigest() != seal["events_digest"]
+        ):
             first, last = seal["after_event_id"] + 1, seal["last_event_id"]
-            self._digest_breaks.append((first, last, Break(
-                SEALS, None, n, f"所覆盖的事件（编号 {first}–{last}）与封存时不符：封存时 {seal['event_count']} 条，"
-                                f"现有 {count} 条（事件被修改、插入、删除或重排）")))
+            self._digest_breaks.append(
+                (
+                    first,
+                    last,
+                    Break(
+                        SEALS,
+                        None,
+                        n,
+                        f"所覆盖的事件（编号 {first}–{last}）与封存时不符：封存时 {seal['event_count']} 条，"
+                        f"现有 {count} 条（事件被修改、插入、删除或重排）",
+                    ),
+                )
+            )
         self._prev, self._cutoff = seal, seal["cutoff"]
         self._period = PeriodDigest()
         self._cur, self._recorded = self._take()
@@ -359,8 +445,14 @@ class _SealWalker:
             self._close()
         for chain, event_id, seq, n in self._missing:
             what = "末尾事件被删除" if top_seq.get(chain, 0) < seq else "事件被删除"
-            self._breaks.append(Break(chain, event_id, seq,
-                                      f"该事件已不存在，而第 {n} 号封存记录它是该链在此时段内的最后一条（{what}）"))
+            self._breaks.append(
+                Break(
+                    chain,
+                    event_id,
+                    seq,
+                    f"该事件已不存在，而第 {n} 号封存记录它是该链在此时段内的最后一条（{what}）",
+                )
+            )
         named = [b.event_id for b in (*chain_breaks, *self._breaks) if b.event_id is not None]
         out = [*self.seals.breaks, *self._breaks]
         out += [b for first, last, b in self._digest_breaks if not any(first <= i <= last for i in named)]
@@ -371,8 +463,12 @@ class _SealIndex:
     """The seals read once for one request's checks or an export: the seal chain's own breaks, the last head
     recorded for each chain of interest, and each seal's last event id and cutoff."""
 
-    def __init__(self, seals: Iterable[Mapping[str, Any]], chains: set[str] | None,
-                 anchors: Mapping[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        seals: Iterable[Mapping[str, Any]],
+        chains: set[str] | None,
+        anchors: Mapping[int, str] | None = None,
+    ) -> None:
         self.seals = _SealChain(anchors)
         self.heads: dict[str, SealedHead] = {}
         self._lasts: list[int] = []
@@ -416,8 +512,9 @@ class AuditLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def events(self, *, instance_ids: Iterable[int] | None = None, chain: str | None = None,
-               batch: int = 5000) -> Iterator[dict[str, Any]]:
+    def events(
+        self, *, instance_ids: Iterable[int] | None = None, chain: str | None = None, batch: int = 5000
+    ) -> Iterator[dict[str, Any]]:
         """Events in storage order, streamed in batches (keyset pagination: constant memory)."""
         ids = list(instance_ids) if instance_ids is not None else None
         last: int | None = None  # no lower bound at first: a row forged with an id <= 0 must be seen too
@@ -442,8 +539,12 @@ class AuditLedger:
         last = 0
         while True:
             with self.db.read() as s:
-                rows = [dict(r) for r in s.execute(select(*[t[c] for c in SEAL_COLUMNS]).where(t.seq > last)
-                                                   .order_by(t.seq).limit(batch)).mappings()]
+                rows = [
+                    dict(r)
+                    for r in s.execute(
+                        select(*[t[c] for c in SEAL_COLUMNS]).where(t.seq > last).order_by(t.seq).limit(batch)
+                    ).mappings()
+                ]
             if not rows:
                 return
             yield from rows
@@ -461,7 +562,11 @@ class AuditLedger:
         items = list(self.events(instance_ids=[instance_id]))
         report = verify_events(items, sealed_heads=index.heads)
         report.breaks += index.late_breaks({chain: items}) + index.seals.breaks + index.seals.anchor_breaks()
-        report.seals, report.last_seal, report.unsealed = index.seals.count, index.seals.summary, index.unsealed(items)
+        report.seals, report.last_seal, report.unsealed = (
+            index.seals.count,
+            index.seals.summary,
+            index.unsealed(items),
+        )
         return report
 
     def sealed_heads(self, instance_ids: Iterable[int] | None = None) -> dict[str, SealedHead]:
@@ -469,12 +574,19 @@ class AuditLedger:
         chains = {chain_of(i) for i in instance_ids} if instance_ids is not None else None
         return _SealIndex(self.seals(), chains).heads
 
-    def export(self, out: io.TextIOBase | Any, fmt: str, *, instance_ids: Iterable[int] | None = None,
-               now: dt.datetime | None = None) -> int:
+    def export(
+        self,
+        out: io.TextIOBase | Any,
+        fmt: str,
+        *,
+        instance_ids: Iterable[int] | None = None,
+        now: dt.datetime | None = None,
+    ) -> int:
         ids = list(instance_ids) if instance_ids is not None else None
         heads = self.sealed_heads(ids)
-        return write_export(out, fmt, self.events(instance_ids=ids), now or dt.datetime.now(dt.UTC),
-                            sealed_heads=heads)
+        return write_export(
+            out, fmt, self.events(instance_ids=ids), now or dt.datetime.now(dt.UTC), sealed_heads=heads
+        )
 
 
 def _cell(key: str, value: Any) -> str:
@@ -491,8 +603,13 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def write_export(out: Any, fmt: str, rows: Iterable[Mapping[str, Any]], now: dt.datetime,
-                 sealed_heads: Mapping[str, SealedHead] | None = None) -> int:
+def write_export(
+    out: Any,
+    fmt: str,
+    rows: Iterable[Mapping[str, Any]],
+    now: dt.datetime,
+    sealed_heads: Mapping[str, SealedHead] | None = None,
+) -> int:
     """CSV (UTF-8 with BOM, so Excel reads the Chinese; China time added for people) or JSON.
 
     Both carry every hashed field exactly, plus the hashes, so ``audit verify --export`` can recompute
@@ -507,16 +624,26 @@ def write_export(out: Any, fmt: str, rows: Iterable[Mapping[str, Any]], now: dt.
         writer.writerow([*COLUMNS, "at_china", SEALED_HEAD])
         for r in rows:
             head = heads.get(str(r["chain"]))
-            writer.writerow([_cell(k, r.get(k)) for k in COLUMNS]
-                            + [r["at"].astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
-                               json.dumps(head.as_dict(), sort_keys=True) if head else ""])
+            writer.writerow(
+                [_cell(k, r.get(k)) for k in COLUMNS]
+                + [
+                    r["at"].astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
+                    json.dumps(head.as_dict(), sort_keys=True) if head else "",
+                ]
+            )
             n += 1
         return n
     if fmt != "json":
         raise ValueError(f"unknown export format {fmt!r} (csv or json)")
-    header = json.dumps({"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "hash": "sha256",
-                         "exported_at": _utc_text(now),
-                         "seal_heads": {c: h.as_dict() for c, h in sorted(heads.items())}})
+    header = json.dumps(
+        {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "hash": "sha256",
+            "exported_at": _utc_text(now),
+            "seal_heads": {c: h.as_dict() for c, h in sorted(heads.items())},
+        }
+    )
     out.write(header[:-1] + ', "events": [\n')  # stream the events instead of building one huge list
     for r in rows:
         record = {k: (_utc_text(r[k]) if k == "at" else r.get(k)) for k in COLUMNS}

@@ -46,7 +46,9 @@ def validate_paths(paths: list[Path]) -> tuple[list[WorkflowDefinition], list[De
             problems.extend(exc.problems)
             continue
         if d.name in seen:
-            problems.append(DefinitionProblem(str(f), 1, "name", f"workflow {d.name!r} is also defined in {seen[d.name]}"))
+            problems.append(
+                DefinitionProblem(str(f), 1, "name", f"workflow {d.name!r} is also defined in {seen[d.name]}")
+            )
             continue
         seen[d.name] = str(f)
         loaded.append(d)
@@ -70,23 +72,41 @@ class Catalog:
         new = []
         for d in self.current.values():
             row = session.scalar(
-                select(WorkflowDefinitionRow).where(WorkflowDefinitionRow.name == d.name,
-                                                    WorkflowDefinitionRow.version == d.version)
+                select(WorkflowDefinitionRow).where(
+                    WorkflowDefinitionRow.name == d.name, WorkflowDefinitionRow.version == d.version
+                )
             )
             if row is None:
-                row = WorkflowDefinitionRow(name=d.name, version=d.version, title=d.title, source=d.source,
-                                            sha256=d.sha256, loaded_at=now)
+                row = WorkflowDefinitionRow(
+                    name=d.name,
+                    version=d.version,
+                    title=d.title,
+                    source=d.source,
+                    sha256=d.sha256,
+                    loaded_at=now,
+                )
                 session.add(row)
                 session.flush()
-                audit.append(session, at=now, kind="definition_load", action=d.name,
-                             data={"name": d.name, "version": d.version, "sha256": d.sha256, "file": d.file})
+                audit.append(
+                    session,
+                    at=now,
+                    kind="definition_load",
+                    action=d.name,
+                    data={"name": d.name, "version": d.version, "sha256": d.sha256, "file": d.file},
+                )
                 new.append(d)
             elif row.sha256 != d.sha256:
-                raise DefinitionError([DefinitionProblem(
-                    d.file, 1, "version",
-                    f"{d.name} version {d.version} is already recorded with different content; "
-                    f"raise 'version' to {d.version + 1} to publish the change (running requests keep the old one)",
-                )])
+                raise DefinitionError(
+                    [
+                        DefinitionProblem(
+                            d.file,
+                            1,
+                            "version",
+                            f"{d.name} version {d.version} is already recorded with different content; "
+                            f"raise 'version' to {d.version + 1} to publish the change (running requests keep the old one)",
+                        )
+                    ]
+                )
             self._row_ids[d.key] = row.id
         return new
 
@@ -99,10 +119,16 @@ class Catalog:
     def row_id(self, session: Session, definition: WorkflowDefinition) -> int:
         rid = self._row_ids.get(definition.key)
         if rid is None:
-            rid = session.scalar(select(WorkflowDefinitionRow.id).where(
-                WorkflowDefinitionRow.name == definition.name, WorkflowDefinitionRow.version == definition.version))
+            rid = session.scalar(
+                select(WorkflowDefinitionRow.id).where(
+                    WorkflowDefinitionRow.name == definition.name,
+                    WorkflowDefinitionRow.version == definition.version,
+                )
+            )
             if rid is None:
-                raise NotFound(f"流程“{definition.title}”第 {definition.version} 版尚未登记，请先运行 flowengine db upgrade。")
+                raise NotFound(
+                    f"流程“{definition.title}”第 {definition.version} 版尚未登记，请先运行 flowengine db upgrade。"
+                )
             self._row_ids[definition.key] = rid
         return rid
 

@@ -81,12 +81,29 @@ class _OrgRow:
 
 
 _INSTANCE_QUERY = (
-    select(Instance.id, Instance.definition_id, Instance.state, Instance.status, Instance.version, Instance.data,
-           Instance.title, Instance.initiator_id, Instance.created_at, User.display_name.label("initiator_name"),
-           Organization.id.label("org_id"), Organization.name.label("org_name"), Organization.type.label("org_type"),
-           Organization.parent_id, Organization.approver_id, Organization.full_members,
-           Organization.probationary_members, Organization.term_start, Organization.term_end, Organization.path,
-           Organization.settings.label("org_settings"))
+    select(
+        Instance.id,
+        Instance.definition_id,
+        Instance.state,
+        Instance.status,
+        Instance.version,
+        Instance.data,
+        Instance.title,
+        Instance.initiator_id,
+        Instance.created_at,
+        User.display_name.label("initiator_name"),
+        Organization.id.label("org_id"),
+        Organization.name.label("org_name"),
+        Organization.type.label("org_type"),
+        Organization.parent_id,
+        Organization.approver_id,
+        Organization.full_members,
+        Organization.probationary_members,
+        Organization.term_start,
+        Organization.term_end,
+        Organization.path,
+        Organization.settings.label("org_settings"),
+    )
     .join(Organization, Organization.id == Instance.org_id)
     .join(User, User.id == Instance.initiator_id)
     .where(Instance.id == bindparam("iid"))
@@ -95,33 +112,61 @@ _INSTANCE_QUERY = (
 
 # The hot path's statements, built once with bind parameters and run on the session's Core connection:
 # constructing and cache-keying SQLAlchemy expressions on every call cost more than the SQL itself.
-_I, _T, _U, _R, _O = (Instance.__table__.c, Task.__table__.c, User.__table__.c, RoleAssignment.__table__.c,
-                      Organization.__table__.c)
+_I, _T, _U, _R, _O = (
+    Instance.__table__.c,
+    Task.__table__.c,
+    User.__table__.c,
+    RoleAssignment.__table__.c,
+    Organization.__table__.c,
+)
 _INSERT_TASK = insert(cast(Table, Task.__table__)).returning(_T.id)
-_SELECT_CALLER = (select(_U.display_name, _U.is_active, _R.role, _R.org_id)
-                  .select_from(User.__table__.outerjoin(RoleAssignment.__table__, _R.user_id == _U.id))
-                  .where(_U.id == bindparam("user_id")))
-_UPDATE_INSTANCE = (update(cast(Table, Instance.__table__))
-                    .where(_I.id == bindparam("iid"), _I.version == bindparam("expected"))
-                    .values(state=bindparam("state"), version=bindparam("new_version"), data=bindparam("data"),
-                            status=bindparam("status"), updated_at=bindparam("now"),
-                            completed_at=bindparam("completed_at")))
-_CLOSE_TASKS = (update(cast(Table, Task.__table__))
-                .where(_T.instance_id == bindparam("iid"), _T.state.in_(bindparam("states", expanding=True)),
-                       _T.closed_at.is_(None))
-                .values(closed_at=bindparam("now"), closed_by_id=bindparam("user_id"),
-                        closed_action=bindparam("action")))
+_SELECT_CALLER = (
+    select(_U.display_name, _U.is_active, _R.role, _R.org_id)
+    .select_from(User.__table__.outerjoin(RoleAssignment.__table__, _R.user_id == _U.id))
+    .where(_U.id == bindparam("user_id"))
+)
+_UPDATE_INSTANCE = (
+    update(cast(Table, Instance.__table__))
+    .where(_I.id == bindparam("iid"), _I.version == bindparam("expected"))
+    .values(
+        state=bindparam("state"),
+        version=bindparam("new_version"),
+        data=bindparam("data"),
+        status=bindparam("status"),
+        updated_at=bindparam("now"),
+        completed_at=bindparam("completed_at"),
+    )
+)
+_CLOSE_TASKS = (
+    update(cast(Table, Task.__table__))
+    .where(
+        _T.instance_id == bindparam("iid"),
+        _T.state.in_(bindparam("states", expanding=True)),
+        _T.closed_at.is_(None),
+    )
+    .values(closed_at=bindparam("now"), closed_by_id=bindparam("user_id"), closed_action=bindparam("action"))
+)
 _SELECT_STEP_TASKS = select(_T.role, _T.org_id, _T.assignee_id).where(
-    _T.instance_id == bindparam("iid"), _T.state == bindparam("state"), _T.closed_at.is_(None))
+    _T.instance_id == bindparam("iid"), _T.state == bindparam("state"), _T.closed_at.is_(None)
+)
 _SELECT_RELATED = select(_O.id, _O.name, _O.settings).where(_O.id.in_(bindparam("ids", expanding=True)))
 
 
 def _org_of(row: Any) -> _OrgRow:
     return _OrgRow(
-        OrgInfo(id=row.org_id, name=row.org_name, type=row.org_type, parent_id=row.parent_id,
-                approver_id=row.approver_id, full_members=row.full_members,
-                probationary_members=row.probationary_members, term_start=row.term_start, term_end=row.term_end),
-        row.path, row.org_settings or {},
+        OrgInfo(
+            id=row.org_id,
+            name=row.org_name,
+            type=row.org_type,
+            parent_id=row.parent_id,
+            approver_id=row.approver_id,
+            full_members=row.full_members,
+            probationary_members=row.probationary_members,
+            term_start=row.term_start,
+            term_end=row.term_end,
+        ),
+        row.path,
+        row.org_settings or {},
     )
 
 
@@ -149,14 +194,21 @@ def utcnow() -> dt.datetime:
 
 def org_info(org: Organization) -> OrgInfo:
     return OrgInfo(
-        id=org.id, name=org.name, type=org.type, parent_id=org.parent_id, approver_id=org.approver_id,
-        full_members=org.full_members, probationary_members=org.probationary_members,
-        term_start=org.term_start, term_end=org.term_end,
+        id=org.id,
+        name=org.name,
+        type=org.type,
+        parent_id=org.parent_id,
+        approver_id=org.approver_id,
+        full_members=org.full_members,
+        probationary_members=org.probationary_members,
+        term_start=org.term_start,
+        term_end=org.term_end,
     )
 
 
-def effective_settings(definition: WorkflowDefinition, org: Organization,
-                       ancestors: list[Organization] | None = None) -> dict[str, Any]:
+def effective_settings(
+    definition: WorkflowDefinition, org: Organization, ancestors: list[Organization] | None = None
+) -> dict[str, Any]:
     """Definition defaults, overridden by each ancestor's settings, then the organization's own.
 
     Settings are kept per organization as ``{"<workflow>": {"<setting>": value}}`` so that a committee can
@@ -168,13 +220,25 @@ def effective_settings(definition: WorkflowDefinition, org: Organization,
 class DocumentProducer(Protocol):
     """Issues the documents an action produces, inside the action's transaction (service/documents.py)."""
 
-    def produce(self, s: Session, *, instance_id: int, definition: WorkflowDefinition, action: ActionDef,
-                org: OrgInfo, data: Mapping[str, Any], now: dt.datetime, actor_id: int, actor_name: str) -> None: ...
+    def produce(
+        self,
+        s: Session,
+        *,
+        instance_id: int,
+        definition: WorkflowDefinition,
+        action: ActionDef,
+        org: OrgInfo,
+        data: Mapping[str, Any],
+        now: dt.datetime,
+        actor_id: int,
+        actor_name: str,
+    ) -> None: ...
 
 
 class FlowService:
-    def __init__(self, db: Database, catalog: Catalog, clock: Clock = utcnow,
-                 documents: DocumentProducer | None = None) -> None:
+    def __init__(
+        self, db: Database, catalog: Catalog, clock: Clock = utcnow, documents: DocumentProducer | None = None
+    ) -> None:
         self.db = db
         self.catalog = catalog
         self.clock = clock
@@ -205,7 +269,9 @@ class FlowService:
             scope.add(org.approver_id)
         return any(org_id in scope for _, org_id in held)
 
-    def _require_role(self, s: Session, user_id: int, role: RoleDef, org: Organization, what: str) -> Assignment:
+    def _require_role(
+        self, s: Session, user_id: int, role: RoleDef, org: Organization, what: str
+    ) -> Assignment:
         target = resolve_role(role, org_info(org))
         if (target.role, target.org_id) not in self._assignments(s, user_id):
             holder = s.get(Organization, target.org_id)
@@ -223,41 +289,103 @@ class FlowService:
     def _task_views(self, s: Session, tasks: list[Task]) -> list[TaskView]:
         # One query each for the tasks' requests, organizations and definitions, not three lazy loads per
         # task (a page of the inbox was 45 round trips, most of its time at 20,000 open tasks).
-        insts = {i.id: i for i in s.scalars(select(Instance).where(
-            Instance.id.in_({t.instance_id for t in tasks})))} if tasks else {}
-        orgs = {o.id: o for o in s.scalars(select(Organization).where(
-            Organization.id.in_({i.org_id for i in insts.values()} | {t.org_id for t in tasks})))} if tasks else {}
-        rows = {r.id: r for r in s.scalars(select(WorkflowDefinitionRow).where(
-            WorkflowDefinitionRow.id.in_({i.definition_id for i in insts.values()})))} if insts else {}
+        insts = (
+            {
+                i.id: i
+                for i in s.scalars(select(Instance).where(Instance.id.in_({t.instance_id for t in tasks})))
+            }
+            if tasks
+            else {}
+        )
+        orgs = (
+            {
+                o.id: o
+                for o in s.scalars(
+                    select(Organization).where(
+                        Organization.id.in_({i.org_id for i in insts.values()} | {t.org_id for t in tasks})
+                    )
+                )
+            }
+            if tasks
+            else {}
+        )
+        rows = (
+            {
+                r.id: r
+                for r in s.scalars(
+                    select(WorkflowDefinitionRow).where(
+                        WorkflowDefinitionRow.id.in_({i.definition_id for i in insts.values()})
+                    )
+                )
+            }
+            if insts
+            else {}
+        )
         out = []
         for t in tasks:
             inst = insts[t.instance_id]
             d = self.catalog.by_row(rows[inst.definition_id])
-            out.append(TaskView(
-                id=t.id, instance_id=inst.id, instance_title=inst.title, workflow=d.name, workflow_title=d.title,
-                org_id=inst.org_id, org_name=orgs[inst.org_id].name, state=t.state, state_title=d.state(t.state).title,
-                role=t.role, role_title=ROLES.get(t.role, t.role), assigned_org_id=t.org_id,
-                assigned_org_name=orgs[t.org_id].name, assignee_id=t.assignee_id, opened_at=t.opened_at,
-                due_at=t.due_at, closed_at=t.closed_at, closed_action=t.closed_action,
-            ))
+            out.append(
+                TaskView(
+                    id=t.id,
+                    instance_id=inst.id,
+                    instance_title=inst.title,
+                    workflow=d.name,
+                    workflow_title=d.title,
+                    org_id=inst.org_id,
+                    org_name=orgs[inst.org_id].name,
+                    state=t.state,
+                    state_title=d.state(t.state).title,
+                    role=t.role,
+                    role_title=ROLES.get(t.role, t.role),
+                    assigned_org_id=t.org_id,
+                    assigned_org_name=orgs[t.org_id].name,
+                    assignee_id=t.assignee_id,
+                    opened_at=t.opened_at,
+                    due_at=t.due_at,
+                    closed_at=t.closed_at,
+                    closed_action=t.closed_action,
+                )
+            )
         return out
 
     def _view(self, s: Session, inst: Instance, definition: WorkflowDefinition) -> InstanceView:
-        tasks = list(s.scalars(select(Task).where(Task.instance_id == inst.id, Task.closed_at.is_(None)).order_by(Task.id)))
+        tasks = list(
+            s.scalars(
+                select(Task).where(Task.instance_id == inst.id, Task.closed_at.is_(None)).order_by(Task.id)
+            )
+        )
         return InstanceView(
-            id=inst.id, workflow=definition.name, workflow_title=definition.title,
-            definition_version=definition.version, org_id=inst.org_id, org_name=inst.org.name,
-            initiator_id=inst.initiator_id, initiator_name=inst.initiator.display_name, title=inst.title,
-            state=inst.state, state_title=definition.state(inst.state).title, status=inst.status,
-            version=inst.version, data=dict(inst.data or {}), created_at=inst.created_at,
-            updated_at=inst.updated_at, completed_at=inst.completed_at,
+            id=inst.id,
+            workflow=definition.name,
+            workflow_title=definition.title,
+            definition_version=definition.version,
+            org_id=inst.org_id,
+            org_name=inst.org.name,
+            initiator_id=inst.initiator_id,
+            initiator_name=inst.initiator.display_name,
+            title=inst.title,
+            state=inst.state,
+            state_title=definition.state(inst.state).title,
+            status=inst.status,
+            version=inst.version,
+            data=dict(inst.data or {}),
+            created_at=inst.created_at,
+            updated_at=inst.updated_at,
+            completed_at=inst.completed_at,
             open_tasks=tuple(self._task_views(s, tasks)),
         )
 
     # ---- commands ------------------------------------------------------------------------------------
 
-    def start(self, workflow: str, org_id: int, actor: Actor | int, data: Mapping[str, Any] | None = None,
-              comment: str | None = None) -> InstanceView:
+    def start(
+        self,
+        workflow: str,
+        org_id: int,
+        actor: Actor | int,
+        data: Mapping[str, Any] | None = None,
+        comment: str | None = None,
+    ) -> InstanceView:
         """Start ``workflow`` for organization ``org_id`` on behalf of ``actor``."""
         actor = actor if isinstance(actor, Actor) else Actor(actor)
         definition = self.catalog.latest(workflow)
@@ -268,8 +396,15 @@ class FlowService:
             # Lost a race with a concurrent start for the same organization (partial unique index).
             raise InvalidAction(f"该组织已有进行中的“{definition.title}”，请在原申请中继续办理。") from None
 
-    def _start(self, definition: WorkflowDefinition, org_id: int, actor: Actor, data: Mapping[str, Any] | None,
-               comment: str | None, now: dt.datetime) -> InstanceView:
+    def _start(
+        self,
+        definition: WorkflowDefinition,
+        org_id: int,
+        actor: Actor,
+        data: Mapping[str, Any] | None,
+        comment: str | None,
+        now: dt.datetime,
+    ) -> InstanceView:
         with self.db.write() as s:
             user = self._user(s, actor.user_id)
             org = s.get(Organization, org_id)
@@ -278,8 +413,9 @@ class FlowService:
             if org.type not in definition.start.org_types:
                 kinds = "、".join(ORG_TYPES.get(t, t) for t in definition.start.org_types)
                 raise InvalidAction(f"“{definition.title}”只适用于{kinds}，{org.name}不能发起。")
-            target = self._require_role(s, user.id, definition.roles[definition.start.role], org,
-                                        f"发起“{definition.title}”")
+            target = self._require_role(
+                s, user.id, definition.roles[definition.start.role], org, f"发起“{definition.title}”"
+            )
             cleaned = validate_form(definition.start.form, data)
             ancestors = self._ancestors(s, org)
             settings = effective_settings(definition, org, ancestors)
@@ -287,28 +423,61 @@ class FlowService:
             failures = run_checks(definition.start.checks, ctx)
             if failures:
                 raise CheckFailed(failures)
-            active = s.scalar(select(Instance.id).where(
-                Instance.workflow == definition.name, Instance.org_id == org.id, Instance.status == "active"))
+            active = s.scalar(
+                select(Instance.id).where(
+                    Instance.workflow == definition.name,
+                    Instance.org_id == org.id,
+                    Instance.status == "active",
+                )
+            )
             if active is not None:
-                raise InvalidAction(f"{org.name}已有进行中的“{definition.title}”（申请 {active}），请在原申请中继续办理。")
+                raise InvalidAction(
+                    f"{org.name}已有进行中的“{definition.title}”（申请 {active}），请在原申请中继续办理。"
+                )
             inst = Instance(
-                definition_id=self.catalog.row_id(s, definition), workflow=definition.name, org_id=org.id,
-                initiator_id=user.id, title=f"{org.name}{definition.title}", state=definition.initial_state.name,
-                status="active", version=1, data={"start": cleaned} if cleaned else {}, created_at=now,
+                definition_id=self.catalog.row_id(s, definition),
+                workflow=definition.name,
+                org_id=org.id,
+                initiator_id=user.id,
+                title=f"{org.name}{definition.title}",
+                state=definition.initial_state.name,
+                status="active",
+                version=1,
+                data={"start": cleaned} if cleaned else {},
+                created_at=now,
                 updated_at=now,
             )
             s.add(inst)
             s.flush()
             s.refresh(inst)
             self._insert_task(s, inst.id, definition, inst.state, org_info(org), settings, now)
-            audit.append(s, at=now, kind="start", instance_id=inst.id, actor_id=user.id,
-                         actor_name=user.display_name, role=target.role, org_id=target.org_id, action="start",
-                         to_state=inst.state, comment=comment, data=cleaned or None, client_addr=actor.client_addr)
+            audit.append(
+                s,
+                at=now,
+                kind="start",
+                instance_id=inst.id,
+                actor_id=user.id,
+                actor_name=user.display_name,
+                role=target.role,
+                org_id=target.org_id,
+                action="start",
+                to_state=inst.state,
+                comment=comment,
+                data=cleaned or None,
+                client_addr=actor.client_addr,
+            )
             s.flush()
             return self._view(s, inst, definition)
 
-    def act(self, instance_id: int, action: str, actor: Actor | int, data: Mapping[str, Any] | None = None,
-            comment: str | None = None, expected_version: int | None = None) -> InstanceView:
+    def act(
+        self,
+        instance_id: int,
+        action: str,
+        actor: Actor | int,
+        data: Mapping[str, Any] | None = None,
+        comment: str | None = None,
+        expected_version: int | None = None,
+    ) -> InstanceView:
         """Perform ``action``; ``expected_version`` is the version the caller saw (required by the UI/API).
 
         This is the hot path of the engine, so it reads with a handful of Core statements (no lazy loads):
@@ -334,16 +503,22 @@ class FlowService:
             info = org.info
             target = resolve_role(definition.roles[act.role], info)
             if (target.role, target.org_id) not in held:
-                escalated = self._escalated_task(conn, instance_id, definition, row.state, act, actor.user_id, held)
+                escalated = self._escalated_task(
+                    conn, instance_id, definition, row.state, act, actor.user_id, held
+                )
                 if escalated is None:
                     raise self._denied(s, definition.roles[act.role], target, f"执行“{act.title}”")
                 target = escalated
             if expected_version is not None and row.version != expected_version:
-                raise StaleVersion(instance_id, expected_version, row.version, definition.state(row.state).title)
+                raise StaleVersion(
+                    instance_id, expected_version, row.version, definition.state(row.state).title
+                )
             if row.status != "active":
                 raise InvalidAction(f"该申请已{_STATUS.get(row.status, '结束')}，不能再办理。")
             if row.state not in act.sources:
-                raise InvalidAction(f"当前步骤为“{definition.state(row.state).title}”，不能执行“{act.title}”。")
+                raise InvalidAction(
+                    f"当前步骤为“{definition.state(row.state).title}”，不能执行“{act.title}”。"
+                )
             comment = (comment or "").strip() or None
             errors: dict[str, str] = {}
             if act.comment_required and not comment:
@@ -356,11 +531,19 @@ class FlowService:
             if errors:
                 raise ValidationFailed(errors)
             related = self._related_orgs(conn, org)
-            settings = _merge_settings(definition, [related[i].settings for i in org.ancestor_ids if i in related]
-                                       + [org.settings])
+            settings = _merge_settings(
+                definition, [related[i].settings for i in org.ancestor_ids if i in related] + [org.settings]
+            )
             old_data = dict(row.data or {})
-            ctx = CheckContext(info, cleaned, old_data, settings, china_date(now), action,
-                               history=steps.history(conn, instance_id) if steps.needs_history(act) else ())
+            ctx = CheckContext(
+                info,
+                cleaned,
+                old_data,
+                settings,
+                china_date(now),
+                action,
+                history=steps.history(conn, instance_id) if steps.needs_history(act) else (),
+            )
             token = fire(definition, Token(row.state, ctx), action)
 
             new_data = dict(old_data)
@@ -369,47 +552,128 @@ class FlowService:
             final = definition.state(token.state)
             status = (final.outcome or "completed") if final.final else "active"
             completed_at = now if final.final else None
-            updated = conn.execute(_UPDATE_INSTANCE, dict(
-                iid=instance_id, expected=row.version, state=token.state, new_version=row.version + 1,
-                data=new_data, status=status, now=now, completed_at=completed_at))
+            updated = conn.execute(
+                _UPDATE_INSTANCE,
+                dict(
+                    iid=instance_id,
+                    expected=row.version,
+                    state=token.state,
+                    new_version=row.version + 1,
+                    data=new_data,
+                    status=status,
+                    now=now,
+                    completed_at=completed_at,
+                ),
+            )
             if updated.rowcount != 1:
-                raise StaleVersion(instance_id, expected_version or row.version, self._current_version(instance_id),
-                                   definition.state(row.state).title)
+                raise StaleVersion(
+                    instance_id,
+                    expected_version or row.version,
+                    self._current_version(instance_id),
+                    definition.state(row.state).title,
+                )
             if token.exited:
-                conn.execute(_CLOSE_TASKS, dict(iid=instance_id, states=token.exited, now=now,
-                                                user_id=actor.user_id, action=action))
-            opened = [t for state in token.entered
-                      if (t := self._insert_task(s, instance_id, definition, state, info, settings, now))]
-            audit.append(s, at=now, kind=_AUDIT_KIND.get(act.kind, "action"), instance_id=instance_id,
-                         actor_id=actor.user_id, actor_name=user_name, role=target.role, org_id=target.org_id,
-                         action=action, from_state=token.exited[0] if token.exited else row.state,
-                         to_state=token.state, comment=comment, data=cleaned or None, client_addr=actor.client_addr)
+                conn.execute(
+                    _CLOSE_TASKS,
+                    dict(iid=instance_id, states=token.exited, now=now, user_id=actor.user_id, action=action),
+                )
+            opened = [
+                t
+                for state in token.entered
+                if (t := self._insert_task(s, instance_id, definition, state, info, settings, now))
+            ]
+            audit.append(
+                s,
+                at=now,
+                kind=_AUDIT_KIND.get(act.kind, "action"),
+                instance_id=instance_id,
+                actor_id=actor.user_id,
+                actor_name=user_name,
+                role=target.role,
+                org_id=target.org_id,
+                action=action,
+                from_state=token.exited[0] if token.exited else row.state,
+                to_state=token.state,
+                comment=comment,
+                data=cleaned or None,
+                client_addr=actor.client_addr,
+            )
             if token.changes:
-                steps.apply_changes(s, token.changes, instance_id=instance_id, org_id=org.id, at=now,
-                                    actor_id=actor.user_id, actor_name=user_name, action=action)
+                steps.apply_changes(
+                    s,
+                    token.changes,
+                    instance_id=instance_id,
+                    org_id=org.id,
+                    at=now,
+                    actor_id=actor.user_id,
+                    actor_name=user_name,
+                    action=action,
+                )
             if act.documents and self.documents is not None:
-                self.documents.produce(s, instance_id=instance_id, definition=definition, action=act, org=info,
-                                       data=new_data, now=now, actor_id=actor.user_id, actor_name=user_name)
+                self.documents.produce(
+                    s,
+                    instance_id=instance_id,
+                    definition=definition,
+                    action=act,
+                    org=info,
+                    data=new_data,
+                    now=now,
+                    actor_id=actor.user_id,
+                    actor_name=user_name,
+                )
             names = {i: o.name for i, o in related.items()} | {org.id: org.name}
             tasks = tuple(
-                TaskView(id=tid, instance_id=instance_id, instance_title=row.title, workflow=definition.name,
-                         workflow_title=definition.title, org_id=org.id, org_name=org.name, state=state,
-                         state_title=definition.state(state).title, role=role, role_title=ROLES.get(role, role),
-                         assigned_org_id=org_id, assigned_org_name=names.get(org_id) or self._org_name(s, org_id),
-                         assignee_id=None, opened_at=now, due_at=due)
+                TaskView(
+                    id=tid,
+                    instance_id=instance_id,
+                    instance_title=row.title,
+                    workflow=definition.name,
+                    workflow_title=definition.title,
+                    org_id=org.id,
+                    org_name=org.name,
+                    state=state,
+                    state_title=definition.state(state).title,
+                    role=role,
+                    role_title=ROLES.get(role, role),
+                    assigned_org_id=org_id,
+                    assigned_org_name=names.get(org_id) or self._org_name(s, org_id),
+                    assignee_id=None,
+                    opened_at=now,
+                    due_at=due,
+                )
                 for tid, state, role, org_id, due in opened
             )
             return InstanceView(
-                id=instance_id, workflow=definition.name, workflow_title=definition.title,
-                definition_version=definition.version, org_id=org.id, org_name=org.name,
-                initiator_id=row.initiator_id, initiator_name=row.initiator_name, title=row.title,
-                state=token.state, state_title=final.title, status=status, version=row.version + 1,
-                data=new_data, created_at=row.created_at, updated_at=now, completed_at=completed_at,
+                id=instance_id,
+                workflow=definition.name,
+                workflow_title=definition.title,
+                definition_version=definition.version,
+                org_id=org.id,
+                org_name=org.name,
+                initiator_id=row.initiator_id,
+                initiator_name=row.initiator_name,
+                title=row.title,
+                state=token.state,
+                state_title=final.title,
+                status=status,
+                version=row.version + 1,
+                data=new_data,
+                created_at=row.created_at,
+                updated_at=now,
+                completed_at=completed_at,
                 open_tasks=tasks,
             )
 
-    def _escalated_task(self, conn: Connection, instance_id: int, definition: WorkflowDefinition, state: str,
-                        act: ActionDef, user_id: int, held: set[tuple[str, int]]) -> Assignment | None:
+    def _escalated_task(
+        self,
+        conn: Connection,
+        instance_id: int,
+        definition: WorkflowDefinition,
+        state: str,
+        act: ActionDef,
+        user_id: int,
+        held: set[tuple[str, int]],
+    ) -> Assignment | None:
         """An open task of this step that escalation gave to the caller (reassigned, or co-approver).
 
         Such a task lets its holder take the step's own actions (those of the step's assignee role), not,
@@ -447,19 +711,40 @@ class FlowService:
         rows = conn.execute(_SELECT_RELATED, {"ids": sorted(ids)})
         return {r.id: _Related(r.name, r.settings or {}) for r in rows}
 
-    def _insert_task(self, s: Session, instance_id: int, definition: WorkflowDefinition, state_name: str,
-                     org: OrgInfo, settings: Mapping[str, Any], now: dt.datetime
-                     ) -> tuple[int, str, str, int, dt.datetime | None] | None:
+    def _insert_task(
+        self,
+        s: Session,
+        instance_id: int,
+        definition: WorkflowDefinition,
+        state_name: str,
+        org: OrgInfo,
+        settings: Mapping[str, Any],
+        now: dt.datetime,
+    ) -> tuple[int, str, str, int, dt.datetime | None] | None:
         state = definition.state(state_name)
         if state.final or state.assignee is None:
             return None
         target = resolve_role(definition.roles[state.assignee], org)
         due = due_at(now, state.deadline, settings) if state.deadline else None
         alerts = sorted(reminder_times(due, state.deadline)) if due and state.deadline else []
-        tid = s.connection().execute(_INSERT_TASK, dict(
-            instance_id=instance_id, state=state_name, role=target.role, org_id=target.org_id, opened_at=now,
-            due_at=due, next_alert_at=(alerts[0] if alerts else due), alerts_sent=0, escalated=False,
-        )).scalar_one()
+        tid = (
+            s.connection()
+            .execute(
+                _INSERT_TASK,
+                dict(
+                    instance_id=instance_id,
+                    state=state_name,
+                    role=target.role,
+                    org_id=target.org_id,
+                    opened_at=now,
+                    due_at=due,
+                    next_alert_at=(alerts[0] if alerts else due),
+                    alerts_sent=0,
+                    escalated=False,
+                ),
+            )
+            .scalar_one()
+        )
         return tid, state_name, target.role, target.org_id, due
 
     def _current_version(self, instance_id: int) -> int:
@@ -495,11 +780,14 @@ class FlowService:
             for act in definition.actions_from(inst.state):
                 target = resolve_role(definition.roles[act.role], org_info(inst.org))
                 if (target.role, target.org_id) in held or self._escalated_task(
-                        conn, inst.id, definition, inst.state, act, uid, held) is not None:
+                    conn, inst.id, definition, inst.state, act, uid, held
+                ) is not None:
                     out.append(self._action_view(s, act, inst, definition))
             return out
 
-    def _action_view(self, s: Session, act: ActionDef, inst: Instance, definition: WorkflowDefinition) -> ActionView:
+    def _action_view(
+        self, s: Session, act: ActionDef, inst: Instance, definition: WorkflowDefinition
+    ) -> ActionView:
         data = dict(inst.data or {})
         prefill: dict[str, Any] = {}
         previous = data.get(act.name)
@@ -510,8 +798,16 @@ class FlowService:
             elif f.prefill:
                 prefill[f.name] = steps.fit_prefill(f, resolve_prefill(f.prefill, inst.org, data, settings))
         returned = steps.return_event(s, inst.id, inst.state)
-        return ActionView(act.name, act.title, act.kind, act.comment_required, act.form, prefill, act.description,
-                          returned=audit_view(returned, definition) if returned is not None else None)
+        return ActionView(
+            act.name,
+            act.title,
+            act.kind,
+            act.comment_required,
+            act.form,
+            prefill,
+            act.description,
+            returned=audit_view(returned, definition) if returned is not None else None,
+        )
 
     def startable(self, actor: Actor | int) -> list[tuple[WorkflowDefinition, list[Organization]]]:
         """Procedures this user may start, each with the organizations it may start them for."""
@@ -524,15 +820,27 @@ class FlowService:
                 orgs = []
                 if role.of == "self":
                     ids = [o for r, o in held if r == role.role]
-                    orgs = [o for o in s.scalars(select(Organization).where(Organization.id.in_(ids)))
-                            if o.type in d.start.org_types]
+                    orgs = [
+                        o
+                        for o in s.scalars(select(Organization).where(Organization.id.in_(ids)))
+                        if o.type in d.start.org_types
+                    ]
                 if orgs:
                     out.append((d, orgs))
             return out
 
-    def inbox(self, actor: Actor | int, *, workflow: str | None = None, state: str | None = None,
-              org_id: int | None = None, org_name: str | None = None, order: str = "urgent", page: int = 1,
-              per_page: int = 20) -> Page[TaskView]:
+    def inbox(
+        self,
+        actor: Actor | int,
+        *,
+        workflow: str | None = None,
+        state: str | None = None,
+        org_id: int | None = None,
+        org_name: str | None = None,
+        order: str = "urgent",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> Page[TaskView]:
         """Open tasks of this user: those of every (role, organization) they hold, or assigned to them.
 
         ``org_name`` keeps the tasks of organizations whose name contains it (for an inbox spanning more
@@ -549,7 +857,8 @@ class FlowService:
                     q = q.where(Instance.org_id == org_id)
                 if org_name:
                     q = q.join(Organization, Organization.id == Instance.org_id).where(
-                        Organization.name.contains(org_name, autoescape=True))
+                        Organization.name.contains(org_name, autoescape=True)
+                    )
             if state:
                 q = q.where(Task.state == state)
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
@@ -566,22 +875,30 @@ class FlowService:
         with self.db.read() as s:
             q = select(Task).where(Task.closed_by_id == uid)
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-            tasks = list(s.scalars(q.order_by(Task.closed_at.desc(), Task.id.desc())
-                                   .limit(per_page).offset((max(page, 1) - 1) * per_page)))
+            tasks = list(
+                s.scalars(
+                    q.order_by(Task.closed_at.desc(), Task.id.desc())
+                    .limit(per_page)
+                    .offset((max(page, 1) - 1) * per_page)
+                )
+            )
             return Page(tuple(self._task_views(s, tasks)), total, page, per_page)
 
     def trail(self, instance_id: int, actor: Actor | int) -> list[AuditView]:
         uid = actor.user_id if isinstance(actor, Actor) else actor
         with self.db.read() as s:
             inst, definition = self._load(s, instance_id, uid)
-            events = s.scalars(select(AuditEvent).where(AuditEvent.chain == audit.chain_of(inst.id))
-                               .order_by(AuditEvent.seq))
+            events = s.scalars(
+                select(AuditEvent).where(AuditEvent.chain == audit.chain_of(inst.id)).order_by(AuditEvent.seq)
+            )
             return [audit_view(e, definition) for e in events]
 
 
 def assignments_of(s: Session, user_id: int) -> set[tuple[str, int]]:
     """The (role, organization) pairs a user holds."""
-    rows = s.execute(select(RoleAssignment.role, RoleAssignment.org_id).where(RoleAssignment.user_id == user_id))
+    rows = s.execute(
+        select(RoleAssignment.role, RoleAssignment.org_id).where(RoleAssignment.user_id == user_id)
+    )
     return {(r.role, r.org_id) for r in rows}
 
 
@@ -591,8 +908,11 @@ def open_tasks_of(user_id: int, held: set[tuple[str, int]]) -> ColumnElement[boo
     A task reassigned to one person leaves the inbox of the others holding its role.
     """
     mine = [and_(Task.role == r, Task.org_id == o) for r, o in held]
-    who = or_(Task.assignee_id == user_id, and_(Task.assignee_id.is_(None), or_(*mine))) if mine else (
-        Task.assignee_id == user_id)
+    who = (
+        or_(Task.assignee_id == user_id, and_(Task.assignee_id.is_(None), or_(*mine)))
+        if mine
+        else (Task.assignee_id == user_id)
+    )
     return and_(Task.closed_at.is_(None), who)
 
 
@@ -613,15 +933,30 @@ def audit_view(e: AuditEvent, definition: WorkflowDefinition | None) -> AuditVie
         except KeyError:
             action_title = "发起" if e.action == "start" else e.action
     return AuditView(
-        id=e.id, seq=e.seq, at=e.at, kind=e.kind, actor_id=e.actor_id, actor_name=e.actor_name, role=e.role,
-        org_id=e.org_id, action=e.action, action_title=action_title,
-        from_state=e.from_state, from_title=_title_of(definition, e.from_state) if definition else e.from_state,
-        to_state=e.to_state, to_title=_title_of(definition, e.to_state) if definition else e.to_state,
-        comment=e.comment, data=e.data, client_addr=e.client_addr, hash=e.hash,
+        id=e.id,
+        seq=e.seq,
+        at=e.at,
+        kind=e.kind,
+        actor_id=e.actor_id,
+        actor_name=e.actor_name,
+        role=e.role,
+        org_id=e.org_id,
+        action=e.action,
+        action_title=action_title,
+        from_state=e.from_state,
+        from_title=_title_of(definition, e.from_state) if definition else e.from_state,
+        to_state=e.to_state,
+        to_title=_title_of(definition, e.to_state) if definition else e.to_state,
+        comment=e.comment,
+        data=e.data,
+        client_addr=e.client_addr,
+        hash=e.hash,
     )
 
 
-def resolve_prefill(expr: str, org: Organization, data: Mapping[str, Any], settings: Mapping[str, Any]) -> Any:
+def resolve_prefill(
+    expr: str, org: Organization, data: Mapping[str, Any], settings: Mapping[str, Any]
+) -> Any:
     """Values the system already knows: ``org.full_members``, ``data.<step>.<field>``, ``setting.<name>``."""
     head, _, rest = expr.partition(".")
     if head == "org":

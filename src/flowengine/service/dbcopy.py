@@ -59,8 +59,10 @@ def _label(url: str) -> str:
 def count_rows(conn: Connection) -> dict[str, int]:
     """Rows per table of the schema (tables not created yet count as empty)."""
     present = set(inspect(conn).get_table_names())
-    return {t.name: int(conn.scalar(select(func.count()).select_from(t)) or 0) if t.name in present else 0
-            for t in _tables()}
+    return {
+        t.name: int(conn.scalar(select(func.count()).select_from(t)) or 0) if t.name in present else 0
+        for t in _tables()
+    }
 
 
 def _refuse_unless_empty(conn: Connection, url: str) -> None:
@@ -69,7 +71,8 @@ def _refuse_unless_empty(conn: Connection, url: str) -> None:
         listed = "、".join(f"{name} {n} 行" for name, n in occupied.items())
         raise ConfigurationError(
             f"目标数据库（{_label(url)}）不是空的（{listed}），未复制任何数据，也未作任何改动："
-            "请指定一个新建的空数据库。")
+            "请指定一个新建的空数据库。"
+        )
 
 
 def _self_references(table: Table) -> list[str]:
@@ -91,7 +94,9 @@ def _copy_table(src: Connection, dst: Connection, table: Table, progress: Progre
         if deferred:
             for r in rows:
                 if any(r[c] is not None for c in deferred):
-                    links.append({**{f"k_{c.name}": r[c.name] for c in pk}, **{f"v_{c}": r[c] for c in deferred}})
+                    links.append(
+                        {**{f"k_{c.name}": r[c.name] for c in pk}, **{f"v_{c}": r[c] for c in deferred}}
+                    )
                     for c in deferred:
                         r[c] = None
         dst.execute(table.insert(), rows)
@@ -99,8 +104,11 @@ def _copy_table(src: Connection, dst: Connection, table: Table, progress: Progre
         if progress:
             progress(table.name, copied)
     if links:
-        stmt = (update(table).where(*[c == bindparam(f"k_{c.name}") for c in pk])
-                .values({c: bindparam(f"v_{c}") for c in deferred}))
+        stmt = (
+            update(table)
+            .where(*[c == bindparam(f"k_{c.name}") for c in pk])
+            .values({c: bindparam(f"v_{c}") for c in deferred})
+        )
         dst.execute(stmt, links)
     return copied
 
@@ -117,7 +125,9 @@ def reset_sequences(dst: Connection) -> None:
         if seq is None:
             continue
         top = dst.scalar(select(func.max(pk[0])))
-        dst.execute(text("SELECT setval(:s, :v, :called)"), {"s": seq, "v": top or 1, "called": top is not None})
+        dst.execute(
+            text("SELECT setval(:s, :v, :called)"), {"s": seq, "v": top or 1, "called": top is not None}
+        )
 
 
 def copy_database(source_url: str, target_url: str, *, progress: Progress | None = None) -> CopyResult:
@@ -127,13 +137,16 @@ def copy_database(source_url: str, target_url: str, *, progress: Progress | None
     schema is not current, or the target already holds data.
     """
     if make_url(source_url) == make_url(target_url):
-        raise ConfigurationError(f"目标数据库与当前数据库相同（{_label(target_url)}）：请用 --to 指定另一个空数据库。")
+        raise ConfigurationError(
+            f"目标数据库与当前数据库相同（{_label(target_url)}）：请用 --to 指定另一个空数据库。"
+        )
     source, target = Database(source_url), Database(target_url)
     try:
         if not migrate.is_up_to_date(source.engine):
             raise ConfigurationError(
                 f"当前数据库（{_label(source_url)}）的结构不是最新版本（{migrate.current_revision(source.engine) or '空'}，"
-                f"需要 {migrate.head_revision()}）：请先对它运行 flowengine db upgrade。")
+                f"需要 {migrate.head_revision()}）：请先对它运行 flowengine db upgrade。"
+            )
         try:
             with target.engine.connect() as conn:
                 _refuse_unless_empty(conn, target_url)  # before migrating: a database in use is left alone

@@ -27,8 +27,12 @@ def _node(state: str) -> str:
     return f"s_{state}"
 
 
-def mermaid(definition: WorkflowDefinition, current: str | None = None, visited: Iterable[str] = (),
-            direction: str = "TB") -> str:
+def mermaid(
+    definition: WorkflowDefinition,
+    current: str | None = None,
+    visited: Iterable[str] = (),
+    direction: str = "TB",
+) -> str:
     """The procedure as a state diagram; ``current`` is highlighted, ``visited`` states are shaded."""
     lines = ["stateDiagram-v2", f"  direction {direction}"]
     for s in definition.states:
@@ -45,7 +49,9 @@ def mermaid(definition: WorkflowDefinition, current: str | None = None, visited:
     for s in definition.states:
         if s.final:
             lines.append(f"  {_node(s.name)} --> [*]")
-    lines.append("  classDef current fill:#b71c1c,color:#fff,stroke:#7f0000,stroke-width:3px,font-weight:bold")
+    lines.append(
+        "  classDef current fill:#b71c1c,color:#fff,stroke:#7f0000,stroke-width:3px,font-weight:bold"
+    )
     lines.append("  classDef visited fill:#fdecea,stroke:#c62828,color:#5d1a1a")
     lines.append("  classDef final fill:#eef2f7,stroke:#607d8b")
     finals = [s.name for s in definition.states if s.final and s.name != current]

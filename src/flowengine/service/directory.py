@@ -127,25 +127,43 @@ def parse_org_tree(items: Iterable[Mapping[str, Any]], known: Iterable[str] = ()
         counts = {}
         for key in ("full_members", "probationary_members"):
             counts[key] = _count(item.get(key), f"{where}.{key}", errors)
-        known = {"code", "name", "type", "parent", "approver", "full_members", "probationary_members",
-                 "term_start", "term_end", "settings"}
+        known = {
+            "code",
+            "name",
+            "type",
+            "parent",
+            "approver",
+            "full_members",
+            "probationary_members",
+            "term_start",
+            "term_end",
+            "settings",
+        }
         for key in item:
             if key not in known:
                 errors[f"{where}.{key}"] = "未知字段"
-        specs.append(OrgSpec(
-            code=code, name=str(item.get("name", "")), type=str(item.get("type", "")),
-            parent=item.get("parent"), approver=item.get("approver"),
-            full_members=counts["full_members"], probationary_members=counts["probationary_members"],
-            term_start=_date(item.get("term_start"), f"{where}.term_start", errors),
-            term_end=_date(item.get("term_end"), f"{where}.term_end", errors),
-            settings=_typed(item.get("settings") or {}),
-        ))
+        specs.append(
+            OrgSpec(
+                code=code,
+                name=str(item.get("name", "")),
+                type=str(item.get("type", "")),
+                parent=item.get("parent"),
+                approver=item.get("approver"),
+                full_members=counts["full_members"],
+                probationary_members=counts["probationary_members"],
+                term_start=_date(item.get("term_start"), f"{where}.term_start", errors),
+                term_end=_date(item.get("term_end"), f"{where}.term_end", errors),
+                settings=_typed(item.get("settings") or {}),
+            )
+        )
     for i, spec in enumerate(specs):
         for key in ("parent", "approver"):
             ref = getattr(spec, key)
             if ref and ref not in codes and ref not in existing:
-                errors.setdefault(f"organizations[{i}].{key}",
-                                  f"引用了不存在的组织编码 {ref!r}（须已在系统中或在本文件中定义）")
+                errors.setdefault(
+                    f"organizations[{i}].{key}",
+                    f"引用了不存在的组织编码 {ref!r}（须已在系统中或在本文件中定义）",
+                )
     if errors:
         raise ValidationFailed(errors, "组织架构文件有误，未导入任何内容。")
     return specs
@@ -158,26 +176,57 @@ def parse_org_tree(items: Iterable[Mapping[str, Any]], known: Iterable[str] = ()
 # tell who moved a branch under another committee or gave someone the leader's role, and when.
 
 ADMIN_CHAIN = "admin"
-ORG_FORM_FIELDS = ("code", "name", "type", "parent_id", "approver_id", "full_members", "probationary_members",
-                   "term_start", "term_end")
+ORG_FORM_FIELDS = (
+    "code",
+    "name",
+    "type",
+    "parent_id",
+    "approver_id",
+    "full_members",
+    "probationary_members",
+    "term_start",
+    "term_end",
+)
 _CODE_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
 
 def require_admin(s: Session, user_id: int) -> User:
     """The acting administrator, or PermissionDenied: only an active holder of the admin role may."""
     user = s.get(User, user_id)
-    held = s.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == user_id,
-                                                    RoleAssignment.role == "admin").limit(1))
+    held = s.scalar(
+        select(RoleAssignment.id)
+        .where(RoleAssignment.user_id == user_id, RoleAssignment.role == "admin")
+        .limit(1)
+    )
     if user is None or not user.is_active or held is None:
         raise PermissionDenied("只有系统管理员可以维护组织架构和用户。")
     return user
 
 
-def admin_event(s: Session, admin: User, kind: str, now: dt.datetime, *, org_id: int | None = None,
-                comment: str | None = None, data: dict[str, Any] | None = None,
-                client_addr: str | None = None) -> None:
-    audit.append(s, at=now, kind=kind, chain=ADMIN_CHAIN, actor_id=admin.id, actor_name=admin.display_name,
-                 role="admin", org_id=org_id, comment=comment, data=data, client_addr=client_addr)
+def admin_event(
+    s: Session,
+    admin: User,
+    kind: str,
+    now: dt.datetime,
+    *,
+    org_id: int | None = None,
+    comment: str | None = None,
+    data: dict[str, Any] | None = None,
+    client_addr: str | None = None,
+) -> None:
+    audit.append(
+        s,
+        at=now,
+        kind=kind,
+        chain=ADMIN_CHAIN,
+        actor_id=admin.id,
+        actor_name=admin.display_name,
+        role="admin",
+        org_id=org_id,
+        comment=comment,
+        data=data,
+        client_addr=client_addr,
+    )
 
 
 def _json(value: Any) -> Any:
@@ -204,15 +253,27 @@ class OrgAdmin:
             org = s.get(Organization, org_id)
             if org is None:
                 raise NotFound(f"组织 {org_id} 不存在。")
-            values = {"code": org.code, "name": org.name, "type": org.type,
-                      "parent_id": str(org.parent_id or ""), "approver_id": str(org.approver_id or ""),
-                      "full_members": str(org.full_members), "probationary_members": str(org.probationary_members),
-                      "term_start": org.term_start.isoformat() if org.term_start else "",
-                      "term_end": org.term_end.isoformat() if org.term_end else ""}
+            values = {
+                "code": org.code,
+                "name": org.name,
+                "type": org.type,
+                "parent_id": str(org.parent_id or ""),
+                "approver_id": str(org.approver_id or ""),
+                "full_members": str(org.full_members),
+                "probationary_members": str(org.probationary_members),
+                "term_start": org.term_start.isoformat() if org.term_start else "",
+                "term_end": org.term_end.isoformat() if org.term_end else "",
+            }
             return OrgEdit(org.id, values)
 
-    def save_org(self, actor_id: int, org_id: int | None, form: Mapping[str, str], now: dt.datetime,
-             client_addr: str | None = None) -> int:
+    def save_org(
+        self,
+        actor_id: int,
+        org_id: int | None,
+        form: Mapping[str, str],
+        now: dt.datetime,
+        client_addr: str | None = None,
+    ) -> int:
         """Create (``org_id`` None) or update an organization; ValidationFailed names each bad field."""
         with self.db.write() as s:
             admin = require_admin(s, actor_id)
@@ -237,7 +298,11 @@ class OrgAdmin:
                 errors["type"] = "请选择组织类型"
             parent = self._ref(s, v["parent_id"], "parent_id", "上级组织", errors)
             approver = self._ref(s, v["approver_id"], "approver_id", "审批机关", errors)
-            if org is not None and parent is not None and (parent.id == org.id or parent.path.startswith(org.path)):
+            if (
+                org is not None
+                and parent is not None
+                and (parent.id == org.id or parent.path.startswith(org.path))
+            ):
                 errors["parent_id"] = "上级组织不能是本组织或其下级组织"
             if org is not None and approver is not None and approver.id == org.id:
                 errors["approver_id"] = "审批机关不能是本组织"
@@ -256,9 +321,15 @@ class OrgAdmin:
                 errors["term_end"] = "任期届满日期应晚于任期开始日期"
             if errors:
                 raise ValidationFailed(errors, "组织信息有误，未保存。")
-            new = {"name": v["name"], "type": v["type"], "parent_id": parent.id if parent else None,
-                   "approver_id": approver.id if approver else None, **counts, "term_start": start,
-                   "term_end": end}
+            new = {
+                "name": v["name"],
+                "type": v["type"],
+                "parent_id": parent.id if parent else None,
+                "approver_id": approver.id if approver else None,
+                **counts,
+                "term_start": start,
+                "term_end": end,
+            }
             if org is None:
                 org = Organization(code=code, created_at=now, path="", settings={})
                 s.add(org)
@@ -271,14 +342,27 @@ class OrgAdmin:
             old_path = org.path
             org.path = f"{parent.path if parent else '/'}{org.id}/"
             if old_path and old_path != org.path:  # moved: everything below moves with it
-                for child in s.scalars(select(Organization).where(Organization.path.like(f"{old_path}%"),
-                                                                  Organization.id != org.id)):
-                    child.path = org.path + child.path[len(old_path):]
-            changes = {k: {"from": _json(old.get(k)), "to": _json(value)} for k, value in new.items()
-                       if old.get(k) != value}
-            admin_event(s, admin, "org_change" if old else "org_create", now, org_id=org.id,
-                        comment=f"{'修改' if old else '新建'}组织“{org.name}”（{code}）",
-                        data={"code": code, "changes": changes}, client_addr=client_addr)
+                for child in s.scalars(
+                    select(Organization).where(
+                        Organization.path.like(f"{old_path}%"), Organization.id != org.id
+                    )
+                ):
+                    child.path = org.path + child.path[len(old_path) :]
+            changes = {
+                k: {"from": _json(old.get(k)), "to": _json(value)}
+                for k, value in new.items()
+                if old.get(k) != value
+            }
+            admin_event(
+                s,
+                admin,
+                "org_change" if old else "org_create",
+                now,
+                org_id=org.id,
+                comment=f"{'修改' if old else '新建'}组织“{org.name}”（{code}）",
+                data={"code": code, "changes": changes},
+                client_addr=client_addr,
+            )
             return org.id
 
     @staticmethod
@@ -323,15 +407,27 @@ class UserAdmin:
             user = s.get(User, user_id)
             if user is None:
                 raise NotFound(f"用户 {user_id} 不存在。")
-            rows = s.execute(select(RoleAssignment.id, RoleAssignment.role, RoleAssignment.org_id, Organization.name)
-                             .join(Organization, Organization.id == RoleAssignment.org_id)
-                             .where(RoleAssignment.user_id == user_id).order_by(Organization.path, RoleAssignment.role))
+            rows = s.execute(
+                select(RoleAssignment.id, RoleAssignment.role, RoleAssignment.org_id, Organization.name)
+                .join(Organization, Organization.id == RoleAssignment.org_id)
+                .where(RoleAssignment.user_id == user_id)
+                .order_by(Organization.path, RoleAssignment.role)
+            )
             roles = tuple(RoleHeld(r.id, r.role, ROLES.get(r.role, r.role), r.org_id, r.name) for r in rows)
-            return UserDetail(user.id, user.username, user.display_name, user.email, user.is_active,
-                              user.locked_until, user.created_at, roles)
+            return UserDetail(
+                user.id,
+                user.username,
+                user.display_name,
+                user.email,
+                user.is_active,
+                user.locked_until,
+                user.created_at,
+                roles,
+            )
 
-    def create_user(self, actor_id: int, form: Mapping[str, str], now: dt.datetime,
-                    client_addr: str | None = None) -> int:
+    def create_user(
+        self, actor_id: int, form: Mapping[str, str], now: dt.datetime, client_addr: str | None = None
+    ) -> int:
         """A new user with a first password (to be changed by them); ValidationFailed names each bad field."""
         from flowengine.service.accounts import password_problem
 
@@ -360,17 +456,42 @@ class UserAdmin:
                 errors["confirm_password"] = "两次输入的密码不一致"
             if errors:
                 raise ValidationFailed(errors, "用户未创建。")
-            user = User(username=username, display_name=v["display_name"], email=v["email"] or None,
-                        password_hash=hash_password(password), is_active=True, failed_logins=0, created_at=now)
+            user = User(
+                username=username,
+                display_name=v["display_name"],
+                email=v["email"] or None,
+                password_hash=hash_password(password),
+                is_active=True,
+                failed_logins=0,
+                created_at=now,
+            )
             s.add(user)
             s.flush()
-            admin_event(s, admin, "user_create", now, comment=f"新建用户 {username}（{user.display_name}）",
-                        data={"user_id": user.id, "username": username, "display_name": user.display_name,
-                              "email": user.email}, client_addr=client_addr)
+            admin_event(
+                s,
+                admin,
+                "user_create",
+                now,
+                comment=f"新建用户 {username}（{user.display_name}）",
+                data={
+                    "user_id": user.id,
+                    "username": username,
+                    "display_name": user.display_name,
+                    "email": user.email,
+                },
+                client_addr=client_addr,
+            )
             return user.id
 
-    def grant_role(self, actor_id: int, user_id: int, role: str, org_id: str, now: dt.datetime,
-                   client_addr: str | None = None) -> None:
+    def grant_role(
+        self,
+        actor_id: int,
+        user_id: int,
+        role: str,
+        org_id: str,
+        now: dt.datetime,
+        client_addr: str | None = None,
+    ) -> None:
         with self.db.write() as s:
             admin = require_admin(s, actor_id)
             user = s.get(User, user_id)
@@ -382,44 +503,78 @@ class UserAdmin:
             org = s.get(Organization, int(org_id)) if org_id.isdigit() else None
             if org is None:
                 errors["org_id"] = "请选择组织"
-            if not errors and org is not None and s.scalar(select(RoleAssignment.id).where(
-                    RoleAssignment.user_id == user_id, RoleAssignment.role == role,
-                    RoleAssignment.org_id == org.id)) is not None:
+            if (
+                not errors
+                and org is not None
+                and s.scalar(
+                    select(RoleAssignment.id).where(
+                        RoleAssignment.user_id == user_id,
+                        RoleAssignment.role == role,
+                        RoleAssignment.org_id == org.id,
+                    )
+                )
+                is not None
+            ):
                 errors["role"] = f"{user.display_name}已是{org.name}的{ROLES[role]}"
             if errors:
                 raise ValidationFailed(errors, "角色未授予。")
             assert org is not None
             s.add(RoleAssignment(user_id=user_id, role=role, org_id=org.id))
             s.flush()
-            admin_event(s, admin, "role_grant", now, org_id=org.id,
-                        comment=f"授予 {user.username}（{user.display_name}）{org.name}的{ROLES[role]}角色",
-                        data={"user_id": user_id, "role": role, "org_id": org.id}, client_addr=client_addr)
+            admin_event(
+                s,
+                admin,
+                "role_grant",
+                now,
+                org_id=org.id,
+                comment=f"授予 {user.username}（{user.display_name}）{org.name}的{ROLES[role]}角色",
+                data={"user_id": user_id, "role": role, "org_id": org.id},
+                client_addr=client_addr,
+            )
 
-    def revoke_role(self, actor_id: int, user_id: int, assignment_id: int, now: dt.datetime,
-                    client_addr: str | None = None) -> None:
+    def revoke_role(
+        self,
+        actor_id: int,
+        user_id: int,
+        assignment_id: int,
+        now: dt.datetime,
+        client_addr: str | None = None,
+    ) -> None:
         with self.db.write() as s:
             admin = require_admin(s, actor_id)
             held = s.get(RoleAssignment, assignment_id)
             if held is None or held.user_id != user_id:
                 raise NotFound(f"用户 {user_id} 没有编号为 {assignment_id} 的角色。")
             if held.role == "admin" and _active_admins(s) <= {user_id}:
-                raise ValidationFailed({"role": "这是最后一位系统管理员的管理员角色，撤销后将无人能维护系统"},
-                                       "角色未撤销。")
+                raise ValidationFailed(
+                    {"role": "这是最后一位系统管理员的管理员角色，撤销后将无人能维护系统"}, "角色未撤销。"
+                )
             user, org = s.get(User, user_id), s.get(Organization, held.org_id)
             assert user is not None and org is not None
             role = held.role
             data = {"user_id": user_id, "role": role, "org_id": held.org_id}
             s.delete(held)
             s.flush()
-            admin_event(s, admin, "role_revoke", now, org_id=org.id,
-                        comment=f"撤销 {user.username}（{user.display_name}）{org.name}的{ROLES.get(role)}角色",
-                        data=data, client_addr=client_addr)
+            admin_event(
+                s,
+                admin,
+                "role_revoke",
+                now,
+                org_id=org.id,
+                comment=f"撤销 {user.username}（{user.display_name}）{org.name}的{ROLES.get(role)}角色",
+                data=data,
+                client_addr=client_addr,
+            )
 
 
 def _active_admins(s: Session) -> set[int]:
-    return set(s.scalars(select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
-                         .where(RoleAssignment.role == "admin", User.is_active.is_(True))))
-
+    return set(
+        s.scalars(
+            select(RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(RoleAssignment.role == "admin", User.is_active.is_(True))
+        )
+    )
 
 
 class Directory(OrgAdmin, UserAdmin):
@@ -466,9 +621,15 @@ class Directory(OrgAdmin, UserAdmin):
                     by_code[spec.code].approver_id = by_code[spec.approver].id
         return created, updated
 
-    def add_user(self, username: str, display_name: str, password: str,
-                 roles: Iterable[tuple[str, str]] = (), email: str | None = None,
-                 now: dt.datetime | None = None) -> int:
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        password: str,
+        roles: Iterable[tuple[str, str]] = (),
+        email: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> int:
         """Create a user with (role, org code) assignments; refuses unknown roles and organizations."""
         errors: dict[str, str] = {}
         if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
@@ -489,9 +650,16 @@ class Directory(OrgAdmin, UserAdmin):
                     assignments.append(RoleAssignment(role=role, org_id=org.id))
             if errors:
                 raise ValidationFailed(errors, "用户未创建。")
-            user = User(username=username, display_name=display_name or username, email=email,
-                        password_hash=hash_password(password), is_active=True, failed_logins=0,
-                        created_at=now or dt.datetime.now(dt.UTC), roles=assignments)
+            user = User(
+                username=username,
+                display_name=display_name or username,
+                email=email,
+                password_hash=hash_password(password),
+                is_active=True,
+                failed_logins=0,
+                created_at=now or dt.datetime.now(dt.UTC),
+                roles=assignments,
+            )
             s.add(user)
             s.flush()
             return user.id

@@ -61,9 +61,21 @@ from flowengine.service.catalog import Catalog
 from flowengine.service.core import Clock, effective_settings, utcnow
 
 #: The columns a listing reads (never the content: a list of documents does not load their bytes).
-_LISTED = (Document.id, Document.instance_id, Document.name, Document.title, Document.kind, Document.action,
-           Document.issuer_id, Document.year, Document.serial, Document.number, Document.filename,
-           Document.sha256, Document.created_at)
+_LISTED = (
+    Document.id,
+    Document.instance_id,
+    Document.name,
+    Document.title,
+    Document.kind,
+    Document.action,
+    Document.issuer_id,
+    Document.year,
+    Document.serial,
+    Document.number,
+    Document.filename,
+    Document.sha256,
+    Document.created_at,
+)
 #: Form fields in which a user may type the number the issuing office gave the document.
 NUMBER_FIELDS = ("document_number", "reply_number", "minutes_number")
 MIMETYPE = docs.MIMETYPE
@@ -121,8 +133,19 @@ class DocumentService:
 
     # ---- producing -------------------------------------------------------------------------------------
 
-    def produce(self, s: Session, *, instance_id: int, definition: WorkflowDefinition, action: ActionDef,
-                org: OrgInfo, data: Mapping[str, Any], now: dt.datetime, actor_id: int, actor_name: str) -> None:
+    def produce(
+        self,
+        s: Session,
+        *,
+        instance_id: int,
+        definition: WorkflowDefinition,
+        action: ActionDef,
+        org: OrgInfo,
+        data: Mapping[str, Any],
+        now: dt.datetime,
+        actor_id: int,
+        actor_name: str,
+    ) -> None:
         """Issue each document ``action`` declares, numbered, rendered, stored and chained in the audit trail."""
         conn = s.connection()
         history = steps.history(conn, instance_id)
@@ -142,33 +165,68 @@ class DocumentService:
             serial, allocated = self._allocate(s, issuer, year)
             typed = _typed_number(data.get(action.name) or {})
             number = typed or allocated
-            issued_on, signer = self._issued_on(s, instance_id, definition, action, org, issuer.id, now, actor_name)
+            issued_on, signer = self._issued_on(
+                s, instance_id, definition, action, org, issuer.id, now, actor_name
+            )
             ctx = docs.DocumentContext(
-                workflow=definition.name, name=name, declared_title=declared.title, kind=declared.kind,
+                workflow=definition.name,
+                name=name,
+                declared_title=declared.title,
+                kind=declared.kind,
                 action=action.name,
-                org=_ref(orgs[org.id]), issuer=_ref(issuer),
-                recipient=_ref(orgs[superior_id]) if upward and superior_id in orgs else (
-                    None if upward else _ref(orgs[org.id])),
+                org=_ref(orgs[org.id]),
+                issuer=_ref(issuer),
+                recipient=_ref(orgs[superior_id])
+                if upward and superior_id in orgs
+                else (None if upward else _ref(orgs[org.id])),
                 superior=_ref(orgs[superior_id]) if superior_id in orgs else None,
                 parent=_ref(orgs[org.parent_id]) if org.parent_id in orgs else None,
-                data=data, history=history, settings=settings, number=number, issued_on=issued_on,
-                signer=signer, earlier=self._earlier(s, instance_id),
+                data=data,
+                history=history,
+                settings=settings,
+                number=number,
+                issued_on=issued_on,
+                signer=signer,
+                earlier=self._earlier(s, instance_id),
             )
             document = docs.compose(ctx)
             content = docs.render(document)
             digest = hashlib.sha256(content).hexdigest()
             stored = Document(
-                instance_id=instance_id, name=name, title=document.title, kind=declared.kind, action=action.name,
-                issuer_id=issuer.id, year=year, serial=serial, number=number,
-                filename=safe_filename(document.title, number), content=content, sha256=digest, created_at=now,
+                instance_id=instance_id,
+                name=name,
+                title=document.title,
+                kind=declared.kind,
+                action=action.name,
+                issuer_id=issuer.id,
+                year=year,
+                serial=serial,
+                number=number,
+                filename=safe_filename(document.title, number),
+                content=content,
+                sha256=digest,
+                created_at=now,
             )
             s.add(stored)
             s.flush()
-            audit.append(s, at=now, kind="document", instance_id=instance_id, actor_id=actor_id,
-                         actor_name=actor_name, org_id=issuer.id, action=action.name,
-                         comment=f"生成《{document.title}》（{number}）",
-                         data={"document": name, "title": document.title, "number": number, "sha256": digest,
-                               "document_id": stored.id})
+            audit.append(
+                s,
+                at=now,
+                kind="document",
+                instance_id=instance_id,
+                actor_id=actor_id,
+                actor_name=actor_name,
+                org_id=issuer.id,
+                action=action.name,
+                comment=f"生成《{document.title}》（{number}）",
+                data={
+                    "document": name,
+                    "title": document.title,
+                    "number": number,
+                    "sha256": digest,
+                    "document_id": stored.id,
+                },
+            )
 
     def _orgs(self, s: Session, org: OrgInfo) -> dict[int, Organization]:
         """The organization, its ancestors, its approving body: every organization a document may name."""
@@ -176,7 +234,9 @@ class DocumentService:
         if own is None:
             raise NotFound(f"组织 {org.id} 不存在。")
         ids = set(_ancestor_ids(own)) | {i for i in (org.approver_id, org.parent_id) if i}
-        found = {o.id: o for o in s.scalars(select(Organization).where(Organization.id.in_(ids)))} if ids else {}
+        found = (
+            {o.id: o for o in s.scalars(select(Organization).where(Organization.id.in_(ids)))} if ids else {}
+        )
         return {**found, own.id: own}
 
     def _allocate(self, s: Session, issuer: Organization, year: int) -> tuple[int, str]:
@@ -185,8 +245,9 @@ class DocumentService:
         while True:
             serial = self.next_serial(s, issuer.id, year)
             number = printed_number(prefix, year, serial)
-            taken = s.scalar(select(Document.id).where(Document.issuer_id == issuer.id, Document.number == number)
-                             .limit(1))
+            taken = s.scalar(
+                select(Document.id).where(Document.issuer_id == issuer.id, Document.number == number).limit(1)
+            )
             if taken is None:
                 return serial, number
 
@@ -196,10 +257,14 @@ class DocumentService:
         assert isinstance(table, Table)
         dialect = s.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = (insert(table).values(issuer_id=issuer_id, year=year, last=1)
-                .on_conflict_do_update(index_elements=[table.c.issuer_id, table.c.year],
-                                       set_={"last": table.c.last + 1})
-                .returning(table.c.last))
+        stmt = (
+            insert(table)
+            .values(issuer_id=issuer_id, year=year, last=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.issuer_id, table.c.year], set_={"last": table.c.last + 1}
+            )
+            .returning(table.c.last)
+        )
         return int(s.execute(stmt).scalar_one())
 
     def _earlier(self, s: Session, instance_id: int) -> dict[str, docs.Issued]:
@@ -209,8 +274,17 @@ class DocumentService:
             out[d.name] = docs.Issued(d.name, d.title, d.number, china_date(d.created_at))
         return out
 
-    def _issued_on(self, s: Session, instance_id: int, definition: WorkflowDefinition, action: ActionDef,
-                   org: OrgInfo, issuer_id: int, now: dt.datetime, actor_name: str) -> tuple[dt.date, str]:
+    def _issued_on(
+        self,
+        s: Session,
+        instance_id: int,
+        definition: WorkflowDefinition,
+        action: ActionDef,
+        org: OrgInfo,
+        issuer_id: int,
+        now: dt.datetime,
+        actor_name: str,
+    ) -> tuple[dt.date, str]:
         """The 成文日期 and the 签发人: today and the actor, unless the document is the organization's but
         the superior's step produces it.
 
@@ -223,9 +297,14 @@ class DocumentService:
             return china_date(now), actor_name
         entered = s.execute(
             select(AuditEvent.at, AuditEvent.actor_name)
-            .where(AuditEvent.chain == audit.chain_of(instance_id), AuditEvent.kind.in_(steps.STEP_KINDS),
-                   AuditEvent.to_state.in_(action.sources))
-            .order_by(AuditEvent.seq.desc()).limit(1)).one_or_none()
+            .where(
+                AuditEvent.chain == audit.chain_of(instance_id),
+                AuditEvent.kind.in_(steps.STEP_KINDS),
+                AuditEvent.to_state.in_(action.sources),
+            )
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).one_or_none()
         if entered is None:
             return china_date(now), actor_name
         return china_date(entered.at), entered.actor_name or actor_name
@@ -236,18 +315,26 @@ class DocumentService:
         """Every document of the request, in the order issued (earlier issues of a redone step included)."""
         with self.db.read() as s:
             self._require_visible(s, instance_id, user_id)
-            rows = s.execute(select(*_LISTED, func.length(Document.content).label("size"),
-                                    Organization.name.label("issuer_name"))
-                             .join(Organization, Organization.id == Document.issuer_id)
-                             .where(Document.instance_id == instance_id).order_by(Document.id))
+            rows = s.execute(
+                select(
+                    *_LISTED,
+                    func.length(Document.content).label("size"),
+                    Organization.name.label("issuer_name"),
+                )
+                .join(Organization, Organization.id == Document.issuer_id)
+                .where(Document.instance_id == instance_id)
+                .order_by(Document.id)
+            )
             return [DocumentView(**r._mapping) for r in rows]
 
     def get(self, document_id: int, user_id: int) -> DocumentFile:
         """One document with its bytes, for whoever may see its request (NotFound otherwise)."""
         with self.db.read() as s:
-            row = s.execute(select(*_LISTED, Document.content, Organization.name.label("issuer_name"))
-                            .join(Organization, Organization.id == Document.issuer_id)
-                            .where(Document.id == document_id)).one_or_none()
+            row = s.execute(
+                select(*_LISTED, Document.content, Organization.name.label("issuer_name"))
+                .join(Organization, Organization.id == Document.issuer_id)
+                .where(Document.id == document_id)
+            ).one_or_none()
             if row is None:
                 self._require_user(s, user_id)
                 raise NotFound(f"文件 {document_id} 不存在，或您无权查看。")
@@ -267,9 +354,11 @@ class DocumentService:
     def _require_visible(self, s: Session, instance_id: int, user_id: int) -> None:
         """The rule of ``FlowService.get``: a role in the request's organization, an ancestor, or its approver."""
         self._require_user(s, user_id)
-        row = s.execute(select(Organization.path, Organization.approver_id)
-                        .join(Instance, Instance.org_id == Organization.id)
-                        .where(Instance.id == instance_id)).one_or_none()
+        row = s.execute(
+            select(Organization.path, Organization.approver_id)
+            .join(Instance, Instance.org_id == Organization.id)
+            .where(Instance.id == instance_id)
+        ).one_or_none()
         if row is not None:
             scope = {int(x) for x in row.path.strip("/").split("/") if x}
             if row.approver_id:
@@ -293,8 +382,15 @@ def _ancestor_ids(org: Organization) -> list[int]:
 
 
 def _ref(o: Organization) -> docs.OrgRef:
-    return docs.OrgRef(id=o.id, name=o.name, type=o.type, term_start=o.term_start, term_end=o.term_end,
-                       full_members=o.full_members, probationary_members=o.probationary_members)
+    return docs.OrgRef(
+        id=o.id,
+        name=o.name,
+        type=o.type,
+        term_start=o.term_start,
+        term_end=o.term_end,
+        full_members=o.full_members,
+        probationary_members=o.probationary_members,
+    )
 
 
 __all__ = ["DocumentFile", "DocumentService", "DocumentView", "MIMETYPE", "NUMBER_FIELDS", "printed_number"]

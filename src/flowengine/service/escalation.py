@@ -75,7 +75,9 @@ class TermWatchConfig:
         env = dict(os.environ if env is None else env)
         return cls(
             workflow=env.get("FLOWENGINE_TERM_WORKFLOW", cls.workflow),
-            reminder_working_days=int(env.get("FLOWENGINE_TERM_REMINDER_WORKING_DAYS", cls.reminder_working_days)),
+            reminder_working_days=int(
+                env.get("FLOWENGINE_TERM_REMINDER_WORKING_DAYS", cls.reminder_working_days)
+            ),
         )
 
 
@@ -161,35 +163,55 @@ class Escalator:
         """Lease up to ``batch_size`` due tasks to this sweeper (committed before they are handled)."""
         due = (
             select(_T.id)
-            .where(_T.closed_at.is_(None), _T.next_alert_at <= now,
-                   or_(_T.lease_expires_at.is_(None), _T.lease_expires_at < now))
+            .where(
+                _T.closed_at.is_(None),
+                _T.next_alert_at <= now,
+                or_(_T.lease_expires_at.is_(None), _T.lease_expires_at < now),
+            )
             .order_by(_T.next_alert_at)
             .limit(self.batch_size)
         )
         with self.db.write() as s:
             if self.db.dialect == "postgresql":
                 due = due.with_for_update(skip_locked=True)
-            rows = s.execute(
-                update(cast(Table, Task.__table__))
-                .where(_T.id.in_(due.scalar_subquery()))
-                .values(lease_owner=self.owner, lease_expires_at=now + dt.timedelta(seconds=self.lease_seconds))
-                .returning(_T.id)
-            ).scalars().all()
+            rows = (
+                s.execute(
+                    update(cast(Table, Task.__table__))
+                    .where(_T.id.in_(due.scalar_subquery()))
+                    .values(
+                        lease_owner=self.owner,
+                        lease_expires_at=now + dt.timedelta(seconds=self.lease_seconds),
+                    )
+                    .returning(_T.id)
+                )
+                .scalars()
+                .all()
+            )
         return sorted(rows)
 
     def _handle_batch(self, task_ids: list[int], now: dt.datetime, counts: SweepCounts) -> None:
         """Alerts for a claimed batch, in one transaction: all recorded, or none (and retried)."""
         with self.db.write() as s:
             conn = s.connection()
-            instance_ids = sorted(set(conn.execute(
-                select(_T.instance_id).where(_T.id.in_(task_ids))).scalars()))
+            instance_ids = sorted(
+                set(conn.execute(select(_T.instance_id).where(_T.id.in_(task_ids))).scalars())
+            )
             # Lock the instances (in id order, against deadlocks), as act() does by updating them, so alerts
             # and actions are ordered in each instance's hash chain.
-            conn.execute(select(Instance.id).where(Instance.id.in_(instance_ids)).order_by(Instance.id)
-                         .with_for_update())
-            tasks = list(s.scalars(
-                select(Task).where(Task.id.in_(task_ids), Task.lease_owner == self.owner)
-                .options(joinedload(Task.instance).joinedload(Instance.org)).order_by(Task.id)))
+            conn.execute(
+                select(Instance.id)
+                .where(Instance.id.in_(instance_ids))
+                .order_by(Instance.id)
+                .with_for_update()
+            )
+            tasks = list(
+                s.scalars(
+                    select(Task)
+                    .where(Task.id.in_(task_ids), Task.lease_owner == self.owner)
+                    .options(joinedload(Task.instance).joinedload(Instance.org))
+                    .order_by(Task.id)
+                )
+            )
             plans = []
             pairs: set[tuple[str, int]] = set()
             for task in tasks:
@@ -199,7 +221,9 @@ class Escalator:
                 try:
                     plan = self._plan(s, task, now)
                 except Exception:  # a broken definition or row must not hold up the rest of the batch
-                    log.exception("sweep: task %s skipped; it will be retried when its lease expires", task.id)
+                    log.exception(
+                        "sweep: task %s skipped; it will be retried when its lease expires", task.id
+                    )
                     counts.skipped += 1
                     continue
                 plans.append(plan)
@@ -225,8 +249,11 @@ class Escalator:
             return _Plan(task, definition, state, "none", None)
         if task.due_at > now:
             return _Plan(task, definition, state, "reminder", None)
-        target = (resolve_role(definition.roles[deadline.escalate_to], org_info(inst.org))
-                  if deadline.escalate_to else None)
+        target = (
+            resolve_role(definition.roles[deadline.escalate_to], org_info(inst.org))
+            if deadline.escalate_to
+            else None
+        )
         return _Plan(task, definition, state, deadline.escalation if target else "notify", target)
 
     def _holders_of(self, s: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
@@ -237,26 +264,61 @@ class Escalator:
         rows = s.execute(
             select(RoleAssignment.role, RoleAssignment.org_id, RoleAssignment.user_id)
             .join(User, User.id == RoleAssignment.user_id)
-            .where(User.is_active.is_(True), or_(*[and_(RoleAssignment.role == r, RoleAssignment.org_id == o)
-                                                   for r, o in real]))
-            .order_by(RoleAssignment.user_id))
+            .where(
+                User.is_active.is_(True),
+                or_(*[and_(RoleAssignment.role == r, RoleAssignment.org_id == o) for r, o in real]),
+            )
+            .order_by(RoleAssignment.user_id)
+        )
         for role, org_id, user_id in rows:
             out[(role, org_id)].append(user_id)
         return out
 
-    def _apply(self, s: Session, plan: _Plan, holders: dict[tuple[str, int], list[int]], now: dt.datetime,
-               counts: SweepCounts, notes: list[dict[str, object]], events: list[dict[str, object]]) -> None:
+    def _apply(
+        self,
+        s: Session,
+        plan: _Plan,
+        holders: dict[tuple[str, int], list[int]],
+        now: dt.datetime,
+        counts: SweepCounts,
+        notes: list[dict[str, object]],
+        events: list[dict[str, object]],
+    ) -> None:
         task, definition, state = plan.task, plan.definition, plan.state
         inst = task.instance
-        mine = [task.assignee_id] if task.assignee_id is not None else holders.get((task.role, task.org_id), [])
+        mine = (
+            [task.assignee_id] if task.assignee_id is not None else holders.get((task.role, task.org_id), [])
+        )
 
         def notify(users: list[int], kind: str, title: str, body: str) -> None:
-            notes.extend(dict(user_id=u, kind=kind, title=title, body=body, instance_id=inst.id, org_id=inst.org_id,
-                              created_at=now, read_at=None, emailed_at=None) for u in dict.fromkeys(users))
+            notes.extend(
+                dict(
+                    user_id=u,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    instance_id=inst.id,
+                    org_id=inst.org_id,
+                    created_at=now,
+                    read_at=None,
+                    emailed_at=None,
+                )
+                for u in dict.fromkeys(users)
+            )
 
         def record(kind: str, role: str, org_id: int, data: dict[str, object]) -> None:
-            events.append(dict(at=now, kind=kind, instance_id=inst.id, role=role, org_id=org_id,
-                               from_state=task.state, to_state=task.state, data=data))
+            events.append(
+                dict(
+                    at=now,
+                    kind=kind,
+                    instance_id=inst.id,
+                    role=role,
+                    org_id=org_id,
+                    from_state=task.state,
+                    to_state=task.state,
+                    data=data,
+                )
+            )
 
         task.alerts_sent += 1
         task.lease_owner, task.lease_expires_at = None, None
@@ -269,9 +331,13 @@ class Escalator:
         # The request's title usually names its procedure already; say the procedure only when it does not.
         subject = inst.title if definition.title in inst.title else f"{inst.title}（{definition.title}）"
         if plan.mode == "reminder":
-            notify(mine, "reminder", f"【催办】{inst.title}：“{state.title}”将于{due_text}到期",
-                   f"{subject}当前步骤“{state.title}”须在{due_text}前办理，"
-                   f"还剩{_time_left(task.due_at, now, state.deadline.unit)}。")
+            notify(
+                mine,
+                "reminder",
+                f"【催办】{inst.title}：“{state.title}”将于{due_text}到期",
+                f"{subject}当前步骤“{state.title}”须在{due_text}前办理，"
+                f"还剩{_time_left(task.due_at, now, state.deadline.unit)}。",
+            )
             record("reminder", task.role, task.org_id, base | {"alert": task.alerts_sent})
             upcoming = [t for t in sorted(reminder_times(task.due_at, state.deadline)) if t > now]
             task.next_alert_at = upcoming[0] if upcoming else task.due_at
@@ -297,8 +363,19 @@ class Escalator:
                 counts.reassignments += 1
             elif plan.mode == "co_approve":
                 notify(superiors, "escalation", title, body + f"请您（{who}）共同督办，可直接办理。")
-                s.add(Task(instance_id=inst.id, state=task.state, role=target.role, org_id=target.org_id,
-                           opened_at=now, due_at=None, next_alert_at=None, alerts_sent=0, escalated=True))
+                s.add(
+                    Task(
+                        instance_id=inst.id,
+                        state=task.state,
+                        role=target.role,
+                        org_id=target.org_id,
+                        opened_at=now,
+                        due_at=None,
+                        next_alert_at=None,
+                        alerts_sent=0,
+                        escalated=True,
+                    )
+                )
                 counts.co_approvals += 1
             else:
                 notify(superiors, "escalation", title, body + f"请您（{who}）督促办理。")
@@ -308,10 +385,32 @@ class Escalator:
     def _role_holders(self, s: Session, role: str, org_id: int) -> list[int]:
         return self._holders_of(s, {(role, org_id)})[(role, org_id)]
 
-    def _notify(self, s: Session, users: Iterable[int], kind: str, title: str, body: str, now: dt.datetime,
-                counts: SweepCounts, instance_id: int | None = None, org_id: int | None = None) -> None:
-        rows = [dict(user_id=u, kind=kind, title=title, body=body, instance_id=instance_id, org_id=org_id,
-                     created_at=now, read_at=None, emailed_at=None) for u in dict.fromkeys(users)]
+    def _notify(
+        self,
+        s: Session,
+        users: Iterable[int],
+        kind: str,
+        title: str,
+        body: str,
+        now: dt.datetime,
+        counts: SweepCounts,
+        instance_id: int | None = None,
+        org_id: int | None = None,
+    ) -> None:
+        rows = [
+            dict(
+                user_id=u,
+                kind=kind,
+                title=title,
+                body=body,
+                instance_id=instance_id,
+                org_id=org_id,
+                created_at=now,
+                read_at=None,
+                emailed_at=None,
+            )
+            for u in dict.fromkeys(users)
+        ]
         if rows:
             s.execute(insert(cast(Table, Notification.__table__)), rows)
             counts.notifications += len(rows)
@@ -328,15 +427,23 @@ class Escalator:
         with self.db.read() as s:
             candidates = s.execute(
                 select(Organization.id, Organization.term_end)
-                .where(Organization.term_end.is_not(None), Organization.term_end <= horizon,
-                       ~exists().where(TermAlert.org_id == Organization.id, TermAlert.term_end == Organization.term_end,
-                                       TermAlert.kind == applicable),
-                       ~exists().where(_started(cfg.workflow)))
+                .where(
+                    Organization.term_end.is_not(None),
+                    Organization.term_end <= horizon,
+                    ~exists().where(
+                        TermAlert.org_id == Organization.id,
+                        TermAlert.term_end == Organization.term_end,
+                        TermAlert.kind == applicable,
+                    ),
+                    ~exists().where(_started(cfg.workflow)),
+                )
                 .order_by(Organization.term_end)
             ).all()
         for org_id, term_end in candidates:
             if term_end is None:
-                raise RuntimeError(f"term watch: organization {org_id} has no term end, which the query excludes")
+                raise RuntimeError(
+                    f"term watch: organization {org_id} has no term end, which the query excludes"
+                )
             kind = "term_expired" if term_end < today else "term_reminder"
             try:
                 with self.db.write() as s:
@@ -344,43 +451,93 @@ class Escalator:
             except IntegrityError:
                 continue  # another sweeper raised this alert first
 
-    def _term_alert(self, s: Session, org_id: int, term_end: dt.date, kind: str, today: dt.date,
-                    now: dt.datetime, counts: SweepCounts) -> None:
+    def _term_alert(
+        self,
+        s: Session,
+        org_id: int,
+        term_end: dt.date,
+        kind: str,
+        today: dt.date,
+        now: dt.datetime,
+        counts: SweepCounts,
+    ) -> None:
         org = s.get(Organization, org_id)
         if org is None or org.term_end != term_end:
             return
-        if s.scalar(select(TermAlert.id).where(TermAlert.org_id == org_id, TermAlert.kind == kind,
-                                               TermAlert.term_end == term_end)) is not None:
+        if (
+            s.scalar(
+                select(TermAlert.id).where(
+                    TermAlert.org_id == org_id, TermAlert.kind == kind, TermAlert.term_end == term_end
+                )
+            )
+            is not None
+        ):
             return
-        if s.scalar(select(Instance.id).where(Organization.id == org_id, _started(self.term_watch.workflow)).limit(1)):
+        if s.scalar(
+            select(Instance.id).where(Organization.id == org_id, _started(self.term_watch.workflow)).limit(1)
+        ):
             return  # the re-election is under way (or done) for this term: nothing to chase
-        s.execute(insert(cast(Table, TermAlert.__table__)).values(org_id=org_id, kind=kind, term_end=term_end, created_at=now))
+        s.execute(
+            insert(cast(Table, TermAlert.__table__)).values(
+                org_id=org_id, kind=kind, term_end=term_end, created_at=now
+            )
+        )
         s.flush()
         end_text = f"{term_end.year}年{term_end.month}月{term_end.day}日"
         if kind == "term_reminder":
             users = self._role_holders(s, "secretary", org_id)
             left = (term_end - today).days
-            self._notify(s, users, "term_reminder", f"【换届提醒】{org.name}任期将于{end_text}届满",
-                         f"{org.name}本届任期将于{end_text}届满（还有 {left} 天），请及时研究换届工作，"
-                         "按程序向上级党组织报送换届请示。", now, counts, org_id=org_id)
+            self._notify(
+                s,
+                users,
+                "term_reminder",
+                f"【换届提醒】{org.name}任期将于{end_text}届满",
+                f"{org.name}本届任期将于{end_text}届满（还有 {left} 天），请及时研究换届工作，"
+                "按程序向上级党组织报送换届请示。",
+                now,
+                counts,
+                org_id=org_id,
+            )
             counts.term_reminders += 1
         else:
             superior = org.approver_id or org.parent_id
-            users = [u for role in self.term_watch.notify_superior_roles if superior
-                     for u in self._role_holders(s, role, superior)]
+            users = [
+                u
+                for role in self.term_watch.notify_superior_roles
+                if superior
+                for u in self._role_holders(s, role, superior)
+            ]
             overdue = (today - term_end).days
-            self._notify(s, users, "term_expired", f"【超期未换届】{org.name}任期已于{end_text}届满",
-                         f"{org.name}任期已于{end_text}届满，已超期 {overdue} 天，尚未启动换届程序，请督促其按期换届"
-                         "或按程序申请延期换届。", now, counts, org_id=org_id)
+            self._notify(
+                s,
+                users,
+                "term_expired",
+                f"【超期未换届】{org.name}任期已于{end_text}届满",
+                f"{org.name}任期已于{end_text}届满，已超期 {overdue} 天，尚未启动换届程序，请督促其按期换届"
+                "或按程序申请延期换届。",
+                now,
+                counts,
+                org_id=org_id,
+            )
             counts.terms_expired += 1
-        audit.append(s, at=now, kind=kind, chain=f"org:{org_id}", org_id=org_id,
-                     data={"term_end": term_end.isoformat(), "recipients": users})
+        audit.append(
+            s,
+            at=now,
+            kind=kind,
+            chain=f"org:{org_id}",
+            org_id=org_id,
+            data={"term_end": term_end.isoformat(), "recipients": users},
+        )
 
     # ---- heartbeat ---------------------------------------------------------------------------------
 
     def open_leases(self) -> int:
         with self.db.read() as s:
-            return len(s.scalars(select(_T.id).where(and_(_T.lease_owner.is_not(None), _T.closed_at.is_(None)))).all())
+            return len(
+                s.scalars(
+                    select(_T.id).where(and_(_T.lease_owner.is_not(None), _T.closed_at.is_(None)))
+                ).all()
+            )
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -402,8 +559,9 @@ def _time_left(due: dt.datetime, now: dt.datetime, unit: str) -> str:
 
 def _started(workflow: str) -> ColumnElement[bool]:
     """An instance of ``workflow`` for the organization in scope, started during its current term."""
-    return and_(Instance.org_id == Organization.id, Instance.workflow == workflow,
-                Instance.status.in_(("active", "completed")),
-                or_(Organization.term_start.is_(None), Instance.created_at >= Organization.term_start))
-
-
+    return and_(
+        Instance.org_id == Organization.id,
+        Instance.workflow == workflow,
+        Instance.status.in_(("active", "completed")),
+        or_(Organization.term_start.is_(None), Instance.created_at >= Organization.term_start),
+    )

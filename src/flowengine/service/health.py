@@ -34,7 +34,9 @@ _head_revision = functools.cache(migrate.head_revision)
 def heartbeat_age(db: Database, now: dt.datetime | None = None) -> float | None:
     """Seconds since any scheduler last completed a sweep (None: never)."""
     with db.read() as s:
-        last = s.scalar(select(SchedulerHeartbeat.beat_at).order_by(SchedulerHeartbeat.beat_at.desc()).limit(1))
+        last = s.scalar(
+            select(SchedulerHeartbeat.beat_at).order_by(SchedulerHeartbeat.beat_at.desc()).limit(1)
+        )
     return None if last is None else ((now or dt.datetime.now(dt.UTC)) - last).total_seconds()
 
 
@@ -56,12 +58,22 @@ class Health:
         return all(part.get("ok") for part in (self.database, self.definitions, self.scheduler))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": "ok" if self.ok else "fail", "database": self.database, "definitions": self.definitions,
-                "scheduler": self.scheduler}
+        return {
+            "status": "ok" if self.ok else "fail",
+            "database": self.database,
+            "definitions": self.definitions,
+            "scheduler": self.scheduler,
+        }
 
 
-def check(db: Database, catalog: Catalog, *, max_age: int | None = None, include_scheduler: bool = True,
-          now: dt.datetime | None = None) -> Health:
+def check(
+    db: Database,
+    catalog: Catalog,
+    *,
+    max_age: int | None = None,
+    include_scheduler: bool = True,
+    now: dt.datetime | None = None,
+) -> Health:
     """Run every check; a failing part is reported, never raised."""
     max_age = max_heartbeat_age() if max_age is None else max_age
     health = Health()
@@ -69,12 +81,21 @@ def check(db: Database, catalog: Catalog, *, max_age: int | None = None, include
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         current, head = migrate.current_revision(db.engine), _head_revision()
-        health.database = {"ok": current == head, "dialect": db.dialect, "schema": current, "expected_schema": head}
+        health.database = {
+            "ok": current == head,
+            "dialect": db.dialect,
+            "schema": current,
+            "expected_schema": head,
+        }
         if current != head:
             health.database["error"] = "schema is not at the expected revision: run flowengine db upgrade"
     except Exception as exc:  # unreachable, refused, timed out: say which kind, not the URL
         log.warning("health check: database unreachable: %s", type(exc).__name__)
-        health.database = {"ok": False, "dialect": db.dialect, "error": f"database unreachable ({type(exc).__name__})"}
+        health.database = {
+            "ok": False,
+            "dialect": db.dialect,
+            "error": f"database unreachable ({type(exc).__name__})",
+        }
     loaded = [{"name": d.name, "version": d.version, "title": d.title} for d in catalog.current.values()]
     health.definitions = {"ok": bool(loaded), "loaded": sorted(loaded, key=lambda d: d["name"])}
     age: float | None = None
@@ -85,9 +106,16 @@ def check(db: Database, catalog: Catalog, *, max_age: int | None = None, include
             log.warning("health check: heartbeat unreadable: %s", type(exc).__name__)
     checked = include_scheduler and max_age > 0
     fresh = age is not None and age <= max_age
-    health.scheduler = {"ok": fresh or not checked, "checked": checked, "max_age_seconds": max_age,
-                        "heartbeat_age_seconds": None if age is None else round(age, 1)}
+    health.scheduler = {
+        "ok": fresh or not checked,
+        "checked": checked,
+        "max_age_seconds": max_age,
+        "heartbeat_age_seconds": None if age is None else round(age, 1),
+    }
     if checked and not fresh:
-        health.scheduler["error"] = ("no scheduler has ever completed a sweep" if age is None
-                                     else f"last sweep {round(age)} s ago (more than {max_age} s)")
+        health.scheduler["error"] = (
+            "no scheduler has ever completed a sweep"
+            if age is None
+            else f"last sweep {round(age)} s ago (more than {max_age} s)"
+        )
     return health

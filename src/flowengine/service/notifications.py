@@ -27,7 +27,10 @@ log = logging.getLogger(__name__)
 
 #: What each kind of notification is, in the words the list shows beside it.
 KIND_TITLES = {
-    "reminder": "催办提醒", "overdue": "超期提醒", "escalation": "超期督办", "term_reminder": "换届提醒",
+    "reminder": "催办提醒",
+    "overdue": "超期提醒",
+    "escalation": "超期督办",
+    "term_reminder": "换届提醒",
     "term_expired": "超期未换届",
 }
 
@@ -57,20 +60,32 @@ class Notifications:
 
     def unread_count(self, user_id: int) -> int:
         with self.db.read() as s:
-            return s.scalar(select(func.count()).select_from(Notification)
-                            .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+            return (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Notification)
+                    .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+                )
+                or 0
+            )
 
-    def list(self, user_id: int, *, page: int = 1, per_page: int = 20, unread_only: bool = False
-             ) -> Page[NotificationView]:
+    def list(
+        self, user_id: int, *, page: int = 1, per_page: int = 20, unread_only: bool = False
+    ) -> Page[NotificationView]:
         with self.db.read() as s:
             q = select(Notification).where(Notification.user_id == user_id)
             if unread_only:
                 q = q.where(Notification.read_at.is_(None))
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-            rows = s.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc())
-                             .limit(per_page).offset((max(page, 1) - 1) * per_page))
-            items = tuple(NotificationView(n.id, n.kind, n.title, n.body, n.instance_id, n.created_at, n.read_at)
-                          for n in rows)
+            rows = s.scalars(
+                q.order_by(Notification.created_at.desc(), Notification.id.desc())
+                .limit(per_page)
+                .offset((max(page, 1) - 1) * per_page)
+            )
+            items = tuple(
+                NotificationView(n.id, n.kind, n.title, n.body, n.instance_id, n.created_at, n.read_at)
+                for n in rows
+            )
             return Page(items, total, page, per_page)
 
     def mark_read(self, user_id: int, ids: Sequence[int] | None, now: dt.datetime) -> int:
@@ -80,8 +95,10 @@ class Notifications:
             if ids is not None:
                 q = q.where(Notification.id.in_(ids))
             # Session.execute is typed as returning Result; for a DML statement it is a CursorResult.
-            done = cast("CursorResult[Any]", s.execute(q.values(read_at=now)
-                                                     .execution_options(synchronize_session=False)))
+            done = cast(
+                "CursorResult[Any]",
+                s.execute(q.values(read_at=now).execution_options(synchronize_session=False)),
+            )
             return done.rowcount
 
 
@@ -100,11 +117,14 @@ class SmtpConfig:
         host = env.get("FLOWENGINE_SMTP_HOST")
         if not host:
             return None
-        return cls(host=host, port=int(env.get("FLOWENGINE_SMTP_PORT", "25")),
-                   sender=env.get("FLOWENGINE_SMTP_FROM", cls.sender),
-                   username=env.get("FLOWENGINE_SMTP_USER") or None,
-                   password=env.get("FLOWENGINE_SMTP_PASSWORD") or None,
-                   starttls=env.get("FLOWENGINE_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"))
+        return cls(
+            host=host,
+            port=int(env.get("FLOWENGINE_SMTP_PORT", "25")),
+            sender=env.get("FLOWENGINE_SMTP_FROM", cls.sender),
+            username=env.get("FLOWENGINE_SMTP_USER") or None,
+            password=env.get("FLOWENGINE_SMTP_PASSWORD") or None,
+            starttls=env.get("FLOWENGINE_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        )
 
 
 class Mailer:
@@ -134,10 +154,16 @@ class Mailer:
                     smtp.send_message(msg)
                     sent += 1
         except (OSError, smtplib.SMTPException):
-            log.exception("e-mail delivery failed after %d of %d; the rest will be retried", sent, len(claimed))
+            log.exception(
+                "e-mail delivery failed after %d of %d; the rest will be retried", sent, len(claimed)
+            )
             with self.db.write() as s:
-                s.execute(update(Notification).where(Notification.id.in_([r.id for r in claimed[sent:]]))
-                          .values(emailed_at=None).execution_options(synchronize_session=False))
+                s.execute(
+                    update(Notification)
+                    .where(Notification.id.in_([r.id for r in claimed[sent:]]))
+                    .values(emailed_at=None)
+                    .execution_options(synchronize_session=False)
+                )
         return sent
 
     def _claim(self, s: Session, now: dt.datetime) -> list[Any]:
@@ -146,13 +172,20 @@ class Mailer:
             select(Notification.id, Notification.title, Notification.body, User.email, User.display_name)
             .join(User, User.id == Notification.user_id)
             .where(Notification.emailed_at.is_(None), User.email.is_not(None), User.email != "")
-            .order_by(Notification.id).limit(self.batch)
+            .order_by(Notification.id)
+            .limit(self.batch)
         ).all()
         claimed = []
         for row in rows:
-            done = cast("CursorResult[Any]", s.execute(
-                update(Notification).where(Notification.id == row.id, Notification.emailed_at.is_(None))
-                .values(emailed_at=now).execution_options(synchronize_session=False)))
+            done = cast(
+                "CursorResult[Any]",
+                s.execute(
+                    update(Notification)
+                    .where(Notification.id == row.id, Notification.emailed_at.is_(None))
+                    .values(emailed_at=now)
+                    .execution_options(synchronize_session=False)
+                ),
+            )
             if done.rowcount == 1:
                 claimed.append(row)
         return claimed

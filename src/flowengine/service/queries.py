@@ -51,16 +51,35 @@ STATUS_TITLES = {"active": "办理中", "completed": "已办结", "withdrawn": "
 #: are things the system did (reminders, escalations, organization updates by an action's effects).
 STEP_KINDS = frozenset({"start", "action", "return", "withdraw", "approve", "reject"})
 EVENT_TITLES = {
-    "org_update": "更新组织信息", "reminder": "催办提醒", "escalation": "超期督办", "reassignment": "超期转办",
-    "term_reminder": "任期届满提醒", "term_expired": "任期已届满",
+    "org_update": "更新组织信息",
+    "reminder": "催办提醒",
+    "escalation": "超期督办",
+    "reassignment": "超期转办",
+    "term_reminder": "任期届满提醒",
+    "term_expired": "任期已届满",
 }
 #: Every kind of audit event in Chinese: what the timeline's type column shows (never the raw kind).
 KIND_TITLES = {
-    "start": "发起", "action": "办理", "approve": "批准", "return": "退回", "withdraw": "撤回", "reject": "不予批准",
-    "document": "生成文书", "definition_load": "载入流程定义", "login_failure": "登录失败",
-    "password_change": "修改密码", "token_create": "创建接口令牌", "token_revoke": "吊销接口令牌",
-    "org_create": "新建组织", "org_change": "修改组织", "user_create": "新建用户", "user_disable": "停用用户",
-    "user_enable": "启用用户", "role_grant": "授予角色", "role_revoke": "撤销角色", "password_reset": "重置密码",
+    "start": "发起",
+    "action": "办理",
+    "approve": "批准",
+    "return": "退回",
+    "withdraw": "撤回",
+    "reject": "不予批准",
+    "document": "生成文书",
+    "definition_load": "载入流程定义",
+    "login_failure": "登录失败",
+    "password_change": "修改密码",
+    "token_create": "创建接口令牌",
+    "token_revoke": "吊销接口令牌",
+    "org_create": "新建组织",
+    "org_change": "修改组织",
+    "user_create": "新建用户",
+    "user_disable": "停用用户",
+    "user_enable": "启用用户",
+    "role_grant": "授予角色",
+    "role_revoke": "撤销角色",
+    "password_reset": "重置密码",
     **EVENT_TITLES,
 }
 
@@ -252,12 +271,18 @@ def task_timing(task: TaskView, now: dt.datetime) -> TaskTiming:
     return TaskTiming(waited, hours, due_day, working_days_between(today, due_day), task.overdue(now))
 
 
-def _changes(form: Sequence[FieldDef], before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
+def _changes(
+    form: Sequence[FieldDef], before: Mapping[str, Any] | None, after: Mapping[str, Any]
+) -> list[Change]:
     by_name = {f.name: f for f in form}
     names = list(by_name) + [k for k in after if k not in by_name]
     if before is None:
-        return [Change(by_name.get(n), n, None, after.get(n)) for n in names if after.get(n) not in (None, "", [])]
-    return [Change(by_name.get(n), n, before.get(n), after.get(n)) for n in names if before.get(n) != after.get(n)]
+        return [
+            Change(by_name.get(n), n, None, after.get(n)) for n in names if after.get(n) not in (None, "", [])
+        ]
+    return [
+        Change(by_name.get(n), n, before.get(n), after.get(n)) for n in names if before.get(n) != after.get(n)
+    ]
 
 
 def timeline(definition: WorkflowDefinition, trail: Iterable[AuditView]) -> list[TimelineEntry]:
@@ -289,8 +314,11 @@ def timeline(definition: WorkflowDefinition, trail: Iterable[AuditView]) -> list
             last[e.action] = e.data
         titles = tuple(definition.documents[d].title for d in documents if d in definition.documents)
         title = e.action_title or ("发起" if e.kind == "start" else e.action or e.kind)
-        out.append(TimelineEntry(e, title, ROLES.get(e.role, e.role) if e.role else None, form, tuple(changes),
-                                 first, titles))
+        out.append(
+            TimelineEntry(
+                e, title, ROLES.get(e.role, e.role) if e.role else None, form, tuple(changes), first, titles
+            )
+        )
     return out
 
 
@@ -323,8 +351,16 @@ def _system_entry(e: AuditView) -> TimelineEntry:
             if isinstance(change, Mapping):
                 f = ORG_FIELDS.get(name)
                 changes.append(Change(f, f.label if f else name, change.get("from"), change.get("to")))
-    return TimelineEntry(e, EVENT_TITLES.get(e.kind, e.kind), ROLES.get(e.role, e.role) if e.role else None, (),
-                         tuple(changes), False, (), by_system=True)
+    return TimelineEntry(
+        e,
+        EVENT_TITLES.get(e.kind, e.kind),
+        ROLES.get(e.role, e.role) if e.role else None,
+        (),
+        tuple(changes),
+        False,
+        (),
+        by_system=True,
+    )
 
 
 def steps(definition: WorkflowDefinition, instance: InstanceView) -> list[StepData]:
@@ -366,9 +402,15 @@ class Queries:
         self.clock = clock
 
     def _held(self, s: Session, user_id: int, role: str) -> list[int]:
-        return list(s.scalars(select(RoleAssignment.org_id).join(User, User.id == RoleAssignment.user_id)
-                              .where(RoleAssignment.user_id == user_id, RoleAssignment.role == role,
-                                     User.is_active.is_(True))))
+        return list(
+            s.scalars(
+                select(RoleAssignment.org_id)
+                .join(User, User.id == RoleAssignment.user_id)
+                .where(
+                    RoleAssignment.user_id == user_id, RoleAssignment.role == role, User.is_active.is_(True)
+                )
+            )
+        )
 
     def _require(self, s: Session, user_id: int, role: str, what: str) -> list[int]:
         held = self._held(s, user_id, role)
@@ -379,7 +421,9 @@ class Queries:
     @staticmethod
     def _in_scope(org_ids: Sequence[int]) -> ColumnElement[bool]:
         """Organizations at or below any of ``org_ids``, or whose approving body is one of them."""
-        return or_(*[Organization.path.like(f"%/{i}/%") for i in org_ids], Organization.approver_id.in_(org_ids))
+        return or_(
+            *[Organization.path.like(f"%/{i}/%") for i in org_ids], Organization.approver_id.in_(org_ids)
+        )
 
     # ---- auditors -------------------------------------------------------------------------------------
 
@@ -389,27 +433,39 @@ class Queries:
             ids = s.scalars(select(Organization.id).where(self._in_scope(scope)).limit(org_limit + 1)).all()
             if len(ids) > org_limit:
                 return FilterOptions((), *self._workflow_options(s), orgs_by_name=True)
-            return FilterOptions(_org_options(s.scalars(select(Organization).where(Organization.id.in_(ids)))),
-                                 *self._workflow_options(s))
+            return FilterOptions(
+                _org_options(s.scalars(select(Organization).where(Organization.id.in_(ids)))),
+                *self._workflow_options(s),
+            )
 
     def _workflow_options(self, s: Session) -> tuple[tuple[tuple[str, str], ...], tuple[StateOption, ...]]:
-        rows = s.execute(select(WorkflowDefinitionRow).order_by(WorkflowDefinitionRow.name,
-                                                                WorkflowDefinitionRow.version.desc())).scalars()
+        rows = s.execute(
+            select(WorkflowDefinitionRow).order_by(
+                WorkflowDefinitionRow.name, WorkflowDefinitionRow.version.desc()
+            )
+        ).scalars()
         workflows: dict[str, str] = {}
         states: dict[tuple[str, str], StateOption] = {}
         for row in rows:
             d = self.catalog.by_row(row)
             workflows.setdefault(d.name, d.title)
             for st in d.states:
-                states.setdefault((d.name, st.name), StateOption(d.name, workflows[d.name], st.name, st.title))
+                states.setdefault(
+                    (d.name, st.name), StateOption(d.name, workflows[d.name], st.name, st.title)
+                )
         return tuple(workflows.items()), tuple(states.values())
 
-    def search(self, user_id: int, criteria: SearchCriteria, page: int = 1, per_page: int = 20) -> Page[RequestRow]:
+    def search(
+        self, user_id: int, criteria: SearchCriteria, page: int = 1, per_page: int = 20
+    ) -> Page[RequestRow]:
         """Every request in the auditor's scope that matches, newest first."""
         with self.db.read() as s:
             scope = self._require(s, user_id, "auditor", "查询全部申请")
-            q: Select[Any] = (select(Instance).join(Organization, Organization.id == Instance.org_id)
-                              .where(self._in_scope(scope)))
+            q: Select[Any] = (
+                select(Instance)
+                .join(Organization, Organization.id == Instance.org_id)
+                .where(self._in_scope(scope))
+            )
             c = criteria
             if c.org_id:
                 target = s.get(Organization, c.org_id)
@@ -430,13 +486,21 @@ class Queries:
                 q = q.where(Instance.created_at < start_of_china_day(c.date_to + dt.timedelta(days=1)))
             if c.actor and c.actor.strip():
                 needle = f"%{c.actor.strip()}%"
-                acted = (select(AuditEvent.id).outerjoin(User, User.id == AuditEvent.actor_id)
-                         .where(AuditEvent.instance_id == Instance.id,
-                                or_(AuditEvent.actor_name.like(needle), User.username.like(needle))))
+                acted = (
+                    select(AuditEvent.id)
+                    .outerjoin(User, User.id == AuditEvent.actor_id)
+                    .where(
+                        AuditEvent.instance_id == Instance.id,
+                        or_(AuditEvent.actor_name.like(needle), User.username.like(needle)),
+                    )
+                )
                 q = q.where(exists(acted))
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-            rows = s.scalars(q.order_by(Instance.created_at.desc(), Instance.id.desc())
-                             .limit(per_page).offset((max(page, 1) - 1) * per_page))
+            rows = s.scalars(
+                q.order_by(Instance.created_at.desc(), Instance.id.desc())
+                .limit(per_page)
+                .offset((max(page, 1) - 1) * per_page)
+            )
             return Page(tuple(self._row(i) for i in rows), total, page, per_page)
 
     def _row(self, inst: Instance) -> RequestRow:
@@ -445,22 +509,40 @@ class Queries:
             state_title = d.state(inst.state).title
         except KeyError:
             state_title = inst.state
-        return RequestRow(inst.id, inst.title, d.name, d.title, inst.org_id, inst.org.name, inst.state, state_title,
-                          inst.status, STATUS_TITLES.get(inst.status, inst.status), inst.initiator.display_name,
-                          inst.created_at, inst.updated_at)
+        return RequestRow(
+            inst.id,
+            inst.title,
+            d.name,
+            d.title,
+            inst.org_id,
+            inst.org.name,
+            inst.state,
+            state_title,
+            inst.status,
+            STATUS_TITLES.get(inst.status, inst.status),
+            inst.initiator.display_name,
+            inst.created_at,
+            inst.updated_at,
+        )
 
     # ---- everyone ------------------------------------------------------------------------------------
 
     def inbox_options(self, user_id: int, org_limit: int = ORG_OPTIONS_LIMIT) -> FilterOptions:
         """Filter choices for the inbox: only what occurs among the user's own open tasks."""
         with self.db.read() as s:
-            mine = (select(Task).join(Instance, Instance.id == Task.instance_id)
-                    .where(open_tasks_of(user_id, assignments_of(s, user_id))))
+            mine = (
+                select(Task)
+                .join(Instance, Instance.id == Task.instance_id)
+                .where(open_tasks_of(user_id, assignments_of(s, user_id)))
+            )
             steps = s.execute(mine.with_only_columns(Instance.workflow, Task.state).distinct()).all()
             org_ids = s.scalars(mine.with_only_columns(Instance.org_id).distinct().limit(org_limit + 1)).all()
             orgs_by_name = len(org_ids) > org_limit
-            orgs = () if orgs_by_name or not org_ids else _org_options(
-                s.scalars(select(Organization).where(Organization.id.in_(org_ids))))
+            orgs = (
+                ()
+                if orgs_by_name or not org_ids
+                else _org_options(s.scalars(select(Organization).where(Organization.id.in_(org_ids))))
+            )
             workflows = {}
             states = []
             for wf, st in sorted({(r.workflow, r.state) for r in steps}):
@@ -480,20 +562,36 @@ class Queries:
         role = definition.roles[definition.start.role]
         with self.db.read() as s:
             ids = self._held(s, user_id, role.role) if role.of == "self" else []
-            orgs = list(s.scalars(select(Organization).where(Organization.id.in_(ids),
-                                                             Organization.type.in_(definition.start.org_types))))
+            orgs = list(
+                s.scalars(
+                    select(Organization).where(
+                        Organization.id.in_(ids), Organization.type.in_(definition.start.org_types)
+                    )
+                )
+            )
             if not orgs:
                 raise PermissionDenied(f"您没有可以发起“{definition.title}”的组织。")
             prefill: dict[int, dict[str, Any]] = {}
             for org in orgs:
                 ancestor_ids = [int(x) for x in org.path.strip("/").split("/")[:-1] if x]
-                by_id = {o.id: o for o in s.scalars(select(Organization).where(Organization.id.in_(ancestor_ids)))}
+                by_id = {
+                    o.id: o for o in s.scalars(select(Organization).where(Organization.id.in_(ancestor_ids)))
+                }
                 settings = effective_settings(definition, org, [by_id[i] for i in ancestor_ids if i in by_id])
-                prefill[org.id] = {f.name: resolve_prefill(f.prefill, org, {}, settings)
-                                   for f in definition.start.form if f.prefill}
-            active = dict(s.execute(select(Instance.org_id, Instance.id).where(
-                Instance.workflow == definition.name, Instance.status == "active",
-                Instance.org_id.in_([o.id for o in orgs]))).all())
+                prefill[org.id] = {
+                    f.name: resolve_prefill(f.prefill, org, {}, settings)
+                    for f in definition.start.form
+                    if f.prefill
+                }
+            active = dict(
+                s.execute(
+                    select(Instance.org_id, Instance.id).where(
+                        Instance.workflow == definition.name,
+                        Instance.status == "active",
+                        Instance.org_id.in_([o.id for o in orgs]),
+                    )
+                ).all()
+            )
             return StartContext(definition, _org_options(orgs), prefill, active)
 
     def may_act(self, user_id: int, instance_id: int, action: str) -> bool:
@@ -513,9 +611,13 @@ class Queries:
             except KeyError:
                 return False
             target = resolve_role(definition.roles[act.role], org_info(inst.org))
-            held = s.execute(select(RoleAssignment.id).where(
-                RoleAssignment.user_id == user_id, RoleAssignment.role == target.role,
-                RoleAssignment.org_id == target.org_id)).first()
+            held = s.execute(
+                select(RoleAssignment.id).where(
+                    RoleAssignment.user_id == user_id,
+                    RoleAssignment.role == target.role,
+                    RoleAssignment.org_id == target.org_id,
+                )
+            ).first()
             return held is not None
 
     def visited_states(self, trail: Iterable[AuditView]) -> list[str]:
@@ -532,48 +634,95 @@ class Queries:
         with self.db.read() as s:
             self._require(s, user_id, "admin", "查看组织架构")
             orgs = {o.id: o for o in s.scalars(select(Organization))}
-            active = dict(s.execute(select(Instance.org_id, func.count()).where(Instance.status == "active")
-                                    .group_by(Instance.org_id)).all())
+            active = dict(
+                s.execute(
+                    select(Instance.org_id, func.count())
+                    .where(Instance.status == "active")
+                    .group_by(Instance.org_id)
+                ).all()
+            )
             today = china_date(self.clock())
             out = []
             for opt in _org_options(orgs.values()):
                 o = orgs[opt.id]
                 parent = orgs.get(o.parent_id) if o.parent_id else None
                 approver = orgs.get(o.approver_id) if o.approver_id else None
-                out.append(OrgRow(o.id, o.code, o.name, o.type, ORG_TYPES.get(o.type, o.type), opt.depth,
-                                  parent.name if parent else None, approver.name if approver else None,
-                                  o.full_members, o.probationary_members, o.term_start, o.term_end,
-                                  bool(o.term_end and o.term_end < today), active.get(o.id, 0)))
+                out.append(
+                    OrgRow(
+                        o.id,
+                        o.code,
+                        o.name,
+                        o.type,
+                        ORG_TYPES.get(o.type, o.type),
+                        opt.depth,
+                        parent.name if parent else None,
+                        approver.name if approver else None,
+                        o.full_members,
+                        o.probationary_members,
+                        o.term_start,
+                        o.term_end,
+                        bool(o.term_end and o.term_end < today),
+                        active.get(o.id, 0),
+                    )
+                )
             return out
 
     def users(self, user_id: int) -> list[UserRow]:
         with self.db.read() as s:
             self._require(s, user_id, "admin", "查看用户")
             roles: dict[int, list[tuple[str, str]]] = {}
-            for r in s.execute(select(RoleAssignment.user_id, RoleAssignment.role, Organization.name)
-                               .join(Organization, Organization.id == RoleAssignment.org_id)
-                               .order_by(Organization.path, RoleAssignment.role)):
+            for r in s.execute(
+                select(RoleAssignment.user_id, RoleAssignment.role, Organization.name)
+                .join(Organization, Organization.id == RoleAssignment.org_id)
+                .order_by(Organization.path, RoleAssignment.role)
+            ):
                 roles.setdefault(r.user_id, []).append((ROLES.get(r.role, r.role), r.name))
-            return [UserRow(u.id, u.username, u.display_name, u.is_active, u.locked_until,
-                            tuple(roles.get(u.id, [])), u.created_at)
-                    for u in s.scalars(select(User).order_by(User.username))]
+            return [
+                UserRow(
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.is_active,
+                    u.locked_until,
+                    tuple(roles.get(u.id, [])),
+                    u.created_at,
+                )
+                for u in s.scalars(select(User).order_by(User.username))
+            ]
 
     def definitions(self, user_id: int) -> list[DefinitionRow]:
         with self.db.read() as s:
             self._require(s, user_id, "admin", "查看流程定义")
             counts: dict[int, tuple[int, int]] = {}
-            for def_id, status, n in s.execute(select(Instance.definition_id, Instance.status, func.count())
-                                               .group_by(Instance.definition_id, Instance.status)):
+            for def_id, status, n in s.execute(
+                select(Instance.definition_id, Instance.status, func.count()).group_by(
+                    Instance.definition_id, Instance.status
+                )
+            ):
                 a, t = counts.get(def_id, (0, 0))
                 counts[def_id] = (a + (n if status == "active" else 0), t + n)
             out = []
-            for row in s.scalars(select(WorkflowDefinitionRow).order_by(WorkflowDefinitionRow.name,
-                                                                        WorkflowDefinitionRow.version.desc())):
+            for row in s.scalars(
+                select(WorkflowDefinitionRow).order_by(
+                    WorkflowDefinitionRow.name, WorkflowDefinitionRow.version.desc()
+                )
+            ):
                 current = self.catalog.current.get(row.name)
                 is_current = current is not None and current.version == row.version
                 a, t = counts.get(row.id, (0, 0))
-                out.append(DefinitionRow(row.name, row.title, row.version, row.sha256, row.loaded_at, is_current,
-                                         current.file if is_current and current else None, a, t))
+                out.append(
+                    DefinitionRow(
+                        row.name,
+                        row.title,
+                        row.version,
+                        row.sha256,
+                        row.loaded_at,
+                        is_current,
+                        current.file if is_current and current else None,
+                        a,
+                        t,
+                    )
+                )
             return out
 
     def calendar_coverage(self, user_id: int) -> calendar.Coverage:
@@ -585,8 +734,11 @@ class Queries:
     def definition(self, user_id: int, name: str, version: int) -> WorkflowDefinition:
         with self.db.read() as s:
             self._require(s, user_id, "admin", "查看流程定义")
-            row = s.scalar(select(WorkflowDefinitionRow).where(WorkflowDefinitionRow.name == name,
-                                                               WorkflowDefinitionRow.version == version))
+            row = s.scalar(
+                select(WorkflowDefinitionRow).where(
+                    WorkflowDefinitionRow.name == name, WorkflowDefinitionRow.version == version
+                )
+            )
             if row is None:
                 raise NotFound(f"流程“{name}”第 {version} 版不存在。")
             return self.catalog.by_row(row)

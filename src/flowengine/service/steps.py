@@ -30,9 +30,9 @@ from flowengine.service import audit
 STEP_KINDS = ("start", "action", "approve", "return", "withdraw", "reject")
 
 _E = AuditEvent.__table__.c
-_HISTORY = (select(_E.action, _E.data)
-            .where(_E.chain == bindparam("chain"), _E.kind.in_(STEP_KINDS))
-            .order_by(_E.seq))
+_HISTORY = (
+    select(_E.action, _E.data).where(_E.chain == bindparam("chain"), _E.kind.in_(STEP_KINDS)).order_by(_E.seq)
+)
 
 
 def needs_history(act: ActionDef) -> bool:
@@ -50,26 +50,57 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def apply_changes(s: Session, changes: Sequence[tuple[str, OrgUpdate]], *, instance_id: int, org_id: int,
-                  at: dt.datetime, actor_id: int, actor_name: str, action: str) -> None:
+def apply_changes(
+    s: Session,
+    changes: Sequence[tuple[str, OrgUpdate]],
+    *,
+    instance_id: int,
+    org_id: int,
+    at: dt.datetime,
+    actor_id: int,
+    actor_name: str,
+    action: str,
+) -> None:
     """Apply the organization changes of an action's effects, each with an audit event (same transaction)."""
     for name, change in changes:
         fields = list(change.changes)
-        old = s.execute(select(*(getattr(Organization, f) for f in fields)).where(Organization.id == org_id)).one()
-        s.execute(update(Organization).where(Organization.id == org_id).values(**dict(change.changes))
-                  .execution_options(synchronize_session=False))
-        audit.append(s, at=at, kind="org_update", instance_id=instance_id, actor_id=actor_id, actor_name=actor_name,
-                     org_id=org_id, action=action, comment=change.reason or None,
-                     data={"effect": name, "org_id": org_id,
-                           "changes": {f: {"from": _json(old[i]), "to": _json(change.changes[f])}
-                                       for i, f in enumerate(fields)}})
+        old = s.execute(
+            select(*(getattr(Organization, f) for f in fields)).where(Organization.id == org_id)
+        ).one()
+        s.execute(
+            update(Organization)
+            .where(Organization.id == org_id)
+            .values(**dict(change.changes))
+            .execution_options(synchronize_session=False)
+        )
+        audit.append(
+            s,
+            at=at,
+            kind="org_update",
+            instance_id=instance_id,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            org_id=org_id,
+            action=action,
+            comment=change.reason or None,
+            data={
+                "effect": name,
+                "org_id": org_id,
+                "changes": {
+                    f: {"from": _json(old[i]), "to": _json(change.changes[f])} for i, f in enumerate(fields)
+                },
+            },
+        )
 
 
 def return_event(s: Session, instance_id: int, state: str) -> AuditEvent | None:
     """The return that sent the request back to ``state``, if that is the last thing that happened to it."""
-    last = s.scalars(select(AuditEvent).where(AuditEvent.chain == audit.chain_of(instance_id),
-                                              AuditEvent.kind.in_(STEP_KINDS))
-                     .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = s.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.chain == audit.chain_of(instance_id), AuditEvent.kind.in_(STEP_KINDS))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
     if last is not None and last.kind == "return" and last.to_state == state:
         return last
     return None

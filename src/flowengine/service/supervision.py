@@ -52,15 +52,31 @@ SUPERVISOR_ROLES = ("handler", "leader", "auditor")
 #: More returns than this on one request is worth a supervisor's look (the issue's "more than twice").
 RETURN_LIMIT = 2
 
-STATUS_TITLES = {"not_started": "未启动", "in_progress": "换届中", "completed": "已完成", "postponed": "已批准延期"}
+STATUS_TITLES = {
+    "not_started": "未启动",
+    "in_progress": "换届中",
+    "completed": "已完成",
+    "postponed": "已批准延期",
+}
 FLAG_TITLES = {"term_expired": "任期届满未启动换届", "step_overdue": "环节超期", "returned_often": "多次退回"}
 LATE_FLAGS = ("term_expired", "step_overdue")
 #: Filter values beyond the statuses: every late organization, or every flagged one.
 FILTER_TITLES = {**STATUS_TITLES, "late": "超期/滞后", "flagged": "有预警"}
-SORTS = {"tree": "组织架构顺序", "name": "名称", "type": "类型", "members": "正式党员", "term_end": "任期届满",
-         "status": "状态", "overdue": "逾期天数"}
-CATEGORY_TITLES = {"major_matter": "重大事项决策", "cadre_appointment": "重要干部任免", "major_project": "重大项目安排",
-                   "large_fund": "大额资金使用"}
+SORTS = {
+    "tree": "组织架构顺序",
+    "name": "名称",
+    "type": "类型",
+    "members": "正式党员",
+    "term_end": "任期届满",
+    "status": "状态",
+    "overdue": "逾期天数",
+}
+CATEGORY_TITLES = {
+    "major_matter": "重大事项决策",
+    "cadre_appointment": "重要干部任免",
+    "major_project": "重大项目安排",
+    "large_fund": "大额资金使用",
+}
 #: Unit types in the order a bulletin lists them (larger units first).
 TYPE_ORDER = ("committee", "general_branch", "branch", "work_committee")
 
@@ -271,11 +287,19 @@ class Supervision:
     # ---- scope ---------------------------------------------------------------------------------------
 
     def _held(self, s: Session, user_id: int) -> list[Organization]:
-        return list(s.scalars(
-            select(Organization).join(RoleAssignment, RoleAssignment.org_id == Organization.id)
-            .join(User, User.id == RoleAssignment.user_id)
-            .where(RoleAssignment.user_id == user_id, RoleAssignment.role.in_(SUPERVISOR_ROLES),
-                   User.is_active.is_(True)).distinct()))
+        return list(
+            s.scalars(
+                select(Organization)
+                .join(RoleAssignment, RoleAssignment.org_id == Organization.id)
+                .join(User, User.id == RoleAssignment.user_id)
+                .where(
+                    RoleAssignment.user_id == user_id,
+                    RoleAssignment.role.in_(SUPERVISOR_ROLES),
+                    User.is_active.is_(True),
+                )
+                .distinct()
+            )
+        )
 
     def _scope(self, s: Session, user_id: int, org_types: Sequence[str] | None = None) -> _Scope:
         """The organizations below (or approved by) the ones where the user supervises; refuses others."""
@@ -289,8 +313,9 @@ class Supervision:
         if org_types is not None:
             q = q.where(Organization.type.in_(org_types))
         orgs = list(s.scalars(q))
-        if not orgs and not s.scalar(select(func.count()).select_from(Organization).where(
-                below, Organization.id.not_in(ids))):
+        if not orgs and not s.scalar(
+            select(func.count()).select_from(Organization).where(below, Organization.id.not_in(ids))
+        ):
             raise denied
         ordered = tree_order([*held, *orgs])
         scope = _Scope(held)
@@ -305,9 +330,14 @@ class Supervision:
             if not held:
                 return False
             ids = [o.id for o in held]
-            below = or_(*[Organization.path.like(f"{o.path}%") for o in held], Organization.approver_id.in_(ids))
-            return bool(s.scalar(select(func.count()).select_from(Organization)
-                                 .where(below, Organization.id.not_in(ids))))
+            below = or_(
+                *[Organization.path.like(f"{o.path}%") for o in held], Organization.approver_id.in_(ids)
+            )
+            return bool(
+                s.scalar(
+                    select(func.count()).select_from(Organization).where(below, Organization.id.not_in(ids))
+                )
+            )
 
     @staticmethod
     def _choices(s: Session, scope: _Scope) -> tuple[OrgChoice, ...]:
@@ -353,13 +383,18 @@ class Supervision:
             if r.term_end and (r.term_end.year, r.term_end.month) in due:
                 due[(r.term_end.year, r.term_end.month)] += 1
         return Overview(
-            today=today, scope_names=tuple(o.name for o in scope.held), choices=choices, criteria=criteria,
-            rows=tuple(r for _, r in order), total=len(rows),
+            today=today,
+            scope_names=tuple(o.name for o in scope.held),
+            choices=choices,
+            criteria=criteria,
+            rows=tuple(r for _, r in order),
+            total=len(rows),
             status_counts={k: sum(1 for r in rows if r.status == k) for k in STATUS_TITLES},
             flag_counts={k: sum(1 for r in rows if k in r.flags) for k in FLAG_TITLES},
             late=sum(1 for r in rows if r.late),
             due_by_month=tuple((f"{y}年{m}月", due[(y, m)]) for y, m in months),
-            step_times=step_times)
+            step_times=step_times,
+        )
 
     def _election_types(self) -> tuple[str, ...]:
         d = self.catalog.current.get(REELECTION)
@@ -368,15 +403,24 @@ class Supervision:
     def _definition(self, name: str) -> WorkflowDefinition | None:
         return self.catalog.current.get(name)
 
-    def _rows(self, s: Session, orgs: list[Organization], depth: dict[int, int],
-              now: dt.datetime) -> list[SupervisionRow]:
+    def _rows(
+        self, s: Session, orgs: list[Organization], depth: dict[int, int], now: dt.datetime
+    ) -> list[SupervisionRow]:
         today = china_date(now)
         ids = [o.id for o in orgs]
         if not ids:
             return []
-        instances = list(s.scalars(select(Instance).where(
-            Instance.org_id.in_(ids), Instance.workflow.in_((REELECTION, POSTPONEMENT)),
-            Instance.status.in_(("active", "completed"))).order_by(Instance.id)))
+        instances = list(
+            s.scalars(
+                select(Instance)
+                .where(
+                    Instance.org_id.in_(ids),
+                    Instance.workflow.in_((REELECTION, POSTPONEMENT)),
+                    Instance.status.in_(("active", "completed")),
+                )
+                .order_by(Instance.id)
+            )
+        )
         active: dict[int, Instance] = {}
         completed: dict[tuple[int, str], Instance] = {}
         for inst in instances:
@@ -394,57 +438,115 @@ class Supervision:
         holders: dict[tuple[str, int], list[str]] = {}
         names: dict[int, str] = {}
         if active_ids:
-            for t in s.scalars(select(Task).where(Task.instance_id.in_(active_ids), Task.closed_at.is_(None))
-                               .order_by(Task.id)):
+            for t in s.scalars(
+                select(Task)
+                .where(Task.instance_id.in_(active_ids), Task.closed_at.is_(None))
+                .order_by(Task.id)
+            ):
                 tasks.setdefault(t.instance_id, []).append(t)
             # instance_id is nullable in audit_events (admin events have none), but IN never matches NULL.
-            returns = {iid: n for iid, n in s.execute(select(AuditEvent.instance_id, func.count()).where(
-                AuditEvent.instance_id.in_(active_ids), AuditEvent.kind == "return")
-                .group_by(AuditEvent.instance_id)) if iid is not None}
+            returns = {
+                iid: n
+                for iid, n in s.execute(
+                    select(AuditEvent.instance_id, func.count())
+                    .where(AuditEvent.instance_id.in_(active_ids), AuditEvent.kind == "return")
+                    .group_by(AuditEvent.instance_id)
+                )
+                if iid is not None
+            }
             pairs = {(t.role, t.org_id) for ts in tasks.values() for t in ts}
             task_orgs = {o for _, o in pairs}
             if task_orgs:
-                names = dict(s.execute(select(Organization.id, Organization.name)
-                                       .where(Organization.id.in_(task_orgs))).all())
+                names = dict(
+                    s.execute(
+                        select(Organization.id, Organization.name).where(Organization.id.in_(task_orgs))
+                    ).all()
+                )
                 for role, org_id, name in s.execute(
-                        select(RoleAssignment.role, RoleAssignment.org_id, User.display_name)
-                        .join(User, User.id == RoleAssignment.user_id)
-                        .where(RoleAssignment.org_id.in_(task_orgs), User.is_active.is_(True))
-                        .order_by(User.username)):
+                    select(RoleAssignment.role, RoleAssignment.org_id, User.display_name)
+                    .join(User, User.id == RoleAssignment.user_id)
+                    .where(RoleAssignment.org_id.in_(task_orgs), User.is_active.is_(True))
+                    .order_by(User.username)
+                ):
                     if (role, org_id) in pairs:
                         holders.setdefault((role, org_id), []).append(name)
         out = []
         for o in orgs:
             base: dict[str, Any] = dict(
-                org_id=o.id, code=o.code, name=o.name, type=o.type, type_title=ORG_TYPES.get(o.type, o.type),
-                depth=depth.get(o.id, 0), full_members=o.full_members, term_end=o.term_end)
+                org_id=o.id,
+                code=o.code,
+                name=o.name,
+                type=o.type,
+                type_title=ORG_TYPES.get(o.type, o.type),
+                depth=depth.get(o.id, 0),
+                full_members=o.full_members,
+                term_end=o.term_end,
+            )
             running = active.get(o.id)
             if running is not None:
-                out.append(self._in_progress(running, tasks.get(running.id, []), returns.get(running.id, 0),
-                                             holders, names, now, base))
+                out.append(
+                    self._in_progress(
+                        running,
+                        tasks.get(running.id, []),
+                        returns.get(running.id, 0),
+                        holders,
+                        names,
+                        now,
+                        base,
+                    )
+                )
                 continue
             term_start = o.term_start or dt.date.min
             done = completed.get((o.id, REELECTION))
             if done is not None and done.completed_at and china_date(done.completed_at) >= term_start:
-                out.append(SupervisionRow(**base, status="completed", instance_id=done.id,
-                                          completed_on=china_date(done.completed_at)))
+                out.append(
+                    SupervisionRow(
+                        **base,
+                        status="completed",
+                        instance_id=done.id,
+                        completed_on=china_date(done.completed_at),
+                    )
+                )
                 continue
             post = completed.get((o.id, POSTPONEMENT))
-            if (post is not None and post.completed_at and post.state == "approved"
-                    and china_date(post.completed_at) >= term_start and o.term_end and o.term_end >= today):
-                out.append(SupervisionRow(**base, status="postponed", instance_id=post.id,
-                                          postponed_until=o.term_end))
+            if (
+                post is not None
+                and post.completed_at
+                and post.state == "approved"
+                and china_date(post.completed_at) >= term_start
+                and o.term_end
+                and o.term_end >= today
+            ):
+                out.append(
+                    SupervisionRow(
+                        **base, status="postponed", instance_id=post.id, postponed_until=o.term_end
+                    )
+                )
                 continue
             if o.term_end is not None and o.term_end < today:
-                out.append(SupervisionRow(**base, status="not_started", due_on=o.term_end,
-                                          days_overdue=(today - o.term_end).days, flags=("term_expired",)))
+                out.append(
+                    SupervisionRow(
+                        **base,
+                        status="not_started",
+                        due_on=o.term_end,
+                        days_overdue=(today - o.term_end).days,
+                        flags=("term_expired",),
+                    )
+                )
             else:
                 out.append(SupervisionRow(**base, status="not_started"))
         return out
 
-    def _in_progress(self, inst: Instance, tasks: list[Task], returns: int,
-                     holders: dict[tuple[str, int], list[str]], names: dict[int, str], now: dt.datetime,
-                     base: dict[str, Any]) -> SupervisionRow:
+    def _in_progress(
+        self,
+        inst: Instance,
+        tasks: list[Task],
+        returns: int,
+        holders: dict[tuple[str, int], list[str]],
+        names: dict[int, str],
+        now: dt.datetime,
+        base: dict[str, Any],
+    ) -> SupervisionRow:
         definition = self.catalog.by_row(inst.definition)
         try:
             step = definition.state(inst.state).title
@@ -467,9 +569,18 @@ class Supervision:
                 days = max(1, (china_date(now) - due_on).days)
         if returns > RETURN_LIMIT:
             flags.append("returned_often")
-        return SupervisionRow(**base, status="in_progress", instance_id=inst.id, workflow=inst.workflow,
-                              step=step, waiting_on="；".join(waiting) or None, due_on=due_on, days_overdue=days,
-                              returns=returns, flags=tuple(flags))
+        return SupervisionRow(
+            **base,
+            status="in_progress",
+            instance_id=inst.id,
+            workflow=inst.workflow,
+            step=step,
+            waiting_on="；".join(waiting) or None,
+            due_on=due_on,
+            days_overdue=days,
+            returns=returns,
+            flags=tuple(flags),
+        )
 
     def _step_times(self, s: Session, org_ids: list[int]) -> tuple[StepTime, ...]:
         """Average working days each re-election step took, over every finished task of the sub-tree."""
@@ -477,11 +588,17 @@ class Supervision:
             return ()
         spent: dict[str, list[int]] = {}
         for state, opened, closed in s.execute(
-                select(Task.state, Task.opened_at, Task.closed_at).join(Instance, Instance.id == Task.instance_id)
-                .where(Instance.org_id.in_(org_ids), Instance.workflow == REELECTION, Task.closed_at.is_not(None))):
+            select(Task.state, Task.opened_at, Task.closed_at)
+            .join(Instance, Instance.id == Task.instance_id)
+            .where(Instance.org_id.in_(org_ids), Instance.workflow == REELECTION, Task.closed_at.is_not(None))
+        ):
             if closed is None:
-                raise RuntimeError(f"step times: an open {state!r} task among the closed ones the query selects")
-            spent.setdefault(state, []).append(max(0, working_days_between(china_date(opened), china_date(closed))))
+                raise RuntimeError(
+                    f"step times: an open {state!r} task among the closed ones the query selects"
+                )
+            spent.setdefault(state, []).append(
+                max(0, working_days_between(china_date(opened), china_date(closed)))
+            )
         d = self._definition(REELECTION)
         order = [st.name for st in d.states] if d else sorted(spent)
         out = []
@@ -497,8 +614,9 @@ class Supervision:
 
     # ---- 三重一大 --------------------------------------------------------------------------------------
 
-    def decisions(self, user_id: int, date_from: dt.date, date_to: dt.date,
-                  org_id: int | None = None) -> DecisionOverview:
+    def decisions(
+        self, user_id: int, date_from: dt.date, date_to: dt.date, org_id: int | None = None
+    ) -> DecisionOverview:
         """Decisions taken in the period (meeting or emergency decision date), and which were not filed."""
         if date_from > date_to:
             raise ValidationFailed({"date_to": "结束日期不能早于开始日期"})
@@ -510,9 +628,15 @@ class Supervision:
             rows: list[DecisionRow] = []
             if by_id and definition is not None:
                 ancestors = {o.id: o for o in s.scalars(select(Organization))}
-                for inst in s.scalars(select(Instance).where(
-                        Instance.workflow == DECISION, Instance.org_id.in_(list(by_id)),
-                        Instance.status.in_(("active", "completed"))).order_by(Instance.id)):
+                for inst in s.scalars(
+                    select(Instance)
+                    .where(
+                        Instance.workflow == DECISION,
+                        Instance.org_id.in_(list(by_id)),
+                        Instance.status.in_(("active", "completed")),
+                    )
+                    .order_by(Instance.id)
+                ):
                     row = self._decision_row(inst, by_id[inst.org_id], ancestors)
                     if row is not None and date_from <= row.decided_on <= date_to:
                         rows.append(row)
@@ -527,32 +651,48 @@ class Supervision:
             matrix.append((by_id[oid].name, counts, len(mine)))
         return DecisionOverview(date_from, date_to, choices, org_id, categories, tuple(matrix), tuple(rows))
 
-    def _decision_row(self, inst: Instance, org: Organization,
-                      everyone: dict[int, Organization]) -> DecisionRow | None:
+    def _decision_row(
+        self, inst: Instance, org: Organization, everyone: dict[int, Organization]
+    ) -> DecisionRow | None:
         data = inst.data or {}
-        day = (data.get("record_meeting") or {}).get("meeting_date") or \
-            (data.get("decide_urgently") or {}).get("decided_on")
+        day = (data.get("record_meeting") or {}).get("meeting_date") or (
+            data.get("decide_urgently") or {}
+        ).get("decided_on")
         if not day:
             return None  # not decided yet: nothing to supervise
         definition = self.catalog.by_row(inst.definition)
-        ancestors = [everyone[int(x)] for x in org.path.strip("/").split("/")[:-1] if x and int(x) in everyone]
+        ancestors = [
+            everyone[int(x)] for x in org.path.strip("/").split("/")[:-1] if x and int(x) in everyone
+        ]
         settings = effective_settings(definition, org, ancestors)
         proposal = data.get("submit_proposal") or {}
         category = str(proposal.get("category") or "")
-        marked = any(bool((data.get(a) or {}).get("filing_required")) for a in ("issue_minutes", "report_to_meeting"))
+        marked = any(
+            bool((data.get(a) or {}).get("filing_required")) for a in ("issue_minutes", "report_to_meeting")
+        )
         should = category in (settings.get("filing_categories") or ()) or marked
         try:
             state_title = definition.state(inst.state).title
         except KeyError:
             state_title = inst.state
-        return DecisionRow(inst.id, org.id, org.name, category, CATEGORY_TITLES.get(category, category),
-                           str(proposal.get("subject") or inst.title), dt.date.fromisoformat(str(day)), state_title,
-                           should, "acknowledge_filing" in data)
+        return DecisionRow(
+            inst.id,
+            org.id,
+            org.name,
+            category,
+            CATEGORY_TITLES.get(category, category),
+            str(proposal.get("subject") or inst.title),
+            dt.date.fromisoformat(str(day)),
+            state_title,
+            should,
+            "acknowledge_filing" in data,
+        )
 
     # ---- 督导通报 ----------------------------------------------------------------------------------------
 
-    def bulletin_facts(self, user_id: int, date_from: dt.date, date_to: dt.date,
-                       org_id: int | None = None) -> BulletinFacts:
+    def bulletin_facts(
+        self, user_id: int, date_from: dt.date, date_to: dt.date, org_id: int | None = None
+    ) -> BulletinFacts:
         """What the bulletin reports for the period, counted as of today.
 
         Checked are the organizations whose re-election the period concerns: every one with a procedure
@@ -562,21 +702,41 @@ class Supervision:
         if date_from > date_to:
             raise ValidationFailed({"date_to": "结束日期不能早于开始日期"})
         ov = self.overview(user_id, Criteria(org_id=org_id))
-        checked = [r for r in ov.rows if r.status in ("in_progress", "postponed")
-                   or (r.status == "completed" and r.completed_on and r.completed_on >= date_from)
-                   or (r.status == "not_started" and r.term_end is not None and r.term_end <= date_to)]
+        checked = [
+            r
+            for r in ov.rows
+            if r.status in ("in_progress", "postponed")
+            or (r.status == "completed" and r.completed_on and r.completed_on >= date_from)
+            or (r.status == "not_started" and r.term_end is not None and r.term_end <= date_to)
+        ]
         late = [r for r in checked if r.late]
-        late.sort(key=lambda r: (TYPE_ORDER.index(r.type) if r.type in TYPE_ORDER else 99, -r.days_overdue, r.code))
+        late.sort(
+            key=lambda r: (TYPE_ORDER.index(r.type) if r.type in TYPE_ORDER else 99, -r.days_overdue, r.code)
+        )
         issuer = self._issuer(user_id, org_id)
         return BulletinFacts(
-            issuer=issuer[0], issuer_type=issuer[1], doc_prefix=issuer[2], date_from=date_from, date_to=date_to,
-            today=ov.today, checked=len(checked),
+            issuer=issuer[0],
+            issuer_type=issuer[1],
+            doc_prefix=issuer[2],
+            date_from=date_from,
+            date_to=date_to,
+            today=ov.today,
+            checked=len(checked),
             completed=sum(1 for r in checked if r.status == "completed"),
             in_progress=sum(1 for r in checked if r.status == "in_progress"),
             postponed=sum(1 for r in checked if r.status == "postponed"),
             not_started=sum(1 for r in checked if r.status == "not_started"),
-            late=tuple(LateUnit(r.name, r.type_title, r.step or ("任期届满未启动换届" if "term_expired" in r.flags else ""),
-                                r.days_overdue, r.waiting_on or "") for r in late))
+            late=tuple(
+                LateUnit(
+                    r.name,
+                    r.type_title,
+                    r.step or ("任期届满未启动换届" if "term_expired" in r.flags else ""),
+                    r.days_overdue,
+                    r.waiting_on or "",
+                )
+                for r in late
+            ),
+        )
 
     def _issuer(self, user_id: int, org_id: int | None) -> tuple[str, str, str | None]:
         with self.db.read() as s:
@@ -592,8 +752,9 @@ class Supervision:
                             issuer = o
             return issuer.name, issuer.type, issuer.doc_prefix
 
-    def bulletin(self, user_id: int, date_from: dt.date, date_to: dt.date, number: str,
-                 org_id: int | None = None) -> Bulletin:
+    def bulletin(
+        self, user_id: int, date_from: dt.date, date_to: dt.date, number: str, org_id: int | None = None
+    ) -> Bulletin:
         """The 督导通报 as a .docx in the GB/T 9704 layout (not stored: it is issued outside a request)."""
         number = number.strip()
         if not number:
@@ -602,4 +763,6 @@ class Supervision:
             raise ValidationFailed({"number": "发文字号不能超过80个字"})
         facts = self.bulletin_facts(user_id, date_from, date_to, org_id)
         doc = compose_bulletin(facts, number)
-        return Bulletin(facts, f"督导通报_{date_from.isoformat()}_{date_to.isoformat()}.docx", layout.render(doc))
+        return Bulletin(
+            facts, f"督导通报_{date_from.isoformat()}_{date_to.isoformat()}.docx", layout.render(doc)
+        )

@@ -96,22 +96,35 @@ class ApiTokens:
                 if s.scalar(select(ApiToken.id).where(ApiToken.prefix == prefix)) is None:
                     break
             token = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
-            row = ApiToken(user_id=user.id, name=name, prefix=prefix, token_hash=token_hash(token), created_at=now)
+            row = ApiToken(
+                user_id=user.id, name=name, prefix=prefix, token_hash=token_hash(token), created_at=now
+            )
             s.add(row)
             s.flush()
-            audit.append(s, at=now, kind="token_create", actor_id=user.id, actor_name=user.display_name,
-                         data={"token_id": row.id, "name": name, "prefix": prefix}, client_addr=client_addr)
+            audit.append(
+                s,
+                at=now,
+                kind="token_create",
+                actor_id=user.id,
+                actor_name=user.display_name,
+                data={"token_id": row.id, "name": name, "prefix": prefix},
+                client_addr=client_addr,
+            )
             return NewToken(_view(row), token)
 
     def list_for(self, user_id: int) -> list[TokenView]:
         """The user's tokens, newest first, revoked ones included (so a person sees what was revoked)."""
         with self.db.read() as s:
-            rows = s.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+            rows = s.scalars(
+                select(ApiToken)
+                .where(ApiToken.user_id == user_id)
+                .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+            )
             return [_view(t) for t in rows]
 
-    def revoke(self, token_id: int, user_id: int, *, actor_id: int | None = None,
-               client_addr: str | None = None) -> TokenView:
+    def revoke(
+        self, token_id: int, user_id: int, *, actor_id: int | None = None, client_addr: str | None = None
+    ) -> TokenView:
         """Revoke token ``token_id`` of ``user_id``; revoking a revoked token changes nothing.
 
         ``actor_id`` is who revokes it when not the owner (an operator through the CLI); the UI passes
@@ -127,10 +140,15 @@ class ApiTokens:
             row.revoked_at = now
             s.flush()
             actor = s.get(User, actor_id if actor_id is not None else user_id)
-            audit.append(s, at=now, kind="token_revoke", actor_id=actor.id if actor else None,
-                         actor_name=actor.display_name if actor else None,
-                         data={"token_id": row.id, "name": row.name, "prefix": row.prefix, "owner_id": user_id},
-                         client_addr=client_addr)
+            audit.append(
+                s,
+                at=now,
+                kind="token_revoke",
+                actor_id=actor.id if actor else None,
+                actor_name=actor.display_name if actor else None,
+                data={"token_id": row.id, "name": row.name, "prefix": row.prefix, "owner_id": user_id},
+                client_addr=client_addr,
+            )
             return _view(row)
 
     def authenticate(self, token: str | None) -> int | None:
@@ -140,10 +158,18 @@ class ApiTokens:
             return None
         now = self.clock()
         with self.db.read() as s:
-            row = s.execute(select(ApiToken.id, ApiToken.user_id, ApiToken.token_hash, ApiToken.last_used_at,
-                                   ApiToken.revoked_at, User.is_active)
-                            .join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.prefix == found.group(1))).one_or_none()
+            row = s.execute(
+                select(
+                    ApiToken.id,
+                    ApiToken.user_id,
+                    ApiToken.token_hash,
+                    ApiToken.last_used_at,
+                    ApiToken.revoked_at,
+                    User.is_active,
+                )
+                .join(User, User.id == ApiToken.user_id)
+                .where(ApiToken.prefix == found.group(1))
+            ).one_or_none()
         if row is None or not hmac.compare_digest(row.token_hash, token_hash(token or "")):
             return None
         if row.revoked_at is not None or not row.is_active:

@@ -52,8 +52,12 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
     """Build the web application over ``services`` (opened from the environment when not given)."""
     services = services or open_services()
     web = shipped_dir("web")
-    app = Flask(__name__, template_folder=str(web / "templates"), static_folder=str(web / "static"),
-                static_url_path="/static")
+    app = Flask(
+        __name__,
+        template_folder=str(web / "templates"),
+        static_folder=str(web / "static"),
+        static_url_path="/static",
+    )
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

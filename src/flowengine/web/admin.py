@@ -39,12 +39,20 @@ def orgs() -> str:
     return render_template("admin/orgs.html", orgs=services().queries.org_tree(user_id()))
 
 
-def _org_page(org_id: int | None, values: Mapping[str, str], errors: Mapping[str, str],
-              status: int) -> tuple[str, int]:
+def _org_page(
+    org_id: int | None, values: Mapping[str, str], errors: Mapping[str, str], status: int
+) -> tuple[str, int]:
     tree = services().queries.org_tree(user_id())  # PermissionDenied (403) for anyone but an administrator
     current = next((o for o in tree if o.id == org_id), None)
-    return render_template("admin/org_form.html", org_id=org_id, current=current, values=values, errors=errors,
-                           tree=tree, org_types=ORG_TYPES), status
+    return render_template(
+        "admin/org_form.html",
+        org_id=org_id,
+        current=current,
+        values=values,
+        errors=errors,
+        tree=tree,
+        org_types=ORG_TYPES,
+    ), status
 
 
 def _save_org(org_id: int | None) -> Response | tuple[str, int]:
@@ -81,8 +89,9 @@ def org_edit(org_id: int) -> Response | tuple[str, int]:
 @bp.route("/users")
 @login_required
 def users() -> str:
-    return render_template("admin/users.html", users=services().queries.users(user_id()),
-                           now=services().flow.clock())
+    return render_template(
+        "admin/users.html", users=services().queries.users(user_id()), now=services().flow.clock()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -104,13 +113,27 @@ def user_new() -> Response | tuple[str, int]:
     return render_template("admin/user_new.html", values=values, errors=errors), 422 if errors else 200
 
 
-def _user_page(target_id: int, *, failed: str | None = None, errors: Mapping[str, str] | None = None,
-               values: Mapping[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+def _user_page(
+    target_id: int,
+    *,
+    failed: str | None = None,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     svc = services()
     detail = svc.directory.user_detail(user_id(), target_id)  # 403 / 404
-    return render_template("admin/user.html", u=detail, tree=svc.queries.org_tree(user_id()), roles=ROLES,
-                           failed=failed, errors=errors or {}, values=values or {}, me=user_id(),
-                           now=svc.flow.clock()), status
+    return render_template(
+        "admin/user.html",
+        u=detail,
+        tree=svc.queries.org_tree(user_id()),
+        roles=ROLES,
+        failed=failed,
+        errors=errors or {},
+        values=values or {},
+        me=user_id(),
+        now=svc.flow.clock(),
+    ), status
 
 
 @bp.route("/users/<int:target_id>")
@@ -127,8 +150,9 @@ def role_grant(target_id: int) -> Response | tuple[str, int]:
     try:
         svc.directory.grant_role(user_id(), target_id, role, org, svc.flow.clock(), request.remote_addr)
     except ValidationFailed as exc:
-        return _user_page(target_id, failed="grant", errors=exc.errors, values={"role": role, "org_id": org},
-                          status=422)
+        return _user_page(
+            target_id, failed="grant", errors=exc.errors, values={"role": role, "org_id": org}, status=422
+        )
     flash("已授予角色。", "success")
     return redirect(url_for("admin.user", target_id=target_id))
 
@@ -149,8 +173,13 @@ def role_revoke(target_id: int, assignment_id: int) -> Response | tuple[str, int
 @login_required
 def password_reset(target_id: int) -> Response | tuple[str, int]:
     try:
-        services().accounts.reset_password(user_id(), target_id, request.form.get("new_password", ""),
-                                           request.form.get("confirm_password", ""), request.remote_addr)
+        services().accounts.reset_password(
+            user_id(),
+            target_id,
+            request.form.get("new_password", ""),
+            request.form.get("confirm_password", ""),
+            request.remote_addr,
+        )
     except ValidationFailed as exc:
         return _user_page(target_id, failed="password", errors=exc.errors, status=422)
     flash("密码已重置，该用户已登录的会话随之失效。请将新密码当面或通过安全渠道告知本人。", "success")
@@ -174,9 +203,12 @@ def set_active(target_id: int) -> Response | tuple[str, int]:
 @login_required
 def definitions() -> str:
     svc = services()
-    return render_template("admin/definitions.html", rows=svc.queries.definitions(user_id()),
-                           calendar=svc.queries.calendar_coverage(user_id()),
-                           this_year=china_date(svc.flow.clock()).year)
+    return render_template(
+        "admin/definitions.html",
+        rows=svc.queries.definitions(user_id()),
+        calendar=svc.queries.calendar_coverage(user_id()),
+        this_year=china_date(svc.flow.clock()).year,
+    )
 
 
 @bp.route("/definitions/<name>/<int:version>")

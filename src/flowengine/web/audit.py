@@ -23,7 +23,9 @@ def search() -> tuple[str, int]:
     if options.orgs_by_name and (form.org.data or "").isdigit():  # a link naming one organization still works
         form.org.choices.append((form.org.data, f"第 {form.org.data} 号组织"))
     form.workflow.choices = [("", "全部流程")] + [(n, t) for n, t in options.workflows]
-    form.state.choices = [("", "全部步骤")] + [(s.state, f"{s.workflow_title}：{s.state_title}") for s in options.states]
+    form.state.choices = [("", "全部步骤")] + [
+        (s.state, f"{s.workflow_title}：{s.state_title}") for s in options.states
+    ]
     form.status.choices = [("", "全部状态")] + list(STATUS_TITLES.items())
     page_arg = request.args.get("page", "1")
     page_no = max(1, int(page_arg)) if page_arg.isdigit() else 1
@@ -33,9 +35,15 @@ def search() -> tuple[str, int]:
         form.date_to.errors = ["结束日期不能早于开始日期"]
         return render_template("audit/search.html", form=form, page=None, options=options), 422
     criteria = SearchCriteria(
-        org_id=int(form.org.data) if form.org.data else None, workflow=form.workflow.data or None,
-        state=form.state.data or None, status=form.status.data or None, date_from=form.date_from.data,
-        date_to=form.date_to.data, actor=form.actor.data or None, org_name=form.org_name.data or None)
+        org_id=int(form.org.data) if form.org.data else None,
+        workflow=form.workflow.data or None,
+        state=form.state.data or None,
+        status=form.status.data or None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        actor=form.actor.data or None,
+        org_name=form.org_name.data or None,
+    )
     page = svc.queries.search(user_id(), criteria, page=page_no, per_page=current_app.config["PER_PAGE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("audit/search.html", form=form, page=page, args=args, options=options), 200

@@ -32,8 +32,9 @@ def login() -> Response | str | tuple[str, int]:
     refused = None
     if form.validate_on_submit():
         try:
-            account = services().accounts.authenticate(form.username.data or "", form.password.data or "",
-                                                       request.remote_addr)
+            account = services().accounts.authenticate(
+                form.username.data or "", form.password.data or "", request.remote_addr
+            )
         except LoginRefused as exc:
             refused = exc.message
         else:
@@ -60,8 +61,12 @@ def password() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             account = services().accounts.change_password(
-                user_id(), form.current_password.data or "", form.new_password.data or "",
-                form.confirm_password.data or "", request.remote_addr)
+                user_id(),
+                form.current_password.data or "",
+                form.new_password.data or "",
+                form.confirm_password.data or "",
+                request.remote_addr,
+            )
         except ValidationFailed as exc:
             for name, message in exc.errors.items():
                 getattr(form, name).errors = [*getattr(form, name).errors, message]

@@ -35,13 +35,20 @@ _TEXTS = {
 
 
 def error_page(status: int, message: str | None = None) -> tuple[str, int]:
-    return render_template("errors/error.html", status=status, title=_TITLES.get(status, "出错了"),
-                           message=message or _TEXTS.get(status, "")), status
+    return render_template(
+        "errors/error.html",
+        status=status,
+        title=_TITLES.get(status, "出错了"),
+        message=message or _TEXTS.get(status, ""),
+    ), status
 
 
 def _csrf(exc: CSRFError) -> tuple[str, int]:
     log.info("CSRF refusal on %s %s: %s", request.method, request.path, exc.description)
-    return error_page(400, "页面已过期或表单来源无法验证（缺少有效的安全令牌），本次提交未生效。请返回并刷新页面后重新提交。")
+    return error_page(
+        400,
+        "页面已过期或表单来源无法验证（缺少有效的安全令牌），本次提交未生效。请返回并刷新页面后重新提交。",
+    )
 
 
 def _http(exc: HTTPException) -> tuple[str, int]:

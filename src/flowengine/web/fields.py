@@ -75,8 +75,9 @@ def field_paths(fields: Sequence[FieldDef], data: Mapping[str, Any], prefix: str
     return names
 
 
-def errors_of(exc: ValidationFailed | CheckFailed, fields: Sequence[FieldDef],
-              data: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+def errors_of(
+    exc: ValidationFailed | CheckFailed, fields: Sequence[FieldDef], data: Mapping[str, Any]
+) -> tuple[dict[str, str], list[str]]:
     """Split a refusal into messages beside fields (by input name) and messages for the whole form."""
     known = field_paths(fields, data) | {"comment"}
     by_field: dict[str, str] = {}

@@ -70,13 +70,18 @@ def field_value(value: Any, f: FieldDef | None) -> Markup | str:
     if f.type == "list" and isinstance(value, list):
         head = "".join(f"<th>{escape(c.label)}</th>" for c in f.fields)
         body = "".join(
-            "<tr><td class=\"text-body-secondary\">" + str(i) + "</td>"
+            '<tr><td class="text-body-secondary">'
+            + str(i)
+            + "</td>"
             + "".join(f"<td>{escape(field_value(row.get(c.name), c))}</td>" for c in f.fields)
             + "</tr>"
-            for i, row in enumerate(value, 1) if isinstance(row, dict)
+            for i, row in enumerate(value, 1)
+            if isinstance(row, dict)
         )
-        return Markup(f'<table class="table table-sm table-bordered mb-0 value-list"><thead><tr><th>#</th>{head}</tr>'
-                      f"</thead><tbody>{body}</tbody></table>")
+        return Markup(
+            f'<table class="table table-sm table-bordered mb-0 value-list"><thead><tr><th>#</th>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table>"
+        )
     if f.type == "text":
         return Markup("<br>".join(escape(line) for line in str(value).splitlines()))
     return str(value)

@@ -64,8 +64,11 @@ class SearchForm(ChineseForm):
         locales = ("zh",)
 
     org = SelectField("组织", coerce=str, validators=[Optional()])
-    org_name = StringField("组织", validators=[Optional(), Length(max=100)],  # instead of org beyond the limit
-                           render_kw={"placeholder": "输入组织名称中的字词"})
+    org_name = StringField(
+        "组织",
+        validators=[Optional(), Length(max=100)],  # instead of org beyond the limit
+        render_kw={"placeholder": "输入组织名称中的字词"},
+    )
     workflow = SelectField("流程", coerce=str, validators=[Optional()])
     state = SelectField("当前步骤", coerce=str, validators=[Optional()])
     status = SelectField("办理状态", coerce=str, validators=[Optional()])

@@ -25,8 +25,10 @@ bp = Blueprint("health", __name__)
 def healthz() -> tuple[Response, int]:
     svc = services()
     # The heartbeat is written with the services' clock; compare with the same clock.
-    result = health.check(svc.db, svc.catalog, include_scheduler=request.args.get("scope") != "web",
-                          now=svc.flow.clock())
+    result = health.check(
+        svc.db, svc.catalog, include_scheduler=request.args.get("scope") != "web", now=svc.flow.clock()
+    )
     body = json.dumps(result.as_dict(), ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"}), (
-        200 if result.ok else 503)
+        200 if result.ok else 503
+    )

@@ -33,17 +33,31 @@ def index() -> str | Response:
     org_id = int(org) if org.isdigit() else None
     org_name = request.args.get("org_name", "").strip()[:100] or None
     order = request.args.get("order") if request.args.get("order") in ORDERS else "urgent"
-    page = svc.flow.inbox(user_id(), workflow=workflow, state=state, org_id=org_id, org_name=org_name,
-                          order=order or "urgent", page=_page(), per_page=current_app.config["PER_PAGE"])
+    page = svc.flow.inbox(
+        user_id(),
+        workflow=workflow,
+        state=state,
+        org_id=org_id,
+        org_name=org_name,
+        order=order or "urgent",
+        page=_page(),
+        per_page=current_app.config["PER_PAGE"],
+    )
     now = svc.flow.clock()
     rows = [(t, task_timing(t, now)) for t in page.items]
-    filters = {"workflow": workflow or "", "state": state or "", "org": org_id or "", "org_name": org_name or "",
-               "order": order}
+    filters = {
+        "workflow": workflow or "",
+        "state": state or "",
+        "org": org_id or "",
+        "org_name": org_name or "",
+        "order": order,
+    }
     if request.headers.get("HX-Request"):  # the filters changed: only the results are redrawn
         return render_template("inbox/_results.html", page=page, rows=rows, filters=filters)
     options = svc.queries.inbox_options(user_id(), current_app.config["ORG_OPTIONS_LIMIT"])
-    return render_template("inbox/index.html", page=page, rows=rows, options=options, filters=filters,
-                           orders=ORDERS)
+    return render_template(
+        "inbox/index.html", page=page, rows=rows, options=options, filters=filters, orders=ORDERS
+    )
 
 
 @bp.route("/done")

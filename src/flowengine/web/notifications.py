@@ -41,11 +41,17 @@ def unread_badge() -> dict[str, Callable[[], int]]:
 def index() -> str:
     unread_only = request.args.get("unread") == "1"
     svc = services()
-    page = svc.notifications.list(user_id(), page=_page(), per_page=current_app.config["PER_PAGE"],
-                                  unread_only=unread_only)
+    page = svc.notifications.list(
+        user_id(), page=_page(), per_page=current_app.config["PER_PAGE"], unread_only=unread_only
+    )
     args: dict[str, Any] = {"unread": "1"} if unread_only else {}
-    return render_template("notifications/index.html", page=page, unread_only=unread_only, args=args,
-                           unread=svc.notifications.unread_count(user_id()))
+    return render_template(
+        "notifications/index.html",
+        page=page,
+        unread_only=unread_only,
+        args=args,
+        unread=svc.notifications.unread_count(user_id()),
+    )
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])

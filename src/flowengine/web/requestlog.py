@@ -52,9 +52,21 @@ def _finish(response: Response) -> Response:
         ctx["user_id"] = uid
     duration = (time.perf_counter() - started) * 1000
     level = logging.ERROR if response.status_code >= 500 else logging.INFO
-    log.log(level, "%s %s %s %.1fms", request.method, request.path, response.status_code, duration,
-            extra={"method": request.method, "path": request.path, "status": response.status_code,
-                   "duration_ms": round(duration, 2), "remote_addr": request.remote_addr})
+    log.log(
+        level,
+        "%s %s %s %.1fms",
+        request.method,
+        request.path,
+        response.status_code,
+        duration,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round(duration, 2),
+            "remote_addr": request.remote_addr,
+        },
+    )
     response.headers["X-Request-ID"] = request_id
     if g.get("worker_header"):
         response.headers["X-Flowengine-Worker"] = str(os.getpid())

@@ -44,7 +44,6 @@ def start_offer() -> dict[str, Callable[[], bool]]:
     return {"can_start": can_start}
 
 
-
 @bp.route("/new")
 @login_required
 def choose() -> str:
@@ -63,7 +62,9 @@ def start(workflow: str) -> BaseResponse | str | tuple[str, int]:
     form = StartForm()
     allowed = {o.id for o in ctx.orgs}
     raw_org = request.form.get("org_id") if request.method == "POST" else request.args.get("org")
-    org_id = int(raw_org) if raw_org and raw_org.isdigit() else (ctx.orgs[0].id if len(ctx.orgs) == 1 else None)
+    org_id = (
+        int(raw_org) if raw_org and raw_org.isdigit() else (ctx.orgs[0].id if len(ctx.orgs) == 1 else None)
+    )
     if org_id is not None and org_id not in allowed:
         abort(403)
     values: Mapping[str, Any] = dict(ctx.prefill.get(org_id, {})) if org_id else {}
@@ -87,17 +88,32 @@ def start(workflow: str) -> BaseResponse | str | tuple[str, int]:
             else:
                 flash(f"已发起“{inst.title}”，当前步骤：{inst.state_title}。", "success")
                 return redirect(url_for("requests.show", instance_id=inst.id))
-    return render_template("requests/start.html", ctx=ctx, definition=definition, form=form, org_id=org_id,
-                           values=values, errors=field_errors, general=general), status
+    return render_template(
+        "requests/start.html",
+        ctx=ctx,
+        definition=definition,
+        form=form,
+        org_id=org_id,
+        values=values,
+        errors=field_errors,
+        general=general,
+    ), status
 
 
 # ---- the request page ------------------------------------------------------------------------------
 
 
-def _render(instance_id: int, *, status: int = 200, failed: str | None = None,
-            values: Mapping[str, Any] | None = None, field_errors: Mapping[str, str] | None = None,
-            general: list[str] | None = None, comment: str | None = None,
-            notice: str | None = None) -> tuple[str, int]:
+def _render(
+    instance_id: int,
+    *,
+    status: int = 200,
+    failed: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    field_errors: Mapping[str, str] | None = None,
+    general: list[str] | None = None,
+    comment: str | None = None,
+    notice: str | None = None,
+) -> tuple[str, int]:
     svc = services()
     uid = user_id()
     inst = svc.flow.get(instance_id, uid)
@@ -115,12 +131,20 @@ def _render(instance_id: int, *, status: int = 200, failed: str | None = None,
         else:
             forms.append((a, a.prefill, {}, [], ""))
     return render_template(
-        "requests/show.html", inst=inst, definition=definition, forms=forms, step_form=StepForm(),
+        "requests/show.html",
+        inst=inst,
+        definition=definition,
+        forms=forms,
+        step_form=StepForm(),
         diagram=diagrams.mermaid(definition, inst.state, svc.queries.visited_states(trail)),
-        steps=queries.steps(definition, inst), timeline=queries.timeline(definition, trail),
+        steps=queries.steps(definition, inst),
+        timeline=queries.timeline(definition, trail),
         documents=[(d, latest[d.name] == d.id, action_titles.get(d.action, d.action)) for d in documents],
-        tasks=[(t, task_timing(t, now)) for t in inst.open_tasks], failed=failed, notice=notice,
-        read_only=not actions, is_auditor=current_user.account.is_auditor,
+        tasks=[(t, task_timing(t, now)) for t in inst.open_tasks],
+        failed=failed,
+        notice=notice,
+        read_only=not actions,
+        is_auditor=current_user.account.is_auditor,
         status_title=queries.STATUS_TITLES.get(inst.status, inst.status),
     ), status
 
@@ -147,14 +171,28 @@ def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
     comment = form.comment.data or ""
     if not form.validate():
         errors = {k: "；".join(v) for k, v in form.errors.items() if isinstance(k, str)}
-        return _render(instance_id, status=422, failed=action, values=values, field_errors=errors,
-                       general=[m for k, v in form.errors.items() if k == "version" for m in v], comment=comment)
+        return _render(
+            instance_id,
+            status=422,
+            failed=action,
+            values=values,
+            field_errors=errors,
+            general=[m for k, v in form.errors.items() if k == "version" for m in v],
+            comment=comment,
+        )
     try:
         inst = svc.flow.act(instance_id, action, actor(), values, comment, expected_version=form.version.data)
     except (ValidationFailed, CheckFailed) as exc:
         field_errors, general = fields.errors_of(exc, action_def.form, values)
-        return _render(instance_id, status=422, failed=action, values=values, field_errors=field_errors,
-                       general=general, comment=comment)
+        return _render(
+            instance_id,
+            status=422,
+            failed=action,
+            values=values,
+            field_errors=field_errors,
+            general=general,
+            comment=comment,
+        )
     except StaleVersion as exc:
         kept = f"您填写的意见未提交：“{comment}”。" if comment.strip() else ""
         return _render(instance_id, status=409, notice=f"{exc.message}{kept}")
@@ -179,8 +217,11 @@ def trail_csv(instance_id: int) -> Response:
     inst = svc.flow.get(instance_id, user_id())  # NotFound (404) for those who may not see it
     out = io.StringIO()
     svc.ledger.export(out, "csv", instance_ids=[inst.id], now=svc.flow.clock())
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=request-{inst.id}-audit.csv"})
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=request-{inst.id}-audit.csv"},
+    )
 
 
 @bp.route("/<int:instance_id>/documents/<int:document_id>")
@@ -190,7 +231,13 @@ def document(instance_id: int, document_id: int) -> Response:
     doc = services().documents.get(document_id, user_id())  # NotFound (404) for those who may not see it
     if doc.view.instance_id != instance_id:
         abort(404)
-    response = send_file(io.BytesIO(doc.content), mimetype=MIMETYPE, as_attachment=True,
-                         download_name=doc.view.filename, etag=doc.view.sha256, max_age=0)
+    response = send_file(
+        io.BytesIO(doc.content),
+        mimetype=MIMETYPE,
+        as_attachment=True,
+        download_name=doc.view.filename,
+        etag=doc.view.sha256,
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -39,8 +39,19 @@ bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-COLUMNS = ("组织", "类型", "正式党员", "任期届满", "换届状态", "当前环节/情况", "等待办理", "环节时限", "逾期天数",
-           "退回次数", "预警")
+COLUMNS = (
+    "组织",
+    "类型",
+    "正式党员",
+    "任期届满",
+    "换届状态",
+    "当前环节/情况",
+    "等待办理",
+    "环节时限",
+    "逾期天数",
+    "退回次数",
+    "预警",
+)
 
 
 def supervision() -> Supervision:
@@ -84,12 +95,25 @@ def _criteria(args: Mapping[str, str]) -> tuple[Criteria, dict[str, str]]:
 
 def _charts(ov: Overview) -> dict[str, dict[str, Any]]:
     return {
-        "status": {"type": "bar", "label": "组织数", "labels": list(STATUS_TITLES.values()),
-                   "values": [ov.status_counts[k] for k in STATUS_TITLES]},
-        "due": {"type": "bar", "label": "任期届满组织数", "labels": [m for m, _ in ov.due_by_month],
-                "values": [n for _, n in ov.due_by_month]},
-        "steps": {"type": "bar", "horizontal": True, "label": "平均工作日",
-                  "labels": [t.title for t in ov.step_times], "values": [t.average_working_days for t in ov.step_times]},
+        "status": {
+            "type": "bar",
+            "label": "组织数",
+            "labels": list(STATUS_TITLES.values()),
+            "values": [ov.status_counts[k] for k in STATUS_TITLES],
+        },
+        "due": {
+            "type": "bar",
+            "label": "任期届满组织数",
+            "labels": [m for m, _ in ov.due_by_month],
+            "values": [n for _, n in ov.due_by_month],
+        },
+        "steps": {
+            "type": "bar",
+            "horizontal": True,
+            "label": "平均工作日",
+            "labels": [t.title for t in ov.step_times],
+            "values": [t.average_working_days for t in ov.step_times],
+        },
     }
 
 
@@ -101,14 +125,33 @@ def index() -> tuple[str, int]:
     today = ov.today
     args = {k: v for k, v in request.args.items() if v and k not in ("sort", "dir")}
     return render_template(
-        "supervision/index.html", ov=ov, errors=errors, args=args, charts=_charts(ov), sorts=SORTS,
-        filters=FILTER_TITLES, statuses=STATUS_TITLES, period_from=dt.date(today.year, 1, 1),
-        period_to=dt.date(today.year, 12, 31)), 422 if errors else 200
+        "supervision/index.html",
+        ov=ov,
+        errors=errors,
+        args=args,
+        charts=_charts(ov),
+        sorts=SORTS,
+        filters=FILTER_TITLES,
+        statuses=STATUS_TITLES,
+        period_from=dt.date(today.year, 1, 1),
+        period_to=dt.date(today.year, 12, 31),
+    ), 422 if errors else 200
 
 
 def _cells(r: SupervisionRow) -> list[Any]:
-    return [r.name, r.type_title, r.full_members, r.term_end, r.status_title, r.state_text, r.waiting_on or "",
-            r.due_on, r.days_overdue or "", r.returns or "", "、".join(r.flag_titles)]
+    return [
+        r.name,
+        r.type_title,
+        r.full_members,
+        r.term_end,
+        r.status_title,
+        r.state_text,
+        r.waiting_on or "",
+        r.due_on,
+        r.days_overdue or "",
+        r.returns or "",
+        "、".join(r.flag_titles),
+    ]
 
 
 def _export_rows() -> tuple[Overview, list[list[Any]]]:
@@ -137,7 +180,9 @@ def export_csv() -> Response | tuple[str, int]:
     for row in rows:
         writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
     content = "\ufeff" + out.getvalue()  # the BOM makes Excel read the file as UTF-8
-    return _attachment(content.encode("utf-8"), f"督导情况_{ov.today.isoformat()}.csv", "text/csv; charset=utf-8")
+    return _attachment(
+        content.encode("utf-8"), f"督导情况_{ov.today.isoformat()}.csv", "text/csv; charset=utf-8"
+    )
 
 
 def workbook(title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> bytes:
@@ -178,7 +223,9 @@ def export_xlsx() -> Response | tuple[str, int]:
     return _attachment(workbook("督导情况", COLUMNS, rows), f"督导情况_{ov.today.isoformat()}.xlsx", XLSX)
 
 
-def _date(args: Mapping[str, str], name: str, default: dt.date, label: str, errors: dict[str, str]) -> dt.date:
+def _date(
+    args: Mapping[str, str], name: str, default: dt.date, label: str, errors: dict[str, str]
+) -> dt.date:
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
@@ -200,8 +247,13 @@ def bulletin() -> Response | tuple[str, int]:
     try:
         if errors:
             raise ValidationFailed(errors, "督导通报的条件有误")
-        result = supervision().bulletin(user_id(), date_from, date_to, request.args.get("number") or "",
-                                        int(org) if org.isdigit() else None)
+        result = supervision().bulletin(
+            user_id(),
+            date_from,
+            date_to,
+            request.args.get("number") or "",
+            int(org) if org.isdigit() else None,
+        )
     except ValidationFailed as exc:
         return _refused(exc)
     return _attachment(result.content, result.filename, DOCX)
@@ -237,7 +289,17 @@ def decisions_xlsx() -> Response | tuple[str, int]:
         view = supervision().decisions(user_id(), date_from, date_to, int(org) if org.isdigit() else None)
     except ValidationFailed as exc:
         return _refused(exc)
-    rows = [[r.org_name, r.category_title, r.subject, r.decided_on, r.state_title, "是" if r.should_file else "否",
-             "已备案" if r.filed else ("未备案" if r.should_file else "")] for r in view.rows]
+    rows = [
+        [
+            r.org_name,
+            r.category_title,
+            r.subject,
+            r.decided_on,
+            r.state_title,
+            "是" if r.should_file else "否",
+            "已备案" if r.filed else ("未备案" if r.should_file else ""),
+        ]
+        for r in view.rows
+    ]
     header = ("组织", "事项类别", "议题", "决策日期", "当前环节", "应报备案", "备案情况")
     return _attachment(workbook("三重一大", header, rows), f"三重一大决策_{date_from}_{date_to}.xlsx", XLSX)

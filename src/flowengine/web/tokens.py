@@ -48,6 +48,8 @@ def index() -> tuple[str, int]:
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int) -> Response:
-    revoked = services().tokens.revoke(token_id, user_id(), client_addr=request.remote_addr)  # NotFound if not own
+    revoked = services().tokens.revoke(
+        token_id, user_id(), client_addr=request.remote_addr
+    )  # NotFound if not own
     flash(f"已吊销令牌“{revoked.name}”（fe_{revoked.prefix}_…），使用它的程序将无法再访问。", "success")
     return redirect(url_for("tokens.index"))

@@ -24,15 +24,37 @@ def defaults(workflow: str) -> Mapping[str, Any]:
     return load_file(SHIPPED_WORKFLOWS / f"{workflow}.yaml", vocabulary()).setting_defaults()
 
 
-def context(workflow: str = "branch_election", *, form: Mapping[str, Any] | None = None,
-            data: Mapping[str, Mapping[str, Any]] | None = None, org_type: str = "branch", full_members: int = 12,
-            action: str = "", history: tuple[tuple[str, Mapping[str, Any]], ...] = (),
-            settings: Mapping[str, Any] | None = None, today: dt.date = TODAY,
-            term_start: dt.date | None = None, term_end: dt.date | None = None) -> CheckContext:
-    org = OrgInfo(id=1, name="测试党组织", type=org_type, full_members=full_members, term_start=term_start,
-                  term_end=term_end)
-    return CheckContext(org, dict(form or {}), dict(data or {}), {**defaults(workflow), **(settings or {})},
-                        today, action, history=history)
+def context(
+    workflow: str = "branch_election",
+    *,
+    form: Mapping[str, Any] | None = None,
+    data: Mapping[str, Mapping[str, Any]] | None = None,
+    org_type: str = "branch",
+    full_members: int = 12,
+    action: str = "",
+    history: tuple[tuple[str, Mapping[str, Any]], ...] = (),
+    settings: Mapping[str, Any] | None = None,
+    today: dt.date = TODAY,
+    term_start: dt.date | None = None,
+    term_end: dt.date | None = None,
+) -> CheckContext:
+    org = OrgInfo(
+        id=1,
+        name="测试党组织",
+        type=org_type,
+        full_members=full_members,
+        term_start=term_start,
+        term_end=term_end,
+    )
+    return CheckContext(
+        org,
+        dict(form or {}),
+        dict(data or {}),
+        {**defaults(workflow), **(settings or {})},
+        today,
+        action,
+        history=history,
+    )
 
 
 def run(name: str, ctx: CheckContext, **params: Any) -> CheckFailure | None:

@@ -176,8 +176,11 @@ def not_in_future(ctx: CheckContext) -> CheckResult:
     day = date_of(value_of(ctx, name))
     if day is not None and day > ctx.today:
         what = ctx.params.get("what") or "日期"
-        return CheckFailure("not_in_future", f"{what}为{chinese_date(day)}，晚于今天（{chinese_date(ctx.today)}）："
-                            "请在事项实际发生后再登记。", name)
+        return CheckFailure(
+            "not_in_future",
+            f"{what}为{chinese_date(day)}，晚于今天（{chinese_date(ctx.today)}）：请在事项实际发生后再登记。",
+            name,
+        )
     return None
 
 
@@ -195,15 +198,25 @@ def quorum(ctx: CheckContext) -> CheckResult:
     if entitled is None or present is None:
         return None
     fraction = ratio(ctx.settings[ctx.params.get("ratio_setting", "quorum_ratio")])
-    return quorum_failure("quorum", entitled, present, fraction, bool(ctx.params.get("at_least")),
-                          ctx.params.get("what") or "会议", present_ref)
+    return quorum_failure(
+        "quorum",
+        entitled,
+        present,
+        fraction,
+        bool(ctx.params.get("at_least")),
+        ctx.params.get("what") or "会议",
+        present_ref,
+    )
 
 
-def quorum_failure(check_name: str, entitled: int, present: int, fraction: Fraction, at_least: bool,
-                   what: str, field: str) -> CheckFailure | None:
+def quorum_failure(
+    check_name: str, entitled: int, present: int, fraction: Fraction, at_least: bool, what: str, field: str
+) -> CheckFailure | None:
     """The reason a meeting of ``present`` out of ``entitled`` lacks a quorum, or ``None``."""
     if present > entitled:
-        return CheckFailure(check_name, f"实到会 {present} 人，多于应到会的 {entitled} 人，请核对人数。", field)
+        return CheckFailure(
+            check_name, f"实到会 {present} 人，多于应到会的 {entitled} 人，请核对人数。", field
+        )
     if at_least:
         need = least_at_least(entitled, fraction)
         ok = present >= need

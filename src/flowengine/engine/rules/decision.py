@@ -74,7 +74,9 @@ def opinions_required(ctx: CheckContext) -> CheckResult:
     if category is None:
         return None
     table = ctx.settings.get("required_opinions") or {}
-    needed: dict[str, str] = {f: f"{CATEGORIES.get(category, category)}事项" for f in table.get(category) or ()}
+    needed: dict[str, str] = {
+        f: f"{CATEGORIES.get(category, category)}事项" for f in table.get(category) or ()
+    }
     for flag, (field, why) in CONDITIONAL_OPINIONS.items():
         if ctx.form.get(flag):
             needed.setdefault(field, why)
@@ -110,17 +112,26 @@ def topic_ready(ctx: CheckContext) -> CheckResult:
     """Before the 书记 fixes the topic: talked through with the principal, and papers out in advance."""
     if ctx.settings.get("principal_consultation", True):
         if not ctx.form.get("principal_consulted"):
-            return CheckFailure("topic_ready", "议题上会前，书记应与校长（行政主要负责人）事先沟通，取得一致意见。",
-                                "principal_consulted")
+            return CheckFailure(
+                "topic_ready",
+                "议题上会前，书记应与校长（行政主要负责人）事先沟通，取得一致意见。",
+                "principal_consulted",
+            )
         if ctx.form.get("major_disagreement"):
-            return CheckFailure("topic_ready", "书记与校长（行政主要负责人）对议题仍有重大分歧，暂不上会，应进一步沟通、调研论证。",
-                                "major_disagreement")
+            return CheckFailure(
+                "topic_ready",
+                "书记与校长（行政主要负责人）对议题仍有重大分歧，暂不上会，应进一步沟通、调研论证。",
+                "major_disagreement",
+            )
     meeting, papers = date_of(ctx.form.get("meeting_date")), date_of(ctx.form.get("papers_sent_on"))
     days = int(ctx.settings.get("papers_advance_days") or 0)
     if meeting is not None and papers is not None and papers > meeting - dt.timedelta(days=days):
-        return CheckFailure("topic_ready",
-                            f"会议材料应至少提前 {days} 天送达参会人员（会议定于{chinese_date(meeting)}），"
-                            f"{chinese_date(papers)}送达不够。", "papers_sent_on")
+        return CheckFailure(
+            "topic_ready",
+            f"会议材料应至少提前 {days} 天送达参会人员（会议定于{chinese_date(meeting)}），"
+            f"{chinese_date(papers)}送达不够。",
+            "papers_sent_on",
+        )
     return None
 
 
@@ -135,10 +146,18 @@ def meeting_quorum(ctx: CheckContext) -> CheckResult:
     if entitled is None or present is None:
         return None
     if _needs_strict_quorum(ctx):
-        return quorum_failure("meeting_quorum", entitled, present, ratio(ctx.settings["cadre_quorum_ratio"]), True,
-                              f"{CATEGORIES.get(_category(ctx) or '', '该')}事项的讨论决定", "present")
-    return quorum_failure("meeting_quorum", entitled, present, ratio(ctx.settings["quorum_ratio"]), False,
-                          "会议", "present")
+        return quorum_failure(
+            "meeting_quorum",
+            entitled,
+            present,
+            ratio(ctx.settings["cadre_quorum_ratio"]),
+            True,
+            f"{CATEGORIES.get(_category(ctx) or '', '该')}事项的讨论决定",
+            "present",
+        )
+    return quorum_failure(
+        "meeting_quorum", entitled, present, ratio(ctx.settings["quorum_ratio"]), False, "会议", "present"
+    )
 
 
 @check("attendance_consistent")
@@ -149,9 +168,11 @@ def attendance_consistent(ctx: CheckContext) -> CheckResult:
     if entitled is None or present is None:
         return None
     if len(absent) > entitled - present:
-        return CheckFailure("attendance_consistent",
-                            f"缺席 {len(absent)} 人，但应到 {entitled} 人、实到 {present} 人，缺席应为 {entitled - present} 人。",
-                            "absent")
+        return CheckFailure(
+            "attendance_consistent",
+            f"缺席 {len(absent)} 人，但应到 {entitled} 人、实到 {present} 人，缺席应为 {entitled - present} 人。",
+            "absent",
+        )
     return None
 
 
@@ -178,7 +199,9 @@ def each_item_voted(ctx: CheckContext) -> CheckResult:
         return CheckFailure("each_item_voted", f"应逐项（逐人）表决，缺少：{'、'.join(missing)}。", "votes")
     for i, row in enumerate(ctx.form.get("withdrawn") or []):
         if isinstance(row, Mapping) and row.get("item") and row["item"] not in items:
-            return CheckFailure("each_item_voted", f"回避事项“{row['item']}”不是本议题的议项。", f"withdrawn[{i}].item")
+            return CheckFailure(
+                "each_item_voted", f"回避事项“{row['item']}”不是本议题的议项。", f"withdrawn[{i}].item"
+            )
     return None
 
 
@@ -213,10 +236,15 @@ def chair_speaks_last(ctx: CheckContext) -> CheckResult:
         return None
     chair = chair.strip()
     if chair not in opinions:
-        return CheckFailure("chair_speaks_last", f"请记录主持人{chair}的表态意见（主持人最后表态）。", "opinions")
+        return CheckFailure(
+            "chair_speaks_last", f"请记录主持人{chair}的表态意见（主持人最后表态）。", "opinions"
+        )
     if opinions[-1] != chair or opinions.count(chair) > 1:
-        return CheckFailure("chair_speaks_last",
-                            f"主持人{chair}应在其他成员充分发表意见后最后表态（末位表态制），请按发言顺序记录。", "opinions")
+        return CheckFailure(
+            "chair_speaks_last",
+            f"主持人{chair}应在其他成员充分发表意见后最后表态（末位表态制），请按发言顺序记录。",
+            "opinions",
+        )
     return None
 
 
@@ -234,4 +262,6 @@ def no_item_passed(ctx: CheckContext) -> bool:
 @predicate("filing_required")
 def filing_required(ctx: CheckContext) -> bool:
     """Reported to the superior for the record: always for the categories set, else when the form says so."""
-    return bool(ctx.form.get("filing_required")) or _category(ctx) in (ctx.settings.get("filing_categories") or ())
+    return bool(ctx.form.get("filing_required")) or _category(ctx) in (
+        ctx.settings.get("filing_categories") or ()
+    )

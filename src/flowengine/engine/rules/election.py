@@ -76,7 +76,11 @@ def _setting_for_type(ctx: CheckContext, name: str) -> Any:
 def recorded_full_members(ctx: CheckContext) -> int:
     """Full members as the study step recorded them (the tree may lag behind transfers), else the tree's."""
     recorded = ctx.lookup(f"{STUDY}.full_members")
-    return int(recorded) if isinstance(recorded, int) and not isinstance(recorded, bool) else ctx.org.full_members
+    return (
+        int(recorded)
+        if isinstance(recorded, int) and not isinstance(recorded, bool)
+        else ctx.org.full_members
+    )
 
 
 def type_title(ctx: CheckContext) -> str:
@@ -100,7 +104,9 @@ def _votes(rows: Any) -> list[tuple[str, int]]:
     for row in rows or []:
         if isinstance(row, Mapping) and isinstance(row.get("name"), str) and row["name"].strip():
             yes = row.get("yes")
-            out.append((row["name"].strip(), int(yes) if isinstance(yes, int) and not isinstance(yes, bool) else 0))
+            out.append(
+                (row["name"].strip(), int(yes) if isinstance(yes, int) and not isinstance(yes, bool) else 0)
+            )
     return out
 
 
@@ -163,13 +169,15 @@ class Ledger:
         count = count_round(_votes(round_data.get("votes")), present, self.open_seats, self.kind != "tie")
         elected = self.elected + tuple(n for n in count.winners if n not in self.elected)
         if count.tied:
-            return dataclasses.replace(self, elected=elected, kind="tie", eligible=count.tied,
-                                       open_seats=count.tie_seats)
+            return dataclasses.replace(
+                self, elected=elected, kind="tie", eligible=count.tied, open_seats=count.tie_seats
+            )
         left = self.seats - len(elected)
         if left > 0:
             unelected = tuple(n for n in self.candidates if n not in elected)
-            return dataclasses.replace(self, elected=elected, kind="supplementary", eligible=unelected,
-                                       open_seats=left)
+            return dataclasses.replace(
+                self, elected=elected, kind="supplementary", eligible=unelected, open_seats=left
+            )
         return dataclasses.replace(self, elected=elected, kind=None, eligible=(), open_seats=0)
 
 
@@ -229,14 +237,20 @@ def committee_size_allowed(ctx: CheckContext) -> CheckResult:
     threshold = int(ctx.settings.get("committee_threshold") or 7)
     full = recorded_full_members(ctx)
     if ctx.org.type == "branch" and full < threshold:
-        return CheckFailure("committee_size_allowed",
-                            f"本支部正式党员 {full} 人，不足 {threshold} 人，不设支部委员会，由党员大会直接选举书记"
-                            "（《中国共产党支部工作条例（试行）》）。", _field(ref))
+        return CheckFailure(
+            "committee_size_allowed",
+            f"本支部正式党员 {full} 人，不足 {threshold} 人，不设支部委员会，由党员大会直接选举书记"
+            "（《中国共产党支部工作条例（试行）》）。",
+            _field(ref),
+        )
     bounds = size_range(ctx)
     if bounds and not bounds[0] <= size <= bounds[1]:
-        return CheckFailure("committee_size_allowed",
-                            f"{type_title(ctx)}委员会一般由 {bounds[0]} 至 {bounds[1]} 人组成，本次拟设 {size} 人，"
-                            "请调整委员名额。", _field(ref))
+        return CheckFailure(
+            "committee_size_allowed",
+            f"{type_title(ctx)}委员会一般由 {bounds[0]} 至 {bounds[1]} 人组成，本次拟设 {size} 人，"
+            "请调整委员名额。",
+            _field(ref),
+        )
     return None
 
 
@@ -249,17 +263,24 @@ def deputies_allowed(ctx: CheckContext) -> CheckResult:
         return None
     limit = _setting_for_type(ctx, "max_deputy_secretaries")
     if limit is not None and deputies > int(limit):
-        return CheckFailure("deputies_allowed",
-                            f"{type_title(ctx)}一般设副书记不超过 {int(limit)} 名，本次拟设 {deputies} 名。", _field(ref))
+        return CheckFailure(
+            "deputies_allowed",
+            f"{type_title(ctx)}一般设副书记不超过 {int(limit)} 名，本次拟设 {deputies} 名。",
+            _field(ref),
+        )
     secretaries = int_of(ctx, ctx.params.get("secretaries", "secretary_count")) or 1
     size_ref = ctx.params.get("size")
     size = int_of(ctx, size_ref) if size_ref else None
     if size is not None and secretaries + deputies > size:
-        return CheckFailure("deputies_allowed",
-                            f"书记、副书记共 {secretaries + deputies} 名，多于委员会的 {size} 个名额。", _field(ref))
+        return CheckFailure(
+            "deputies_allowed",
+            f"书记、副书记共 {secretaries + deputies} 名，多于委员会的 {size} 个名额。",
+            _field(ref),
+        )
     if size is None and secretaries + deputies > recorded_full_members(ctx):
-        return CheckFailure("deputies_allowed",
-                            f"书记、副书记共 {secretaries + deputies} 名，多于正式党员人数。", _field(ref))
+        return CheckFailure(
+            "deputies_allowed", f"书记、副书记共 {secretaries + deputies} 名，多于正式党员人数。", _field(ref)
+        )
     return None
 
 
@@ -293,8 +314,11 @@ def candidates_within_membership(ctx: CheckContext) -> CheckResult:
     if count is None or full is None:
         return None
     if count > full:
-        return CheckFailure("candidates_within_membership",
-                            f"候选人须为正式党员：候选人数（{count} 名）不能多于正式党员人数（{full} 名）。", _field(ref))
+        return CheckFailure(
+            "candidates_within_membership",
+            f"候选人须为正式党员：候选人数（{count} 名）不能多于正式党员人数（{full} 名）。",
+            _field(ref),
+        )
     return None
 
 
@@ -311,8 +335,11 @@ def planned_month_within_term(ctx: CheckContext) -> CheckResult:
     end = ctx.org.term_end or date_of(value_of(ctx, ctx.params.get("term_end", "current_term_end")))
     year, mon = int(month[:4]), int(month[5:])
     if (year, mon) < (ctx.today.year, ctx.today.month):
-        return CheckFailure("planned_month_within_term",
-                            f"计划召开党员大会的时间（{year}年{mon}月）已经过去，请重新确定。", _field(ref))
+        return CheckFailure(
+            "planned_month_within_term",
+            f"计划召开党员大会的时间（{year}年{mon}月）已经过去，请重新确定。",
+            _field(ref),
+        )
     if end is not None and (year, mon) > (end.year, end.month):
         return CheckFailure(
             "planned_month_within_term",
@@ -372,8 +399,11 @@ def candidates_in_ballot_order(ctx: CheckContext) -> CheckResult:
         return None
     expected = [r["name"].strip() for r in order_records_by_surname_strokes(rows, "name")]
     if [r["name"].strip() for r in rows] != expected:
-        return CheckFailure("candidates_in_ballot_order",
-                            f"预备人选名单应按姓氏笔画为序排列（选票亦按此顺序印制），请调整为：{'、'.join(expected)}。", ref)
+        return CheckFailure(
+            "candidates_in_ballot_order",
+            f"预备人选名单应按姓氏笔画为序排列（选票亦按此顺序印制），请调整为：{'、'.join(expected)}。",
+            ref,
+        )
     return None
 
 
@@ -402,8 +432,11 @@ def candidates_as_approved(ctx: CheckContext) -> CheckResult:
     approved = int_of(ctx, ctx.params.get("approved", f"{REQUEST1}.candidate_count"))
     if count is None or approved is None or count == approved:
         return None
-    return CheckFailure("candidates_as_approved",
-                        f"上级批复同意委员候选人 {approved} 名，预备人选名单现为 {count} 名，应与批复一致。", ref)
+    return CheckFailure(
+        "candidates_as_approved",
+        f"上级批复同意委员候选人 {approved} 名，预备人选名单现为 {count} 名，应与批复一致。",
+        ref,
+    )
 
 
 @check("leaders_among_candidates")
@@ -413,16 +446,25 @@ def leaders_among_candidates(ctx: CheckContext) -> CheckResult:
     sec_ref = ctx.params.get("secretary", "secretary_candidate")
     secretary = value_of(ctx, sec_ref)
     if isinstance(secretary, str) and secretary.strip() and secretary.strip() not in names:
-        return CheckFailure("leaders_among_candidates",
-                            f"书记候选人预备人选“{secretary.strip()}”不在委员候选人预备人选名单中。", _field(sec_ref))
+        return CheckFailure(
+            "leaders_among_candidates",
+            f"书记候选人预备人选“{secretary.strip()}”不在委员候选人预备人选名单中。",
+            _field(sec_ref),
+        )
     dep_ref = ctx.params.get("deputies", "deputy_candidates")
     for i, name in enumerate(names_in(value_of(ctx, dep_ref))):
         if name not in names:
-            return CheckFailure("leaders_among_candidates",
-                                f"副书记候选人预备人选“{name}”不在委员候选人预备人选名单中。", f"{dep_ref}[{i}].name")
+            return CheckFailure(
+                "leaders_among_candidates",
+                f"副书记候选人预备人选“{name}”不在委员候选人预备人选名单中。",
+                f"{dep_ref}[{i}].name",
+            )
         if isinstance(secretary, str) and name == secretary.strip():
-            return CheckFailure("leaders_among_candidates",
-                                f"“{name}”已是书记候选人预备人选，不能同时为副书记候选人预备人选。", f"{dep_ref}[{i}].name")
+            return CheckFailure(
+                "leaders_among_candidates",
+                f"“{name}”已是书记候选人预备人选，不能同时为副书记候选人预备人选。",
+                f"{dep_ref}[{i}].name",
+            )
     return None
 
 
@@ -438,16 +480,21 @@ def leader_candidates_as_approved(ctx: CheckContext) -> CheckResult:
         ref = ctx.params.get("list", "candidates")
         posts = Counter(r.get(ctx.params["post"]) for r in value_of(ctx, ref) or [] if isinstance(r, Mapping))
         if posts[SECRETARY] != 1:
-            return CheckFailure("leader_candidates_as_approved",
-                                f"书记候选人应为 1 名（等额），现为 {posts[SECRETARY]} 名。", ref)
+            return CheckFailure(
+                "leader_candidates_as_approved",
+                f"书记候选人应为 1 名（等额），现为 {posts[SECRETARY]} 名。",
+                ref,
+            )
         deputies, field = posts[DEPUTY], ref
     else:
         field = ctx.params.get("deputies", "deputy_candidates")
         deputies = int_of(ctx, field) or 0
     if deputies != approved:
-        return CheckFailure("leader_candidates_as_approved",
-                            f"上级批复同意设副书记 {approved} 名，副书记候选人应为 {approved} 名（等额），现为 {deputies} 名。",
-                            _field(field))
+        return CheckFailure(
+            "leader_candidates_as_approved",
+            f"上级批复同意设副书记 {approved} 名，副书记候选人应为 {approved} 名（等额），现为 {deputies} 名。",
+            _field(field),
+        )
     return None
 
 
@@ -465,14 +512,22 @@ def ballots_valid(ctx: CheckContext) -> CheckResult:
     if issued is None or returned is None:
         return None
     if returned > issued:
-        return CheckFailure("ballots_valid",
-                            f"收回选票 {returned} 张，多于发出的 {issued} 张：本次选举无效，应当重新进行选举。"
-                            "请登记重新投票的结果。", _field(returned_ref))
+        return CheckFailure(
+            "ballots_valid",
+            f"收回选票 {returned} 张，多于发出的 {issued} 张：本次选举无效，应当重新进行选举。"
+            "请登记重新投票的结果。",
+            _field(returned_ref),
+        )
     if present is not None and issued > present:
-        return CheckFailure("ballots_valid", f"发出选票 {issued} 张，多于实到会有选举权的 {present} 人，请核对。",
-                            _field(issued_ref))
+        return CheckFailure(
+            "ballots_valid",
+            f"发出选票 {issued} 张，多于实到会有选举权的 {present} 人，请核对。",
+            _field(issued_ref),
+        )
     if invalid > returned:
-        return CheckFailure("ballots_valid", f"无效票 {invalid} 张，多于收回的 {returned} 张，请核对。", _field(invalid_ref))
+        return CheckFailure(
+            "ballots_valid", f"无效票 {invalid} 张，多于收回的 {returned} 张，请核对。", _field(invalid_ref)
+        )
     return None
 
 
@@ -489,11 +544,17 @@ def votes_within_ballots(ctx: CheckContext) -> CheckResult:
         counts = [row.get(k) or 0 for k in ("yes", "against", "abstain")]
         name = row.get("name") or f"第 {i + 1} 行"
         if counts[0] > valid:
-            return CheckFailure("votes_within_ballots", f"{name}的赞成票（{counts[0]}）多于有效选票（{valid} 张）。",
-                                f"{ref}[{i}].yes")
+            return CheckFailure(
+                "votes_within_ballots",
+                f"{name}的赞成票（{counts[0]}）多于有效选票（{valid} 张）。",
+                f"{ref}[{i}].yes",
+            )
         if sum(counts) > valid:
-            return CheckFailure("votes_within_ballots",
-                                f"{name}的赞成、不赞成、弃权票合计 {sum(counts)} 张，多于有效选票（{valid} 张）。", f"{ref}[{i}]")
+            return CheckFailure(
+                "votes_within_ballots",
+                f"{name}的赞成、不赞成、弃权票合计 {sum(counts)} 张，多于有效选票（{valid} 张）。",
+                f"{ref}[{i}]",
+            )
     return None
 
 
@@ -529,16 +590,20 @@ def votes_for_candidates(ctx: CheckContext) -> CheckResult:
         return CheckFailure("votes_for_candidates", "应选名额已全部选出，不需要再投票。", ref)
     for i, name in enumerate(names):
         if name not in eligible:
-            why = {"tie": f"本轮只对得票相等的{'、'.join(eligible)}再次投票",
-                   "supplementary": f"另行选举只能在未当选的候选人（{'、'.join(eligible)}）中进行"}.get(
-                kind, "不是上级批复同意的候选人")
+            why = {
+                "tie": f"本轮只对得票相等的{'、'.join(eligible)}再次投票",
+                "supplementary": f"另行选举只能在未当选的候选人（{'、'.join(eligible)}）中进行",
+            }.get(kind, "不是上级批复同意的候选人")
             return CheckFailure("votes_for_candidates", f"“{name}”{why}。", f"{ref}[{i}].name")
     if kind == "supplementary":
         need = margin_needed(open_seats, ratio(ctx.settings.get("margin_ratio", "1/5")))
         if len(names) < need:
-            return CheckFailure("votes_for_candidates",
-                                f"另行选举 {open_seats} 名委员，仍应实行差额选举，候选人至少 {need} 名"
-                                f"（从未当选的{'、'.join(eligible)}中确定），现为 {len(names)} 名。", ref)
+            return CheckFailure(
+                "votes_for_candidates",
+                f"另行选举 {open_seats} 名委员，仍应实行差额选举，候选人至少 {need} 名"
+                f"（从未当选的{'、'.join(eligible)}中确定），现为 {len(names)} 名。",
+                ref,
+            )
         return None
     missing = [n for n in eligible if n not in names]
     if missing:
@@ -559,11 +624,17 @@ def elected_among_candidates(ctx: CheckContext) -> CheckResult:
     voted = {n for n, _ in _votes(value_of(ctx, ctx.params.get("votes", "votes")))}
     for i, name in enumerate(elected):
         if name not in state.candidates:
-            return CheckFailure("elected_among_candidates", f"“{name}”不是上级批复同意的候选人，不能当选。",
-                                f"{ref}[{i}].name")
+            return CheckFailure(
+                "elected_among_candidates",
+                f"“{name}”不是上级批复同意的候选人，不能当选。",
+                f"{ref}[{i}].name",
+            )
         if name not in state.eligible or name not in voted:
-            return CheckFailure("elected_among_candidates", f"“{name}”不是本轮{_round_title(state.kind)}的候选人。",
-                                f"{ref}[{i}].name")
+            return CheckFailure(
+                "elected_among_candidates",
+                f"“{name}”不是本轮{_round_title(state.kind)}的候选人。",
+                f"{ref}[{i}].name",
+            )
     return None
 
 
@@ -573,9 +644,11 @@ def elected_within_seats(ctx: CheckContext) -> CheckResult:
     ref, elected = _elected(ctx)
     state = this_round(ctx)
     if len(elected) > state.open_seats:
-        return CheckFailure("elected_within_seats",
-                            f"本轮{_round_title(state.kind)}应选 {state.open_seats} 名，登记当选 {len(elected)} 名，超过应选名额。",
-                            ref)
+        return CheckFailure(
+            "elected_within_seats",
+            f"本轮{_round_title(state.kind)}应选 {state.open_seats} 名，登记当选 {len(elected)} 名，超过应选名额。",
+            ref,
+        )
     if len(set(elected)) != len(elected):
         return CheckFailure("elected_within_seats", "当选名单中有重复的姓名。", ref)
     return None
@@ -629,11 +702,16 @@ def elected_match_votes(ctx: CheckContext) -> CheckResult:
         )
     beaten = [n for n in listed if n not in count.winners]
     if beaten:
-        return CheckFailure("elected_match_votes",
-                            f"{'、'.join(beaten)}得票少于其他候选人，应选名额已满，不能当选（按得票多少取足应选名额）。", ref)
+        return CheckFailure(
+            "elected_match_votes",
+            f"{'、'.join(beaten)}得票少于其他候选人，应选名额已满，不能当选（按得票多少取足应选名额）。",
+            ref,
+        )
     missing = [n for n in count.winners if n not in elected]
     if missing:
-        return CheckFailure("elected_match_votes", f"按计票结果，{'、'.join(missing)}已当选，请登记在当选名单中。", ref)
+        return CheckFailure(
+            "elected_match_votes", f"按计票结果，{'、'.join(missing)}已当选，请登记在当选名单中。", ref
+        )
     return None
 
 
@@ -649,21 +727,29 @@ def seats_reduction_allowed(ctx: CheckContext) -> CheckResult:
     consent, and never below the smallest committee the organization type may have."""
     state = ledger(ctx)
     if state.kind == "tie":
-        return CheckFailure("seats_reduction_allowed",
-                            "上一轮有得票相等的候选人，应对他们再次投票确定当选人，不能以减少名额代替。", None)
+        return CheckFailure(
+            "seats_reduction_allowed",
+            "上一轮有得票相等的候选人，应对他们再次投票确定当选人，不能以减少名额代替。",
+            None,
+        )
     if state.kind is None:
         return CheckFailure("seats_reduction_allowed", "应选名额已全部选出，不需要减少名额。", None)
     present_ref, consent_ref = ctx.params.get("present", "present"), ctx.params.get("consent", "consent")
     present, consent = int_of(ctx, present_ref), int_of(ctx, consent_ref)
     if present is not None and consent is not None and 2 * consent <= present:
-        return CheckFailure("seats_reduction_allowed",
-                            f"同意减少名额的 {consent} 人，未超过实到会选举人（{present} 人）的半数，不能减少名额，应另行选举。",
-                            _field(consent_ref))
+        return CheckFailure(
+            "seats_reduction_allowed",
+            f"同意减少名额的 {consent} 人，未超过实到会选举人（{present} 人）的半数，不能减少名额，应另行选举。",
+            _field(consent_ref),
+        )
     bounds = size_range(ctx)
     if bounds and len(state.elected) < bounds[0]:
-        return CheckFailure("seats_reduction_allowed",
-                            f"已当选 {len(state.elected)} 名，少于{type_title(ctx)}委员会最少 {bounds[0]} 人，不能减少名额，"
-                            "应对不足的名额另行选举。", None)
+        return CheckFailure(
+            "seats_reduction_allowed",
+            f"已当选 {len(state.elected)} 名，少于{type_title(ctx)}委员会最少 {bounds[0]} 人，不能减少名额，"
+            "应对不足的名额另行选举。",
+            None,
+        )
     return None
 
 
@@ -678,8 +764,15 @@ def first_meeting_quorum(ctx: CheckContext) -> CheckResult:
     if present is None:
         return None
     members = len(ledger(ctx).elected)
-    return quorum_failure("first_meeting_quorum", members, present, ratio(ctx.settings.get("quorum_ratio", "4/5")),
-                          False, "选举书记、副书记", _field(ref) or ref)
+    return quorum_failure(
+        "first_meeting_quorum",
+        members,
+        present,
+        ratio(ctx.settings.get("quorum_ratio", "4/5")),
+        False,
+        "选举书记、副书记",
+        _field(ref) or ref,
+    )
 
 
 def _leaders(ctx: CheckContext) -> list[tuple[str, str, str]]:
@@ -702,13 +795,17 @@ def leaders_among_elected(ctx: CheckContext) -> CheckResult:
     elected = ledger(ctx).elected
     for post, name, field in _leaders(ctx):
         if name not in elected:
-            return CheckFailure("leaders_among_elected", f"{post}“{name}”不是新当选的委员，不能当选{post}。", field)
+            return CheckFailure(
+                "leaders_among_elected", f"{post}“{name}”不是新当选的委员，不能当选{post}。", field
+            )
     chair_ref = ctx.params.get("chair", "chair")
     chair = value_of(ctx, chair_ref)
     if isinstance(chair, str) and chair.strip() and chair.strip() not in elected:
-        return CheckFailure("leaders_among_elected",
-                            f"第一次全体会议应由新当选的委员主持（条例第二十条），“{chair.strip()}”不是新当选的委员。",
-                            _field(chair_ref))
+        return CheckFailure(
+            "leaders_among_elected",
+            f"第一次全体会议应由新当选的委员主持（条例第二十条），“{chair.strip()}”不是新当选的委员。",
+            _field(chair_ref),
+        )
     return None
 
 
@@ -716,13 +813,18 @@ def leaders_among_elected(ctx: CheckContext) -> CheckResult:
 def leaders_among_approved(ctx: CheckContext) -> CheckResult:
     """``params: {approved_secretary, approved_deputies}``: 书记/副书记 as the superior approved them."""
     approved_sec = value_of(ctx, ctx.params.get("approved_secretary", f"{REQUEST2}.secretary_candidate"))
-    approved_deps = names_in(value_of(ctx, ctx.params.get("approved_deputies", f"{REQUEST2}.deputy_candidates")))
+    approved_deps = names_in(
+        value_of(ctx, ctx.params.get("approved_deputies", f"{REQUEST2}.deputy_candidates"))
+    )
     for post, name, field in _leaders(ctx):
         allowed = [approved_sec] if post == SECRETARY else approved_deps
         if name not in allowed:
             shown = "、".join(a for a in allowed if a) or "无"
-            return CheckFailure("leaders_among_approved",
-                                f"{post}应从上级批复同意的{post}候选人（{shown}）中等额选举产生，“{name}”不在其中。", field)
+            return CheckFailure(
+                "leaders_among_approved",
+                f"{post}应从上级批复同意的{post}候选人（{shown}）中等额选举产生，“{name}”不在其中。",
+                field,
+            )
     return None
 
 
@@ -742,8 +844,11 @@ def leaders_have_majority(ctx: CheckContext) -> CheckResult:
         checks.append((f"副书记“{row.get('name')}”", row.get("yes"), f"{dep_ref}[{i}].yes"))
     for who, yes, field in checks:
         if isinstance(yes, int) and 2 * yes <= present:
-            return CheckFailure("leaders_have_majority",
-                                f"{who}获得赞成票 {yes} 张，未超过到会委员（{present} 人）的半数，不能当选。", field)
+            return CheckFailure(
+                "leaders_have_majority",
+                f"{who}获得赞成票 {yes} 张，未超过到会委员（{present} 人）的半数，不能当选。",
+                field,
+            )
     return None
 
 
@@ -802,8 +907,12 @@ def start_new_term(ctx: CheckContext) -> list[OrgUpdate]:
         if day is not None:
             years = term_years(ctx)
             end = regular_term_end(day, years)
-            return [OrgUpdate({"term_start": day, "term_end": end},
-                              f"换届选举结果已批复，新一届任期自{chinese_date(day)}起，{years}年，至{chinese_date(end)}届满")]
+            return [
+                OrgUpdate(
+                    {"term_start": day, "term_end": end},
+                    f"换届选举结果已批复，新一届任期自{chinese_date(day)}起，{years}年，至{chinese_date(end)}届满",
+                )
+            ]
     return []
 
 
@@ -821,30 +930,44 @@ def term_shift_allowed(ctx: CheckContext) -> CheckResult:
     if current is None or new is None:
         return None
     if ctx.org.term_end is not None and current != ctx.org.term_end:
-        return CheckFailure("term_shift_allowed",
-                            f"填写的本届任期届满日期与组织架构中登记的（{chinese_date(ctx.org.term_end)}）不一致，请核对。",
-                            _field(current_ref))
+        return CheckFailure(
+            "term_shift_allowed",
+            f"填写的本届任期届满日期与组织架构中登记的（{chinese_date(ctx.org.term_end)}）不一致，请核对。",
+            _field(current_ref),
+        )
     regular = regular_term_end(ctx.org.term_start, term_years(ctx)) if ctx.org.term_start else current
     months = int(ctx.settings.get("max_shift_months") or 12)
     limit = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
     if kind == "postpone":
         latest = add_months(regular, months)
         if new <= current:
-            return CheckFailure("term_shift_allowed", f"延期换届的日期应晚于本届任期届满日期（{chinese_date(current)}）。",
-                                _field(new_ref))
+            return CheckFailure(
+                "term_shift_allowed",
+                f"延期换届的日期应晚于本届任期届满日期（{chinese_date(current)}）。",
+                _field(new_ref),
+            )
         if new > latest:
-            return CheckFailure("term_shift_allowed",
-                                f"延长期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
-                                f"延期后最晚为{chinese_date(latest)}。", _field(new_ref))
+            return CheckFailure(
+                "term_shift_allowed",
+                f"延长期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
+                f"延期后最晚为{chinese_date(latest)}。",
+                _field(new_ref),
+            )
     elif kind == "advance":
         earliest = add_months(regular, -months)
         if new >= current:
-            return CheckFailure("term_shift_allowed", f"提前换届的日期应早于本届任期届满日期（{chinese_date(current)}）。",
-                                _field(new_ref))
+            return CheckFailure(
+                "term_shift_allowed",
+                f"提前换届的日期应早于本届任期届满日期（{chinese_date(current)}）。",
+                _field(new_ref),
+            )
         if new < ctx.today:
             return CheckFailure("term_shift_allowed", "提前换届的日期不能早于今天。", _field(new_ref))
         if new < earliest:
-            return CheckFailure("term_shift_allowed",
-                                f"提前期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
-                                f"最早可提前至{chinese_date(earliest)}。", _field(new_ref))
+            return CheckFailure(
+                "term_shift_allowed",
+                f"提前期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
+                f"最早可提前至{chinese_date(earliest)}。",
+                _field(new_ref),
+            )
     return None

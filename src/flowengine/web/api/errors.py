@@ -28,11 +28,25 @@ from flowengine.web.errors import error_page
 
 log = logging.getLogger(__name__)
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               422: "validation_failed", 500: "server_error"}
-_HTTP_TEXTS = {400: "请求无效。", 404: "接口不存在。", 405: "此接口不支持这种请求方法。", 413: "请求内容过大。",
-               500: "系统出现意外错误，已记录，请稍后重试或联系系统管理员。"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    500: "server_error",
+}
+_HTTP_TEXTS = {
+    400: "请求无效。",
+    404: "接口不存在。",
+    405: "此接口不支持这种请求方法。",
+    413: "请求内容过大。",
+    500: "系统出现意外错误，已记录，请稍后重试或联系系统管理员。",
+}
 
 
 class ApiError(Exception):
@@ -46,8 +60,9 @@ class ApiError(Exception):
         self.errors = dict(errors or {})
 
 
-def error_response(status: int, code: str, message: str, errors: Mapping[str, str] | None = None,
-                   **extra: Any) -> Response:
+def error_response(
+    status: int, code: str, message: str, errors: Mapping[str, str] | None = None, **extra: Any
+) -> Response:
     response = jsonify({"code": code, "message": message, "errors": dict(errors or {}), **extra})
     response.status_code = status
     if status == 401:
@@ -71,11 +86,17 @@ def _flowengine(exc: FlowEngineError) -> Response:
         for f in exc.failures:
             if f.field and f.field not in fields:
                 fields[f.field] = f.reason
-        return error_response(422, exc.code, exc.message, fields,
-                              checks=[{"check": f.check, "reason": f.reason, "field": f.field} for f in exc.failures])
+        return error_response(
+            422,
+            exc.code,
+            exc.message,
+            fields,
+            checks=[{"check": f.check, "reason": f.reason, "field": f.field} for f in exc.failures],
+        )
     if isinstance(exc, StaleVersion):
-        return error_response(409, exc.code, exc.message, {"version": f"当前为第 {exc.actual} 版"},
-                              current_version=exc.actual)
+        return error_response(
+            409, exc.code, exc.message, {"version": f"当前为第 {exc.actual} 版"}, current_version=exc.actual
+        )
     if isinstance(exc, InvalidAction):
         return error_response(409, exc.code, exc.message)
     log.error("API %s %s: %s", request.method, request.path, exc.message)
@@ -84,7 +105,9 @@ def _flowengine(exc: FlowEngineError) -> Response:
 
 def _http(exc: HTTPException) -> Response:
     status = exc.code or 500
-    response = error_response(status, _HTTP_CODES.get(status, "error"), _HTTP_TEXTS.get(status) or exc.description or "")
+    response = error_response(
+        status, _HTTP_CODES.get(status, "error"), _HTTP_TEXTS.get(status) or exc.description or ""
+    )
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     return response

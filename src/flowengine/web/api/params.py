@@ -18,8 +18,15 @@ from jsonschema.exceptions import ValidationError
 from flowengine.web.api.errors import ApiError
 from flowengine.web.api.schema import MAX_ID, SCHEMAS
 
-_TYPE_NAMES = {"object": "对象", "string": "文本", "integer": "整数", "array": "数组", "boolean": "布尔值",
-               "null": "null", "number": "数字"}
+_TYPE_NAMES = {
+    "object": "对象",
+    "string": "文本",
+    "integer": "整数",
+    "array": "数组",
+    "boolean": "布尔值",
+    "null": "null",
+    "number": "数字",
+}
 
 
 @cache
@@ -42,7 +49,10 @@ def _explain(error: ValidationError) -> tuple[str, str]:
     if v in ("minimum", "maximum"):
         return where or "body", f"超出允许范围（{error.schema.get('minimum')}–{error.schema.get('maximum')}）"
     if v in ("minLength", "maxLength"):
-        return where or "body", f"长度应在 {error.schema.get('minLength', 0)}–{error.schema.get('maxLength', '')} 之间"
+        return (
+            where or "body",
+            f"长度应在 {error.schema.get('minLength', 0)}–{error.schema.get('maxLength', '')} 之间",
+        )
     return where or "body", error.message
 
 

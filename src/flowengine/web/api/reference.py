@@ -34,23 +34,34 @@ def _schema_name(schema: dict[str, Any]) -> str:
 
 
 def _operation(path: str, method: str, op: dict[str, Any]) -> str:
-    parts = [f'<div class="op" id="{escape(op["operationId"])}"><p><span class="m {method}">{method.upper()}</span>'
-             f'<code>{escape(path)}</code> — {_text(op["summary"])}</p>']
+    parts = [
+        f'<div class="op" id="{escape(op["operationId"])}"><p><span class="m {method}">{method.upper()}</span>'
+        f"<code>{escape(path)}</code> — {_text(op['summary'])}</p>"
+    ]
     if op.get("security") == []:
         parts.append("<p><em>No token needed.</em></p>")
     if op.get("parameters"):
-        rows = "".join(f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
-                       f"<td><code>{escape(json.dumps(p['schema'], ensure_ascii=False))}</code></td>"
-                       f"<td>{_text(p.get('description', ''))}</td></tr>" for p in op["parameters"])
+        rows = "".join(
+            f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
+            f"<td><code>{escape(json.dumps(p['schema'], ensure_ascii=False))}</code></td>"
+            f"<td>{_text(p.get('description', ''))}</td></tr>"
+            for p in op["parameters"]
+        )
         parts.append(f"<table><tr><th>parameter</th><th>in</th><th>schema</th><th></th></tr>{rows}</table>")
     if "requestBody" in op:
         schema = op["requestBody"]["content"]["application/json"]["schema"]
-        parts.append(f'<p>Body: <a href="#schema-{escape(_schema_name(schema))}">{escape(_schema_name(schema))}</a></p>')
+        parts.append(
+            f'<p>Body: <a href="#schema-{escape(_schema_name(schema))}">{escape(_schema_name(schema))}</a></p>'
+        )
     answers = []
     for status, r in op["responses"].items():
         content = r.get("content", {})
-        kinds = ", ".join(f"{escape(k)} {escape(_schema_name(v.get('schema', {})))}" for k, v in content.items())
-        answers.append(f"<li><strong>{escape(status)}</strong> {_text(r['description'])} <small>{kinds}</small></li>")
+        kinds = ", ".join(
+            f"{escape(k)} {escape(_schema_name(v.get('schema', {})))}" for k, v in content.items()
+        )
+        answers.append(
+            f"<li><strong>{escape(status)}</strong> {_text(r['description'])} <small>{kinds}</small></li>"
+        )
     parts.append(f"<ul>{''.join(answers)}</ul></div>")
     return "".join(parts)
 
@@ -58,16 +69,24 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> str:
 def render(doc: dict[str, Any]) -> str:
     info = doc["info"]
     base = doc["servers"][0]["url"]
-    ops = [_operation(base + path, method, op) for path, item in doc["paths"].items() for method, op in item.items()]
-    schemas = [f'<h3 id="schema-{escape(name)}">{escape(name)}</h3>'
-               f"<pre>{escape(json.dumps(s, ensure_ascii=False, indent=2))}</pre>"
-               for name, s in doc["components"]["schemas"].items()]
-    page = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(info["title"])}</title>'
-            f"<style>{_STYLE}</style></head><body><h1>{escape(info['title'])} v{escape(info['version'])}</h1>"
-            f"<p>{_text(info['description'])}</p>"
-            f'<p>Machine-readable: <a href="{escape(base)}/openapi.json">{escape(base)}/openapi.json</a> (OpenAPI '
-            f"{escape(doc['openapi'])}).</p><h2>Endpoints</h2>{''.join(ops)}<h2>Schemas</h2>{''.join(schemas)}"
-            "</body></html>")
+    ops = [
+        _operation(base + path, method, op)
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+    ]
+    schemas = [
+        f'<h3 id="schema-{escape(name)}">{escape(name)}</h3>'
+        f"<pre>{escape(json.dumps(s, ensure_ascii=False, indent=2))}</pre>"
+        for name, s in doc["components"]["schemas"].items()
+    ]
+    page = (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(info["title"])}</title>'
+        f"<style>{_STYLE}</style></head><body><h1>{escape(info['title'])} v{escape(info['version'])}</h1>"
+        f"<p>{_text(info['description'])}</p>"
+        f'<p>Machine-readable: <a href="{escape(base)}/openapi.json">{escape(base)}/openapi.json</a> (OpenAPI '
+        f"{escape(doc['openapi'])}).</p><h2>Endpoints</h2>{''.join(ops)}<h2>Schemas</h2>{''.join(schemas)}"
+        "</body></html>"
+    )
     return str(Markup(page))
 
 

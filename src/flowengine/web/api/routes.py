@@ -55,20 +55,32 @@ def me() -> Response:
     account = services().accounts.get(caller_id())
     if account is None:  # disabled between authentication and here
         raise NotFound("用户不存在或已停用。")
-    return jsonify({"id": account.id, "username": account.username, "display_name": account.display_name,
-                    "roles": [{"role": r.role, "role_title": r.role_title, "org_id": r.org_id, "org_name": r.org_name}
-                              for r in account.roles]})
+    return jsonify(
+        {
+            "id": account.id,
+            "username": account.username,
+            "display_name": account.display_name,
+            "roles": [
+                {"role": r.role, "role_title": r.role_title, "org_id": r.org_id, "org_name": r.org_name}
+                for r in account.roles
+            ],
+        }
+    )
 
 
 def _startable() -> dict[str, list[tuple[int, str]]]:
-    return {d.name: sorted((o.id, o.name) for o in orgs) for d, orgs in services().flow.startable(caller_id())}
+    return {
+        d.name: sorted((o.id, o.name) for o in orgs) for d, orgs in services().flow.startable(caller_id())
+    }
 
 
 @bp.get("/procedures")
 def procedures() -> Response:
     startable = _startable()
     current = services().catalog.current
-    return jsonify({"items": [serialize.procedure(current[n], startable.get(n, [])) for n in sorted(current)]})
+    return jsonify(
+        {"items": [serialize.procedure(current[n], startable.get(n, [])) for n in sorted(current)]}
+    )
 
 
 @bp.get("/procedures/<name>")
@@ -83,8 +95,9 @@ def procedure(name: str) -> Response:
 @bp.post("/instances")
 def start_instance() -> tuple[Response, int, dict[str, str]]:
     body = json_body("StartRequest")
-    inst = services().flow.start(body["workflow"], body["org_id"], caller(), body.get("data") or {},
-                                 body.get("comment"))
+    inst = services().flow.start(
+        body["workflow"], body["org_id"], caller(), body.get("data") or {}, body.get("comment")
+    )
     location = url_for("api.get_instance", instance_id=inst.id)
     return jsonify(_instance_json(inst.id)), 201, {"Location": location}
 
@@ -95,11 +108,18 @@ def search_instances() -> Response:
     uid = caller_id()
     svc.queries.search_options(uid)  # PermissionDenied (403) for anyone but an auditor, before reading input
     criteria = SearchCriteria(
-        org_id=int_arg("org_id"), workflow=str_arg("workflow"), state=str_arg("state"),
-        status=str_arg("status", choices=tuple(STATUS_TITLES)), date_from=date_arg("date_from"),
-        date_to=date_arg("date_to"), actor=str_arg("actor"))
+        org_id=int_arg("org_id"),
+        workflow=str_arg("workflow"),
+        state=str_arg("state"),
+        status=str_arg("status", choices=tuple(STATUS_TITLES)),
+        date_from=date_arg("date_from"),
+        date_to=date_arg("date_to"),
+        actor=str_arg("actor"),
+    )
     if criteria.date_from and criteria.date_to and criteria.date_from > criteria.date_to:
-        raise ApiError(422, "validation_failed", "查询参数 date_to 有误。", {"date_to": "结束日期不能早于开始日期"})
+        raise ApiError(
+            422, "validation_failed", "查询参数 date_to 有误。", {"date_to": "结束日期不能早于开始日期"}
+        )
     page = svc.queries.search(uid, criteria, page=int_arg("page", 1) or 1, per_page=_per_page())
     return jsonify(serialize.page(page, [serialize.row(r) for r in page.items]))
 
@@ -118,8 +138,14 @@ def perform_action(instance_id: int, action: str) -> Response:
     except KeyError:
         raise NotFound(f"流程“{definition.title}”中没有“{action}”这一操作。") from None
     body = json_body("ActionRequest")
-    svc.flow.act(instance_id, action, caller(), body.get("data") or {}, body.get("comment"),
-                 expected_version=body["version"])
+    svc.flow.act(
+        instance_id,
+        action,
+        caller(),
+        body.get("data") or {},
+        body.get("comment"),
+        expected_version=body["version"],
+    )
     return jsonify(_instance_json(instance_id))
 
 
@@ -140,8 +166,11 @@ def download_document(document_id: int) -> Response:
     file = services().documents.get(path_id(document_id, "文件"), caller_id())
     fallback = f"document-{file.view.id}.docx"
     disposition = f"attachment; filename={fallback}; filename*=UTF-8''{quote(file.view.filename)}"
-    return Response(file.content, mimetype=MIMETYPE, headers={"Content-Disposition": disposition,
-                                                              "Cache-Control": "private, no-store"})
+    return Response(
+        file.content,
+        mimetype=MIMETYPE,
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
 
 
 # ---- the caller's work -----------------------------------------------------------------------------
@@ -151,8 +180,14 @@ def download_document(document_id: int) -> Response:
 def list_tasks() -> Response:
     svc = services()
     order = str_arg("order", choices=("urgent", "newest")) or "urgent"
-    page = svc.flow.inbox(caller_id(), workflow=str_arg("workflow"), state=str_arg("state"),
-                          org_id=int_arg("org_id"), order=order, page=int_arg("page", 1) or 1, per_page=_per_page())
+    page = svc.flow.inbox(
+        caller_id(),
+        workflow=str_arg("workflow"),
+        state=str_arg("state"),
+        org_id=int_arg("org_id"),
+        order=order,
+        page=int_arg("page", 1) or 1,
+        per_page=_per_page(),
+    )
     now = svc.flow.clock()
     return jsonify(serialize.page(page, [serialize.task(t, now) for t in page.items]))
-

@@ -30,8 +30,12 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _obj(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
     """An object schema; by default every property is required (responses always carry every key)."""
-    return {"type": "object", "properties": properties,
-            "required": list(properties) if required is None else required, **extra}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        **extra,
+    }
 
 
 _STR = {"type": "string"}
@@ -47,123 +51,309 @@ def _list(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _page(item: dict[str, Any]) -> dict[str, Any]:
-    return _obj({"items": {"type": "array", "items": item}, "total": {"type": "integer", "minimum": 0},
-                 "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
-                 "pages": {"type": "integer", "minimum": 1}})
+    return _obj(
+        {
+            "items": {"type": "array", "items": item},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+        }
+    )
 
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _obj({
-        "code": {"type": "string", "description": "Stable, machine-readable: bad_request, unauthorized, forbidden, "
-                 "not_found, method_not_allowed, stale_version, invalid_action, validation_failed, "
-                 "check_failed, server_error ..."},
-        "message": {"type": "string", "description": "What went wrong, for a person (zh-CN)."},
-        "errors": {"type": "object", "additionalProperties": {"type": "string"},
-                   "description": "Field path (e.g. candidates[2].name, comment, version) → message."},
-        "checks": {"type": "array", "items": _obj({"check": _STR, "reason": _STR,
-                                                   "field": _nullable(_STR)})},
-        "current_version": _INT,
-    }, required=["code", "message", "errors"]),
+    "Error": _obj(
+        {
+            "code": {
+                "type": "string",
+                "description": "Stable, machine-readable: bad_request, unauthorized, forbidden, "
+                "not_found, method_not_allowed, stale_version, invalid_action, validation_failed, "
+                "check_failed, server_error ...",
+            },
+            "message": {"type": "string", "description": "What went wrong, for a person (zh-CN)."},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "Field path (e.g. candidates[2].name, comment, version) → message.",
+            },
+            "checks": {
+                "type": "array",
+                "items": _obj({"check": _STR, "reason": _STR, "field": _nullable(_STR)}),
+            },
+            "current_version": _INT,
+        },
+        required=["code", "message", "errors"],
+    ),
     "Option": _obj({"value": _STR, "label": _STR}),
-    "Field": _obj({
-        "name": _STR, "label": _STR,
-        "type": {"enum": ["string", "text", "integer", "number", "boolean", "date", "month", "choice",
-                          "multichoice", "list"]},
-        "required": _BOOL, "help": _STR,
-        "min": {"type": ["number", "string", "null"]}, "max": {"type": ["number", "string", "null"]},
-        "min_length": _nullable(_INT), "max_length": _nullable(_INT), "pattern": _nullable(_STR),
-        "options": {"type": "array", "items": _ref("Option")},
-        "min_items": _nullable(_INT), "max_items": _nullable(_INT),
-        "fields": {"type": "array", "items": _ref("Field"), "description": "The columns of a list field."},
-    }),
+    "Field": _obj(
+        {
+            "name": _STR,
+            "label": _STR,
+            "type": {
+                "enum": [
+                    "string",
+                    "text",
+                    "integer",
+                    "number",
+                    "boolean",
+                    "date",
+                    "month",
+                    "choice",
+                    "multichoice",
+                    "list",
+                ]
+            },
+            "required": _BOOL,
+            "help": _STR,
+            "min": {"type": ["number", "string", "null"]},
+            "max": {"type": ["number", "string", "null"]},
+            "min_length": _nullable(_INT),
+            "max_length": _nullable(_INT),
+            "pattern": _nullable(_STR),
+            "options": {"type": "array", "items": _ref("Option")},
+            "min_items": _nullable(_INT),
+            "max_items": _nullable(_INT),
+            "fields": {
+                "type": "array",
+                "items": _ref("Field"),
+                "description": "The columns of a list field.",
+            },
+        }
+    ),
     "Role": _obj({"key": _STR, "title": _STR, "role": _STR, "of": {"enum": ["self", "parent", "approver"]}}),
-    "State": _obj({
-        "name": _STR, "title": _STR, "initial": _BOOL, "final": _BOOL, "outcome": _nullable(_STR),
-        "assignee": _nullable(_STR), "description": _STR,
-        "deadline": _nullable(_obj({"days": _INT, "unit": _STR, "setting": _nullable(_STR)})),
-    }),
-    "Action": _obj({
-        "name": _STR, "title": _STR, "kind": _STR, "role": _STR, "sources": {"type": "array", "items": _STR},
-        "destinations": {"type": "array", "items": _STR}, "comment_required": _BOOL,
-        "form": {"type": "array", "items": _ref("Field")}, "checks": {"type": "array", "items": _STR},
-        "documents": {"type": "array", "items": _STR}, "description": _STR,
-    }),
+    "State": _obj(
+        {
+            "name": _STR,
+            "title": _STR,
+            "initial": _BOOL,
+            "final": _BOOL,
+            "outcome": _nullable(_STR),
+            "assignee": _nullable(_STR),
+            "description": _STR,
+            "deadline": _nullable(_obj({"days": _INT, "unit": _STR, "setting": _nullable(_STR)})),
+        }
+    ),
+    "Action": _obj(
+        {
+            "name": _STR,
+            "title": _STR,
+            "kind": _STR,
+            "role": _STR,
+            "sources": {"type": "array", "items": _STR},
+            "destinations": {"type": "array", "items": _STR},
+            "comment_required": _BOOL,
+            "form": {"type": "array", "items": _ref("Field")},
+            "checks": {"type": "array", "items": _STR},
+            "documents": {"type": "array", "items": _STR},
+            "description": _STR,
+        }
+    ),
     "OrgRef": _obj({"id": _INT, "name": _STR}),
-    "Procedure": _obj({
-        "name": _STR, "title": _STR, "version": _INT, "description": _STR,
-        "start": _obj({"role": _STR, "org_types": {"type": "array", "items": _STR},
-                       "form": {"type": "array", "items": _ref("Field")}, "checks": {"type": "array", "items": _STR}}),
-        "startable_orgs": {"type": "array", "items": _ref("OrgRef"),
-                           "description": "Organizations the caller may start this procedure for."},
-        "roles": {"type": "array", "items": _ref("Role")},
-        "states": {"type": "array", "items": _ref("State")},
-        "actions": {"type": "array", "items": _ref("Action")},
-        "documents": {"type": "array", "items": _obj({"name": _STR, "title": _STR, "kind": _STR})},
-        "diagram": {"type": "string", "description": "Mermaid stateDiagram-v2 text."},
-    }),
+    "Procedure": _obj(
+        {
+            "name": _STR,
+            "title": _STR,
+            "version": _INT,
+            "description": _STR,
+            "start": _obj(
+                {
+                    "role": _STR,
+                    "org_types": {"type": "array", "items": _STR},
+                    "form": {"type": "array", "items": _ref("Field")},
+                    "checks": {"type": "array", "items": _STR},
+                }
+            ),
+            "startable_orgs": {
+                "type": "array",
+                "items": _ref("OrgRef"),
+                "description": "Organizations the caller may start this procedure for.",
+            },
+            "roles": {"type": "array", "items": _ref("Role")},
+            "states": {"type": "array", "items": _ref("State")},
+            "actions": {"type": "array", "items": _ref("Action")},
+            "documents": {"type": "array", "items": _obj({"name": _STR, "title": _STR, "kind": _STR})},
+            "diagram": {"type": "string", "description": "Mermaid stateDiagram-v2 text."},
+        }
+    ),
     "ProcedureList": _list(_ref("Procedure")),
-    "Task": _obj({
-        "id": _INT, "instance_id": _INT, "instance_title": _STR, "workflow": _STR, "workflow_title": _STR,
-        "org_id": _INT, "org_name": _STR, "state": _STR, "state_title": _STR, "role": _STR, "role_title": _STR,
-        "assigned_org_id": _INT, "assigned_org_name": _STR, "assignee_id": _nullable(_INT), "opened_at": _TIME,
-        "due_at": _nullable(_TIME), "overdue": _BOOL,
-    }),
+    "Task": _obj(
+        {
+            "id": _INT,
+            "instance_id": _INT,
+            "instance_title": _STR,
+            "workflow": _STR,
+            "workflow_title": _STR,
+            "org_id": _INT,
+            "org_name": _STR,
+            "state": _STR,
+            "state_title": _STR,
+            "role": _STR,
+            "role_title": _STR,
+            "assigned_org_id": _INT,
+            "assigned_org_name": _STR,
+            "assignee_id": _nullable(_INT),
+            "opened_at": _TIME,
+            "due_at": _nullable(_TIME),
+            "overdue": _BOOL,
+        }
+    ),
     "TaskPage": _page(_ref("Task")),
-    "AuditEvent": _obj({
-        "id": _INT, "seq": _INT, "at": _TIME, "kind": _STR, "actor_id": _nullable(_INT),
-        "actor_name": _nullable(_STR), "role": _nullable(_STR), "org_id": _nullable(_INT),
-        "action": _nullable(_STR), "action_title": _nullable(_STR), "from_state": _nullable(_STR),
-        "from_title": _nullable(_STR), "to_state": _nullable(_STR), "to_title": _nullable(_STR),
-        "comment": _nullable(_STR), "data": _nullable(_ANY_OBJECT), "client_addr": _nullable(_STR), "hash": _STR,
-    }),
+    "AuditEvent": _obj(
+        {
+            "id": _INT,
+            "seq": _INT,
+            "at": _TIME,
+            "kind": _STR,
+            "actor_id": _nullable(_INT),
+            "actor_name": _nullable(_STR),
+            "role": _nullable(_STR),
+            "org_id": _nullable(_INT),
+            "action": _nullable(_STR),
+            "action_title": _nullable(_STR),
+            "from_state": _nullable(_STR),
+            "from_title": _nullable(_STR),
+            "to_state": _nullable(_STR),
+            "to_title": _nullable(_STR),
+            "comment": _nullable(_STR),
+            "data": _nullable(_ANY_OBJECT),
+            "client_addr": _nullable(_STR),
+            "hash": _STR,
+        }
+    ),
     "Trail": _list(_ref("AuditEvent")),
-    "AvailableAction": _obj({
-        "name": _STR, "title": _STR, "kind": _STR, "comment_required": _BOOL, "description": _STR,
-        "form": {"type": "array", "items": _ref("Field")},
-        "prefill": {"type": "object", "description": "Values the form starts with (known data, or what was "
-                                                     "entered before a return)."},
-        "returned": _nullable(_ref("AuditEvent")),
-    }),
-    "Instance": _obj({
-        "id": _INT, "workflow": _STR, "workflow_title": _STR, "definition_version": _INT, "org_id": _INT,
-        "org_name": _STR, "initiator_id": _INT, "initiator_name": _STR, "title": _STR, "state": _STR,
-        "state_title": _STR, "status": {"enum": ["active", "completed", "withdrawn", "rejected"]},
-        "status_title": _STR, "version": {"type": "integer", "minimum": 1},
-        "data": {"type": "object", "description": "Each step's cleaned form data, keyed by action (start: the start form)."},
-        "created_at": _TIME, "updated_at": _TIME, "completed_at": _nullable(_TIME),
-        "open_tasks": {"type": "array", "items": _ref("Task")},
-        "available_actions": {"type": "array", "items": _ref("AvailableAction"),
-                              "description": "What the caller may do now."},
-    }),
-    "InstanceRow": _obj({
-        "id": _INT, "title": _STR, "workflow": _STR, "workflow_title": _STR, "org_id": _INT, "org_name": _STR,
-        "state": _STR, "state_title": _STR, "status": _STR, "status_title": _STR, "initiator_name": _STR,
-        "created_at": _TIME, "updated_at": _TIME,
-    }),
+    "AvailableAction": _obj(
+        {
+            "name": _STR,
+            "title": _STR,
+            "kind": _STR,
+            "comment_required": _BOOL,
+            "description": _STR,
+            "form": {"type": "array", "items": _ref("Field")},
+            "prefill": {
+                "type": "object",
+                "description": "Values the form starts with (known data, or what was "
+                "entered before a return).",
+            },
+            "returned": _nullable(_ref("AuditEvent")),
+        }
+    ),
+    "Instance": _obj(
+        {
+            "id": _INT,
+            "workflow": _STR,
+            "workflow_title": _STR,
+            "definition_version": _INT,
+            "org_id": _INT,
+            "org_name": _STR,
+            "initiator_id": _INT,
+            "initiator_name": _STR,
+            "title": _STR,
+            "state": _STR,
+            "state_title": _STR,
+            "status": {"enum": ["active", "completed", "withdrawn", "rejected"]},
+            "status_title": _STR,
+            "version": {"type": "integer", "minimum": 1},
+            "data": {
+                "type": "object",
+                "description": "Each step's cleaned form data, keyed by action (start: the start form).",
+            },
+            "created_at": _TIME,
+            "updated_at": _TIME,
+            "completed_at": _nullable(_TIME),
+            "open_tasks": {"type": "array", "items": _ref("Task")},
+            "available_actions": {
+                "type": "array",
+                "items": _ref("AvailableAction"),
+                "description": "What the caller may do now.",
+            },
+        }
+    ),
+    "InstanceRow": _obj(
+        {
+            "id": _INT,
+            "title": _STR,
+            "workflow": _STR,
+            "workflow_title": _STR,
+            "org_id": _INT,
+            "org_name": _STR,
+            "state": _STR,
+            "state_title": _STR,
+            "status": _STR,
+            "status_title": _STR,
+            "initiator_name": _STR,
+            "created_at": _TIME,
+            "updated_at": _TIME,
+        }
+    ),
     "InstancePage": _page(_ref("InstanceRow")),
-    "Document": _obj({
-        "id": _INT, "instance_id": _INT, "name": _STR, "title": _STR, "kind": _STR, "action": _STR,
-        "issuer_id": _INT, "issuer_name": _STR, "year": _INT, "serial": _INT, "number": _STR, "filename": _STR,
-        "sha256": _STR, "size": _INT, "created_at": _TIME, "download": {"type": "string", "description": "Its URL."},
-    }),
+    "Document": _obj(
+        {
+            "id": _INT,
+            "instance_id": _INT,
+            "name": _STR,
+            "title": _STR,
+            "kind": _STR,
+            "action": _STR,
+            "issuer_id": _INT,
+            "issuer_name": _STR,
+            "year": _INT,
+            "serial": _INT,
+            "number": _STR,
+            "filename": _STR,
+            "sha256": _STR,
+            "size": _INT,
+            "created_at": _TIME,
+            "download": {"type": "string", "description": "Its URL."},
+        }
+    ),
     "DocumentList": _list(_ref("Document")),
-    "Me": _obj({
-        "id": _INT, "username": _STR, "display_name": _STR,
-        "roles": {"type": "array", "items": _obj({"role": _STR, "role_title": _STR, "org_id": _INT,
-                                                  "org_name": _STR})},
-    }),
-    "StartRequest": _obj({
-        "workflow": {"type": "string", "minLength": 1, "maxLength": 100, "description": "A procedure's name."},
-        "org_id": {**_ID, "description": "The organization the request is for."},
-        "data": {"type": "object", "description": "The start form's values (see the procedure's start.form)."},
-        "comment": {"type": ["string", "null"], "maxLength": 5000},
-    }, required=["workflow", "org_id"], additionalProperties=False),
-    "ActionRequest": _obj({
-        "version": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
-                    "description": "The instance version the caller saw; another version answers 409."},
-        "data": {"type": "object", "description": "The action's form values (see available_actions[].form)."},
-        "comment": {"type": ["string", "null"], "maxLength": 5000},
-    }, required=["version"], additionalProperties=False),
+    "Me": _obj(
+        {
+            "id": _INT,
+            "username": _STR,
+            "display_name": _STR,
+            "roles": {
+                "type": "array",
+                "items": _obj({"role": _STR, "role_title": _STR, "org_id": _INT, "org_name": _STR}),
+            },
+        }
+    ),
+    "StartRequest": _obj(
+        {
+            "workflow": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "A procedure's name.",
+            },
+            "org_id": {**_ID, "description": "The organization the request is for."},
+            "data": {
+                "type": "object",
+                "description": "The start form's values (see the procedure's start.form).",
+            },
+            "comment": {"type": ["string", "null"], "maxLength": 5000},
+        },
+        required=["workflow", "org_id"],
+        additionalProperties=False,
+    ),
+    "ActionRequest": _obj(
+        {
+            "version": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_ID,
+                "description": "The instance version the caller saw; another version answers 409.",
+            },
+            "data": {
+                "type": "object",
+                "description": "The action's form values (see available_actions[].form).",
+            },
+            "comment": {"type": ["string", "null"], "maxLength": 5000},
+        },
+        required=["version"],
+        additionalProperties=False,
+    ),
 }
 
 _ERRORS_TEXT = {
@@ -184,10 +374,21 @@ def _ok(schema: str, description: str, status: int = 200) -> dict[int, Any]:
     return {status: {"description": description, "content": {JSON: {"schema": _ref(schema)}}}}
 
 
-def _param(name: str, where: str, schema: dict[str, Any], description: str, required: bool = False,
-           example: Any = None) -> dict[str, Any]:
-    out = {"name": name, "in": where, "required": required or where == "path", "schema": schema,
-           "description": description}
+def _param(
+    name: str,
+    where: str,
+    schema: dict[str, Any],
+    description: str,
+    required: bool = False,
+    example: Any = None,
+) -> dict[str, Any]:
+    out = {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "schema": schema,
+        "description": description,
+    }
     if example is not None:
         out["example"] = example  # also what schemathesis' examples phase calls (the demo data has them)
     return out
@@ -195,15 +396,29 @@ def _param(name: str, where: str, schema: dict[str, Any], description: str, requ
 
 _INSTANCE_ID = _param("instance_id", "path", _ID, "The instance's id.", example=1)
 _PAGING = [
-    _param("page", "query", {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 1}, "Page number."),
-    _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
-           "Items per page."),
+    _param(
+        "page", "query", {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 1}, "Page number."
+    ),
+    _param(
+        "per_page",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
+        "Items per page.",
+    ),
 ]
 
 
-def _op(op_id: str, summary: str, responses: dict[int, Any], *, errors: tuple[int, ...] = (401,),
-        parameters: list[dict[str, Any]] | None = None, body: str | None = None, tag: str = "instances",
-        public: bool = False) -> dict[str, Any]:
+def _op(
+    op_id: str,
+    summary: str,
+    responses: dict[int, Any],
+    *,
+    errors: tuple[int, ...] = (401,),
+    parameters: list[dict[str, Any]] | None = None,
+    body: str | None = None,
+    tag: str = "instances",
+    public: bool = False,
+) -> dict[str, Any]:
     out: dict[str, Any] = {"operationId": op_id, "summary": summary, "tags": [tag]}
     if parameters:
         out["parameters"] = parameters
@@ -216,64 +431,163 @@ def _op(op_id: str, summary: str, responses: dict[int, Any], *, errors: tuple[in
 
 
 PATHS: dict[str, dict[str, Any]] = {
-    "/me": {"get": _op("getMe", "The token's owner and their roles.", _ok("Me", "The caller."), tag="account")},
-    "/procedures": {"get": _op(
-        "listProcedures", "Every current procedure with its states, actions, forms and diagram.",
-        _ok("ProcedureList", "The procedures."), tag="procedures")},
-    "/procedures/{name}": {"get": _op(
-        "getProcedure", "One current procedure.", _ok("Procedure", "The procedure."), errors=(401, 404),
-        parameters=[_param("name", "path", {"type": "string"}, "The procedure's name.", example="branch_election")],
-        tag="procedures")},
+    "/me": {
+        "get": _op("getMe", "The token's owner and their roles.", _ok("Me", "The caller."), tag="account")
+    },
+    "/procedures": {
+        "get": _op(
+            "listProcedures",
+            "Every current procedure with its states, actions, forms and diagram.",
+            _ok("ProcedureList", "The procedures."),
+            tag="procedures",
+        )
+    },
+    "/procedures/{name}": {
+        "get": _op(
+            "getProcedure",
+            "One current procedure.",
+            _ok("Procedure", "The procedure."),
+            errors=(401, 404),
+            parameters=[
+                _param("name", "path", {"type": "string"}, "The procedure's name.", example="branch_election")
+            ],
+            tag="procedures",
+        )
+    },
     "/instances": {
-        "post": _op("startInstance", "Start a procedure for an organization.",
-                    _ok("Instance", "Started; Location names the new instance.", 201),
-                    errors=(400, 401, 403, 404, 409, 422), body="StartRequest"),
-        "get": _op("searchInstances", "Search every instance in the auditor's scope (auditors only), newest first.",
-                   _ok("InstancePage", "Matching instances."), errors=(401, 403, 404, 422), parameters=[
-                       _param("org_id", "query", _ID, "At or below this organization."),
-                       _param("workflow", "query", {"type": "string", "maxLength": 100}, "Procedure name."),
-                       _param("state", "query", {"type": "string", "maxLength": 100}, "Current state name."),
-                       _param("status", "query", {"enum": ["active", "completed", "withdrawn", "rejected"]},
-                              "Status."),
-                       _param("date_from", "query", {"type": "string", "format": "date"},
-                              "Started on or after this China date."),
-                       _param("date_to", "query", {"type": "string", "format": "date"},
-                              "Started on or before this China date."),
-                       _param("actor", "query", {"type": "string", "maxLength": 100},
-                              "Someone who acted on it (name or user name, part of it)."),
-                       *_PAGING])},
-    "/instances/{instance_id}": {"get": _op(
-        "getInstance", "An instance: state, version, data, open tasks with due dates, the caller's actions.",
-        _ok("Instance", "The instance."), errors=(401, 404), parameters=[_INSTANCE_ID])},
-    "/instances/{instance_id}/actions/{action}": {"post": _op(
-        "performAction", "Perform an action on the version the caller saw.", _ok("Instance", "Done: the instance now."),
-        errors=(400, 401, 403, 404, 409, 422), body="ActionRequest",
-        parameters=[_INSTANCE_ID, _param("action", "path", {"type": "string"}, "The action's name.", example="withdraw")])},
-    "/instances/{instance_id}/trail": {"get": _op(
-        "getTrail", "The instance's audit trail, oldest first, with its hash chain.", _ok("Trail", "The events."),
-        errors=(401, 404), parameters=[_INSTANCE_ID])},
-    "/instances/{instance_id}/documents": {"get": _op(
-        "listDocuments", "The documents the instance produced, in the order issued.",
-        _ok("DocumentList", "The documents."), errors=(401, 404), parameters=[_INSTANCE_ID], tag="documents")},
-    "/documents/{document_id}": {"get": _op(
-        "downloadDocument", "A document as a Word (.docx) file.",
-        {200: {"description": "The file.", "content": {DOCX: {"schema": {"type": "string",
-                                                                         "contentEncoding": "binary"}}}}},
-        errors=(401, 404), parameters=[_param("document_id", "path", _ID, "The document's id.", example=1)], tag="documents")},
-    "/tasks": {"get": _op(
-        "listTasks", "The caller's open tasks (待办), most urgent first unless order=newest.",
-        _ok("TaskPage", "The tasks."), errors=(401, 422), tag="tasks", parameters=[
-            _param("workflow", "query", {"type": "string", "maxLength": 100}, "Procedure name."),
-            _param("state", "query", {"type": "string", "maxLength": 100}, "State name."),
-            _param("org_id", "query", _ID, "The instance's organization."),
-            _param("order", "query", {"enum": ["urgent", "newest"], "default": "urgent"}, "Order."),
-            *_PAGING])},
-    "/openapi.json": {"get": _op("getOpenApi", "This document.",
-                                 {200: {"description": "OpenAPI 3.1.", "content": {JSON: {"schema": _ANY_OBJECT}}}},
-                                 errors=(), tag="reference", public=True)},
-    "/docs": {"get": _op("getReference", "This reference as a page.",
-                         {200: {"description": "HTML.", "content": {"text/html": {"schema": _STR}}}},
-                         errors=(), tag="reference", public=True)},
+        "post": _op(
+            "startInstance",
+            "Start a procedure for an organization.",
+            _ok("Instance", "Started; Location names the new instance.", 201),
+            errors=(400, 401, 403, 404, 409, 422),
+            body="StartRequest",
+        ),
+        "get": _op(
+            "searchInstances",
+            "Search every instance in the auditor's scope (auditors only), newest first.",
+            _ok("InstancePage", "Matching instances."),
+            errors=(401, 403, 404, 422),
+            parameters=[
+                _param("org_id", "query", _ID, "At or below this organization."),
+                _param("workflow", "query", {"type": "string", "maxLength": 100}, "Procedure name."),
+                _param("state", "query", {"type": "string", "maxLength": 100}, "Current state name."),
+                _param(
+                    "status", "query", {"enum": ["active", "completed", "withdrawn", "rejected"]}, "Status."
+                ),
+                _param(
+                    "date_from",
+                    "query",
+                    {"type": "string", "format": "date"},
+                    "Started on or after this China date.",
+                ),
+                _param(
+                    "date_to",
+                    "query",
+                    {"type": "string", "format": "date"},
+                    "Started on or before this China date.",
+                ),
+                _param(
+                    "actor",
+                    "query",
+                    {"type": "string", "maxLength": 100},
+                    "Someone who acted on it (name or user name, part of it).",
+                ),
+                *_PAGING,
+            ],
+        ),
+    },
+    "/instances/{instance_id}": {
+        "get": _op(
+            "getInstance",
+            "An instance: state, version, data, open tasks with due dates, the caller's actions.",
+            _ok("Instance", "The instance."),
+            errors=(401, 404),
+            parameters=[_INSTANCE_ID],
+        )
+    },
+    "/instances/{instance_id}/actions/{action}": {
+        "post": _op(
+            "performAction",
+            "Perform an action on the version the caller saw.",
+            _ok("Instance", "Done: the instance now."),
+            errors=(400, 401, 403, 404, 409, 422),
+            body="ActionRequest",
+            parameters=[
+                _INSTANCE_ID,
+                _param("action", "path", {"type": "string"}, "The action's name.", example="withdraw"),
+            ],
+        )
+    },
+    "/instances/{instance_id}/trail": {
+        "get": _op(
+            "getTrail",
+            "The instance's audit trail, oldest first, with its hash chain.",
+            _ok("Trail", "The events."),
+            errors=(401, 404),
+            parameters=[_INSTANCE_ID],
+        )
+    },
+    "/instances/{instance_id}/documents": {
+        "get": _op(
+            "listDocuments",
+            "The documents the instance produced, in the order issued.",
+            _ok("DocumentList", "The documents."),
+            errors=(401, 404),
+            parameters=[_INSTANCE_ID],
+            tag="documents",
+        )
+    },
+    "/documents/{document_id}": {
+        "get": _op(
+            "downloadDocument",
+            "A document as a Word (.docx) file.",
+            {
+                200: {
+                    "description": "The file.",
+                    "content": {DOCX: {"schema": {"type": "string", "contentEncoding": "binary"}}},
+                }
+            },
+            errors=(401, 404),
+            parameters=[_param("document_id", "path", _ID, "The document's id.", example=1)],
+            tag="documents",
+        )
+    },
+    "/tasks": {
+        "get": _op(
+            "listTasks",
+            "The caller's open tasks (待办), most urgent first unless order=newest.",
+            _ok("TaskPage", "The tasks."),
+            errors=(401, 422),
+            tag="tasks",
+            parameters=[
+                _param("workflow", "query", {"type": "string", "maxLength": 100}, "Procedure name."),
+                _param("state", "query", {"type": "string", "maxLength": 100}, "State name."),
+                _param("org_id", "query", _ID, "The instance's organization."),
+                _param("order", "query", {"enum": ["urgent", "newest"], "default": "urgent"}, "Order."),
+                *_PAGING,
+            ],
+        )
+    },
+    "/openapi.json": {
+        "get": _op(
+            "getOpenApi",
+            "This document.",
+            {200: {"description": "OpenAPI 3.1.", "content": {JSON: {"schema": _ANY_OBJECT}}}},
+            errors=(),
+            tag="reference",
+            public=True,
+        )
+    },
+    "/docs": {
+        "get": _op(
+            "getReference",
+            "This reference as a page.",
+            {200: {"description": "HTML.", "content": {"text/html": {"schema": _STR}}}},
+            errors=(),
+            tag="reference",
+            public=True,
+        )
+    },
 }
 
 
@@ -281,27 +595,36 @@ def document() -> dict[str, Any]:
     """The OpenAPI document (a fresh copy: callers may not change the shared one)."""
     import copy
 
-    return copy.deepcopy({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "flowengine API",
-            "version": "1",
-            "description": (
-                "Read and drive requests (申请) of the Party organizations' procedures. Every call acts as the "
-                "owner of a personal API token, sent as `Authorization: Bearer fe_…`, with exactly the owner's "
-                "roles and organizations, as in the web UI. Errors are JSON: `code`, `message` and `errors` "
-                "(field → message)."),
-        },
-        "servers": [{"url": PREFIX}],
-        "security": [{"bearerAuth": []}],
-        "paths": PATHS,
-        "components": {
-            "schemas": SCHEMAS,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "fe_<prefix>_<secret>",
-                                               "description": "A personal API token (账户 → API 令牌, or "
-                                                              "`flowengine users token USER --name NAME`)."}},
-        },
-    })
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "flowengine API",
+                "version": "1",
+                "description": (
+                    "Read and drive requests (申请) of the Party organizations' procedures. Every call acts as the "
+                    "owner of a personal API token, sent as `Authorization: Bearer fe_…`, with exactly the owner's "
+                    "roles and organizations, as in the web UI. Errors are JSON: `code`, `message` and `errors` "
+                    "(field → message)."
+                ),
+            },
+            "servers": [{"url": PREFIX}],
+            "security": [{"bearerAuth": []}],
+            "paths": PATHS,
+            "components": {
+                "schemas": SCHEMAS,
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "bearerFormat": "fe_<prefix>_<secret>",
+                        "description": "A personal API token (账户 → API 令牌, or "
+                        "`flowengine users token USER --name NAME`).",
+                    }
+                },
+            },
+        }
+    )
 
 
 __all__ = ["DOCX", "MAX_ID", "MAX_PER_PAGE", "PREFIX", "SCHEMAS", "document"]

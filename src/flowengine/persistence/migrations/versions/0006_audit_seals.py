@@ -13,29 +13,30 @@ from alembic import op
 import flowengine.persistence.models
 from flowengine.persistence.triggers import drop_append_only_triggers, install_append_only_triggers
 
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('audit_seals',
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('sealed_at', flowengine.persistence.models.UTCDateTime(), nullable=False),
-    sa.Column('cutoff', flowengine.persistence.models.UTCDateTime(), nullable=False),
-    sa.Column('after_event_id', sa.BigInteger(), nullable=False),
-    sa.Column('last_event_id', sa.BigInteger(), nullable=False),
-    sa.Column('event_count', sa.Integer(), nullable=False),
-    sa.Column('events_digest', sa.String(length=64), nullable=False),
-    sa.Column('heads', sa.Text(), nullable=False),
-    sa.Column('prev_digest', sa.String(length=64), nullable=False),
-    sa.Column('digest', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_seals'))
+    op.create_table(
+        "audit_seals",
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("sealed_at", flowengine.persistence.models.UTCDateTime(), nullable=False),
+        sa.Column("cutoff", flowengine.persistence.models.UTCDateTime(), nullable=False),
+        sa.Column("after_event_id", sa.BigInteger(), nullable=False),
+        sa.Column("last_event_id", sa.BigInteger(), nullable=False),
+        sa.Column("event_count", sa.Integer(), nullable=False),
+        sa.Column("events_digest", sa.String(length=64), nullable=False),
+        sa.Column("heads", sa.Text(), nullable=False),
+        sa.Column("prev_digest", sa.String(length=64), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_seals")),
     )
-    install_append_only_triggers(op.get_bind(), 'audit_seals')
+    install_append_only_triggers(op.get_bind(), "audit_seals")
 
 
 def downgrade() -> None:
-    drop_append_only_triggers(op.get_bind(), 'audit_seals')
-    op.drop_table('audit_seals')
+    drop_append_only_triggers(op.get_bind(), "audit_seals")
+    op.drop_table("audit_seals")
