@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from flowengine.config import Settings  # noqa: E402
 from flowengine.persistence.models import AuditEvent, Instance  # noqa: E402
 from flowengine.service import Services, open_services  # noqa: E402
-from flowengine.service.directory import parse_org_tree  # noqa: E402
+from flowengine.service.identity.directory import parse_org_tree  # noqa: E402
 
 BENCH_WORKFLOW = """
 name: ping_pong

@@ -48,9 +48,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from flowengine.config import Settings  # noqa: E402
+from flowengine.demo import DEMO_PASSWORD, load_demo  # noqa: E402
 from flowengine.service import open_services  # noqa: E402
-from flowengine.service.demo import DEMO_PASSWORD, load_demo  # noqa: E402
-from flowengine.service.directory import parse_org_tree  # noqa: E402
+from flowengine.service.identity.directory import parse_org_tree  # noqa: E402
 
 HANDLER = "wangjianguo"  # 市委教育工委承办人 in the demo data
 MIX = (("inbox", 0.45), ("page", 0.40), ("act", 0.15))

@@ -53,10 +53,12 @@ from flowengine.persistence.models import (  # noqa: E402
     User,
     WorkflowDefinitionRow,
 )
-from flowengine.service import Services, diagrams, open_services, queries  # noqa: E402
-from flowengine.service.audit import GENESIS, event_hash  # noqa: E402
-from flowengine.service.dbcopy import reset_sequences  # noqa: E402
-from flowengine.service.queries import SearchCriteria, task_timing  # noqa: E402
+from flowengine.service import Services, open_services  # noqa: E402
+from flowengine.service.audit.trail import GENESIS, event_hash  # noqa: E402
+from flowengine.service.ops.dbcopy import reset_sequences  # noqa: E402
+from flowengine.service.reads import queries  # noqa: E402
+from flowengine.service.reads.queries import SearchCriteria, task_timing  # noqa: E402
+from flowengine.service.requests import diagrams  # noqa: E402
 
 WORKFLOW = """
 name: bench_review

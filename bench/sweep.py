@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from flowengine.config import Settings  # noqa: E402
 from flowengine.persistence.models import Instance, Task, WorkflowDefinitionRow  # noqa: E402
 from flowengine.service import open_services  # noqa: E402
-from flowengine.service.directory import parse_org_tree  # noqa: E402
+from flowengine.service.identity.directory import parse_org_tree  # noqa: E402
 
 WORKFLOW = """
 name: review_only

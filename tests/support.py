@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flowengine.service import Services
-from flowengine.service.directory import parse_org_tree
+from flowengine.service.identity.directory import parse_org_tree
 
 PASSWORD = "correct-horse-1"
 

@@ -109,7 +109,7 @@ def db_copy(settings: Settings, target_url: str) -> None:
     """
     from sqlalchemy.exc import ArgumentError
 
-    from flowengine.service.dbcopy import copy_database
+    from flowengine.service.ops.dbcopy import copy_database
 
     def progress(table: str, rows: int) -> None:
         if rows % 50000 == 0:
@@ -289,7 +289,7 @@ def orgs_import(ctx: click.Context, file: Path) -> None:
     文件格式：``organizations:`` 下每项含 code、name、type、parent、approver、full_members、
     probationary_members、term_start、term_end。
     """
-    from flowengine.service.directory import parse_org_tree
+    from flowengine.service.identity.directory import parse_org_tree
 
     try:
         # typ="base" keeps every scalar as text, so a bad date is reported by field, not by the parser.
@@ -449,7 +449,7 @@ def audit_verify(
     ctx: click.Context, instance_id: int | None, export_file: Path | None, anchors: dict[int, str]
 ) -> None:
     """重新计算每条哈希链和每个封存，指出被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
-    from flowengine.service.audit_verify import load_export, verify_events
+    from flowengine.service.audit.ledger import load_export, verify_events
 
     if export_file is not None:
         if anchors:
@@ -536,7 +536,7 @@ def audit_export(ctx: click.Context, instance_ids: tuple[int, ...], fmt: str, ou
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """载入演示数据（市委教育工委、各学校党组织与支部、各角色用户）到空数据库。"""
-    from flowengine.service.demo import load_demo
+    from flowengine.demo import load_demo
 
     services = _services(ctx)
     try:
@@ -624,8 +624,8 @@ def serve(
     workers: int | None,
 ) -> None:
     """启动 Web 界面（默认为开发服务器；--production 为 gunicorn 多进程，配置见 docs/deployment.md）。"""
+    from flowengine.demo import load_demo
     from flowengine.logs import configure_logging
-    from flowengine.service.demo import load_demo
     from flowengine.web import create_app
 
     if production:

@@ -18,8 +18,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from flowengine.persistence.models import SchedulerHeartbeat
-from flowengine.service import health
 from flowengine.service.app import Services
+from flowengine.service.ops import health
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 import docx
 
 from flowengine.service import Services
-from flowengine.service.documents import DocumentView
+from flowengine.service.requests.documents import DocumentView
 from tests.support import Clock
 from tests.workflows.support import Org, Walk
 from tests.workflows.test_branch_election import CANDIDATES, REQUEST1

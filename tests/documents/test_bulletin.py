@@ -10,6 +10,7 @@ from collections.abc import Callable
 import docx
 from sqlalchemy import text
 
+from flowengine.demo import load_demo
 from flowengine.documents.bulletin import (
     BulletinFacts,
     LateUnit,
@@ -18,8 +19,7 @@ from flowengine.documents.bulletin import (
     waiting_phrase,
 )
 from flowengine.service import Services
-from flowengine.service.demo import load_demo
-from flowengine.service.supervision import Supervision
+from flowengine.service.reads.supervision import Supervision
 from tests.conftest import ROOT, SHIPPED_WORKFLOWS
 from tests.service.test_supervision import NOW, expected_states
 from tests.support import Clock

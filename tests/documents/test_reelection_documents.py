@@ -19,7 +19,7 @@ from sqlalchemy import select
 from flowengine.engine.ballot_order import order_by_surname_strokes
 from flowengine.errors import NotFound
 from flowengine.persistence.models import DocumentCounter
-from flowengine.service.steps import STEP_KINDS
+from flowengine.service.requests.steps import STEP_KINDS
 from tests.documents.support import (
     EXTRA_VOTE,
     FIRST_MEETING,

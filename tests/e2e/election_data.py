@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from flowengine.service import Services
-from flowengine.service.directory import parse_org_tree
+from flowengine.service.identity.directory import parse_org_tree
 from tests.support import PASSWORD, World
 
 TODAY = dt.date.today()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from flowengine.demo import DEMO_PASSWORD, USERS, load_demo
 from flowengine.service import Services
-from flowengine.service.demo import DEMO_PASSWORD, USERS, load_demo
 from tests.e2e.conftest import LiveServer, login, screenshot
 from tests.support import World
 

@@ -17,8 +17,8 @@ from flowengine.cli import main
 from flowengine.persistence.models import AuditEvent, AuditSeal
 from flowengine.persistence.triggers import APPEND_ONLY_TABLES, install_append_only_triggers
 from flowengine.service import Services, audit
-from flowengine.service.audit_seal import AuditSealer
-from flowengine.service.audit_verify import SEALS, load_export, verify_events
+from flowengine.service.audit.ledger import SEALS, load_export, verify_events
+from flowengine.service.audit.seal import AuditSealer
 from tests.service.test_audit_verify import event_id, run_requests
 from tests.support import Clock, World
 

@@ -17,8 +17,8 @@ from flowengine.cli import main
 from flowengine.persistence.models import AuditEvent
 from flowengine.persistence.triggers import install_audit_triggers
 from flowengine.service import Services
-from flowengine.service.audit import HASHED_FIELDS, event_hash
-from flowengine.service.audit_verify import read_export, verify_events
+from flowengine.service.audit.ledger import read_export, verify_events
+from flowengine.service.audit.trail import HASHED_FIELDS, event_hash
 from tests.service.test_act import GOOD
 from tests.support import World
 

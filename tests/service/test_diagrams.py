@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flowengine.service import Services, diagrams
+from flowengine.service import Services
+from flowengine.service.requests import diagrams
 
 
 def test_states_titles_roles_edges_and_highlight(services: Services) -> None:

@@ -7,9 +7,10 @@ from sqlalchemy import update
 
 from flowengine.errors import PermissionDenied
 from flowengine.persistence.models import Task
-from flowengine.service import Services, queries
-from flowengine.service.directory import parse_org_tree
-from flowengine.service.queries import SearchCriteria
+from flowengine.service import Services
+from flowengine.service.identity.directory import parse_org_tree
+from flowengine.service.reads import queries
+from flowengine.service.reads.queries import SearchCriteria
 from tests.support import PASSWORD, Clock, World
 
 GOOD = {

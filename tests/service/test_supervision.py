@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
+from flowengine.demo import load_demo
 from flowengine.engine.deadlines import CHINA, china_date
 from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
 from flowengine.service import Services
-from flowengine.service.demo import load_demo
-from flowengine.service.supervision import Criteria, Supervision
+from flowengine.service.reads.supervision import Criteria, Supervision
 from tests.conftest import SHIPPED_WORKFLOWS
 from tests.support import Clock
 

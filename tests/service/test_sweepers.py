@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from flowengine.persistence.models import AuditEvent, Task
 from flowengine.service import Services
-from flowengine.service.directory import parse_org_tree
+from flowengine.service.identity.directory import parse_org_tree
 from tests.support import Clock
 
 DUE_TASKS = 1000

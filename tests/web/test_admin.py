@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from flowengine.persistence.models import AuditEvent, Organization, RoleAssignment, User
 from flowengine.service import Services
-from flowengine.service.audit_verify import AuditLedger
+from flowengine.service.audit.ledger import AuditLedger
 from tests.support import PASSWORD, World
 from tests.web.conftest import Browser
 from tests.web.helpers import snapshot

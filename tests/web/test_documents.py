@@ -14,8 +14,8 @@ from docx import Document as Docx
 
 from flowengine.cli import main
 from flowengine.service import Services
-from flowengine.service.audit_verify import read_export, verify_events
-from flowengine.service.documents import MIMETYPE
+from flowengine.service.audit.ledger import read_export, verify_events
+from flowengine.service.requests.documents import MIMETYPE
 from tests.support import Clock, World
 from tests.web.conftest import Browser
 from tests.web.helpers import POSTPONEMENT, postponement_submitted, submitted

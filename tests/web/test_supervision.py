@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
+from flowengine.demo import DEMO_PASSWORD, load_demo
 from flowengine.service import Services
-from flowengine.service.demo import DEMO_PASSWORD, load_demo
 from flowengine.web import create_app
 from tests.conftest import SHIPPED_WORKFLOWS
 from tests.service.test_supervision import NOW, expected_states

@@ -14,7 +14,7 @@ from typing import Any
 from flowengine.engine.deadlines import CHINA
 from flowengine.persistence.models import Organization
 from flowengine.service import Services
-from flowengine.service.directory import parse_org_tree
+from flowengine.service.identity.directory import parse_org_tree
 from flowengine.service.views import ActionView, InstanceView
 from tests.support import PASSWORD, Clock
 

@@ -14,7 +14,7 @@ from flowengine.definitions.loader import load_file
 from flowengine.definitions.model import WorkflowDefinition
 from flowengine.engine.vocabulary import vocabulary
 from flowengine.service.catalog import validate_paths
-from flowengine.service.diagrams import mermaid
+from flowengine.service.requests.diagrams import mermaid
 from tests.conftest import SHIPPED_WORKFLOWS
 
 PROCEDURES = ["branch_election", "election_postponement", "major_decision"]

@@ -1,7 +1,7 @@
 """Official documents (公文) generated from a request's steps: 请示, 报告, 批复, 会议纪要.
 
 Pure on purpose — python-docx and the data, no database, no web — so that the prose and the layout can be
-tested without a request, and the service layer (``flowengine.service.documents``) decides only numbers,
+tested without a request, and the service layer (``flowengine.service.requests.documents``) decides only numbers,
 storage and who may read them.
 
 * :func:`compose` writes a document's text from a :class:`DocumentContext`, with a composer per procedure

@@ -1,7 +1,7 @@
 """The 督导通报: a superior organization's bulletin on how its units' re-elections stand.
 
 A supervision group used to phone units and write "除某校、某校未按时报送外，其它学校均已完成" by hand. The
-facts now come from the supervision queries (:mod:`flowengine.service.supervision`) as plain data; this
+facts now come from the supervision queries (:mod:`flowengine.service.reads.supervision`) as plain data; this
 module only writes the prose — counts, then the late units by name grouped by unit type with their step
 and days overdue — and hands an :class:`OfficialDocument` to the same GB/T 9704 layout as every other
 document, so the bulletin looks like the 批复 the same office issues.

@@ -15,17 +15,17 @@ from flowengine.engine import calendar
 from flowengine.errors import ConfigurationError
 from flowengine.persistence import migrate
 from flowengine.persistence.db import Database
-from flowengine.service.accounts import Accounts
-from flowengine.service.audit_seal import AuditSealer, grace_from_env
-from flowengine.service.audit_verify import AuditLedger
+from flowengine.service.audit.ledger import AuditLedger
+from flowengine.service.audit.seal import AuditSealer, grace_from_env
 from flowengine.service.catalog import Catalog
-from flowengine.service.core import Clock, FlowService, utcnow
-from flowengine.service.directory import Directory
-from flowengine.service.documents import DocumentService
-from flowengine.service.escalation import Escalator, TermWatchConfig
-from flowengine.service.notifications import Mailer, Notifications, SmtpConfig
-from flowengine.service.queries import Queries
-from flowengine.service.tokens import ApiTokens
+from flowengine.service.identity.accounts import Accounts
+from flowengine.service.identity.directory import Directory
+from flowengine.service.identity.tokens import ApiTokens
+from flowengine.service.notify.notifications import Mailer, Notifications, SmtpConfig
+from flowengine.service.reads.queries import Queries
+from flowengine.service.requests.documents import DocumentService
+from flowengine.service.requests.flow import Clock, FlowService, utcnow
+from flowengine.service.sweep.escalation import Escalator, TermWatchConfig
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Administration: the organization tree, users and their roles, and the loaded procedure definitions.
 
-The views only carry forms to :class:`flowengine.service.directory.Directory` and
-:class:`flowengine.service.accounts.Accounts`, which check that the caller is an administrator, validate
+The views only carry forms to :class:`flowengine.service.identity.directory.Directory` and
+:class:`flowengine.service.identity.accounts.Accounts`, which check that the caller is an administrator, validate
 every field (the messages are shown beside the fields, with what was typed kept) and record each change
 on the ``admin`` audit chain.
 """
@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 from flowengine.engine.deadlines import china_date
 from flowengine.engine.vocabulary import ORG_TYPES, ROLES
 from flowengine.errors import ValidationFailed
-from flowengine.service import diagrams
-from flowengine.service.directory import ORG_FORM_FIELDS
+from flowengine.service.identity.directory import ORG_FORM_FIELDS
+from flowengine.service.requests import diagrams
 from flowengine.web.context import services, user_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

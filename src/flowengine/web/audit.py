@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import login_required
 
-from flowengine.service.queries import STATUS_TITLES, SearchCriteria
+from flowengine.service.reads.queries import STATUS_TITLES, SearchCriteria
 from flowengine.web.context import services, user_id
 from flowengine.web.forms import SearchForm
 

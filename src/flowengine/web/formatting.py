@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from flowengine.definitions.model import FieldDef
 from flowengine.engine.deadlines import CHINA
-from flowengine.service.queries import TaskTiming
+from flowengine.service.reads.queries import TaskTiming
 
 
 def _as_date(value: Any) -> dt.date | None:

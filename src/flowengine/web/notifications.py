@@ -1,6 +1,6 @@
 """A person's in-app notifications (reminders, escalations, term alerts) and the unread count in the header.
 
-The sweep creates the notifications (:mod:`flowengine.service.escalation`); this page only lists the
+The sweep creates the notifications (:mod:`flowengine.service.sweep.escalation`); this page only lists the
 signed-in person's own, newest first, and marks them read. Marking is a POST with the CSRF token, and the
 service only ever touches rows of the caller, so an id of someone else's notification changes nothing.
 """

@@ -17,9 +17,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from flowengine.errors import CheckFailed, InvalidAction, PermissionDenied, StaleVersion, ValidationFailed
-from flowengine.service import diagrams, queries
-from flowengine.service.documents import MIMETYPE
-from flowengine.service.queries import task_timing
+from flowengine.service.reads import queries
+from flowengine.service.reads.queries import task_timing
+from flowengine.service.requests import diagrams
+from flowengine.service.requests.documents import MIMETYPE
 from flowengine.web import fields
 from flowengine.web.context import actor, services, user_id
 from flowengine.web.forms import StartForm, StepForm

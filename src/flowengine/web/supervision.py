@@ -1,6 +1,6 @@
 """督导: the superior organization's view of its units' re-elections and 三重一大 decisions.
 
-Thin over :mod:`flowengine.service.supervision`, which decides who may look and what counts as late. This
+Thin over :mod:`flowengine.service.reads.supervision`, which decides who may look and what counts as late. This
 module reads the query string, renders the page, and writes the same rows as CSV (UTF-8 with a BOM, so
 Excel opens it in Chinese), as .xlsx, and the 督导通报 as .docx. Charts are drawn in the browser by the
 shipped Chart.js from data the page carries in ``data-chart`` attributes (the CSP allows no inline script).
@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from flowengine.engine.deadlines import china_date
 from flowengine.errors import ValidationFailed
-from flowengine.service.supervision import (
+from flowengine.service.reads.supervision import (
     FILTER_TITLES,
     SORTS,
     STATUS_TITLES,

@@ -2,7 +2,7 @@
 
 A new token is shown exactly once, on the page that answers its creation (not after a redirect, and with
 ``Cache-Control: no-store``), because only its hash is kept. Everything else — the name rule, the audit
-events, that nobody revokes another person's token — is :class:`flowengine.service.tokens.ApiTokens`.
+events, that nobody revokes another person's token — is :class:`flowengine.service.identity.tokens.ApiTokens`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from flowengine.errors import ValidationFailed
-from flowengine.service.tokens import MAX_NAME_LENGTH, NewToken
+from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
 from flowengine.web.context import services, user_id
 from flowengine.web.forms import ChineseForm
 

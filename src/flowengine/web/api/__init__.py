@@ -1,6 +1,6 @@
 """The JSON API, ``/api/v1``: the same service calls as the web UI, for scripts and other platforms.
 
-Authentication is a personal API token (:mod:`flowengine.service.tokens`) sent as ``Authorization:
+Authentication is a personal API token (:mod:`flowengine.service.identity.tokens`) sent as ``Authorization:
 Bearer``; the session cookie is ignored, so the API is exempt from CSRF. The OpenAPI 3.1 description is
 served at ``/api/v1/openapi.json`` and rendered at ``/api/v1/docs``; errors are JSON of one shape
 (:mod:`.errors`).

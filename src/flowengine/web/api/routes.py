@@ -13,8 +13,8 @@ from urllib.parse import quote
 from flask import Response, jsonify, url_for
 
 from flowengine.errors import NotFound
-from flowengine.service.documents import MIMETYPE
-from flowengine.service.queries import STATUS_TITLES, SearchCriteria
+from flowengine.service.reads.queries import STATUS_TITLES, SearchCriteria
+from flowengine.service.requests.documents import MIMETYPE
 from flowengine.web.api import bp, reference, serialize
 from flowengine.web.api.auth import caller, caller_id
 from flowengine.web.api.errors import ApiError

@@ -13,9 +13,9 @@ from typing import Any
 from flask import url_for
 
 from flowengine.definitions.model import ActionDef, FieldDef, StateDef, WorkflowDefinition
-from flowengine.service import diagrams
-from flowengine.service.documents import DocumentView
-from flowengine.service.queries import STATUS_TITLES, RequestRow
+from flowengine.service.reads.queries import STATUS_TITLES, RequestRow
+from flowengine.service.requests import diagrams
+from flowengine.service.requests.documents import DocumentView
 from flowengine.service.views import ActionView, AuditView, InstanceView, Page, TaskView
 
 

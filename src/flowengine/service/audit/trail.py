@@ -4,7 +4,7 @@ Each event's ``hash`` is SHA-256 over a canonical JSON of its content and the pr
 same chain (``instance:<id>``, ``org:<id>`` or ``system``), so editing, deleting, inserting or reordering an
 event breaks every later link. Appends to an instance chain are serialized by the instance's versioned
 UPDATE, which happens first in the same transaction. A chain cannot show that its last event was deleted or
-that a well-formed one was appended: the periodic seals of :mod:`flowengine.service.audit_seal` do, once an
+that a well-formed one was appended: the periodic seals of :mod:`flowengine.service.audit.seal` do, once an
 event is older than their grace period.
 """
 

@@ -40,7 +40,7 @@ from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, Instance, Organization, RoleAssignment, Task, User
 from flowengine.service.catalog import Catalog
-from flowengine.service.core import effective_settings
+from flowengine.service.requests.flow import effective_settings
 
 Clock = Callable[[], dt.datetime]
 

@@ -14,7 +14,7 @@
 * The term watch inserts a ``term_alerts`` row with a unique key before notifying: whoever inserts it
   first raises the alert, everyone else skips it.
 * Last, the sweep seals the audit events older than the sealer's grace period
-  (:mod:`flowengine.service.audit_seal`; concurrent sealers agree on one seal chain). It seals up to the
+  (:mod:`flowengine.service.audit.seal`; concurrent sealers agree on one seal chain). It seals up to the
   clock's time, never a later ``now``: a sweep simulated in the future must not seal ahead of real writes.
 """
 
@@ -49,9 +49,9 @@ from flowengine.persistence.models import (
     User,
 )
 from flowengine.service import audit
-from flowengine.service.audit_seal import AuditSealer
+from flowengine.service.audit.seal import AuditSealer
 from flowengine.service.catalog import Catalog
-from flowengine.service.core import org_info
+from flowengine.service.requests.flow import org_info
 
 log = logging.getLogger(__name__)
 

@@ -42,8 +42,9 @@ from flowengine.persistence.models import (
     User,
     WorkflowDefinitionRow,
 )
-from flowengine.service import audit, steps
+from flowengine.service import audit
 from flowengine.service.catalog import Catalog
+from flowengine.service.requests import steps
 from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, Page, TaskView
 
 Clock = Callable[[], dt.datetime]

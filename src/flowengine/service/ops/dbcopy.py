@@ -24,7 +24,7 @@ from flowengine.errors import ConfigurationError
 from flowengine.persistence import migrate
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import Base
-from flowengine.service.audit_verify import AuditLedger, Report
+from flowengine.service.audit.ledger import AuditLedger, Report
 
 BATCH = 2000
 Progress = Callable[[str, int], None]

@@ -56,9 +56,10 @@ from flowengine.persistence.models import (
     RoleAssignment,
     User,
 )
-from flowengine.service import audit, steps
+from flowengine.service import audit
 from flowengine.service.catalog import Catalog
-from flowengine.service.core import Clock, effective_settings, utcnow
+from flowengine.service.requests import steps
+from flowengine.service.requests.flow import Clock, effective_settings, utcnow
 
 #: The columns a listing reads (never the content: a list of documents does not load their bytes).
 _LISTED = (
@@ -124,7 +125,7 @@ def safe_filename(title: str, number: str) -> str:
 
 
 class DocumentService:
-    """Produces documents inside actions (:class:`flowengine.service.core.DocumentProducer`) and serves them."""
+    """Produces documents inside actions (:class:`flowengine.service.requests.flow.DocumentProducer`) and serves them."""
 
     def __init__(self, db: Database, catalog: Catalog, clock: Clock = utcnow) -> None:
         self.db = db

@@ -17,7 +17,7 @@ from flowengine.engine.deadlines import CHINA
 from flowengine.errors import FlowEngineError
 from flowengine.persistence.models import Organization
 from flowengine.service.app import Services
-from flowengine.service.directory import parse_org_tree
+from flowengine.service.identity.directory import parse_org_tree
 
 DEMO_PASSWORD = "demo-2026"
 

@@ -12,7 +12,7 @@ fit:
 * a reordering → ``seq`` and links out of order.
 
 A chain alone cannot show that its last event was deleted, nor that a well-formed event was appended to
-it. The seals (:mod:`flowengine.service.audit_seal`) can, for every sealed period: a full verification
+it. The seals (:mod:`flowengine.service.audit.seal`) can, for every sealed period: a full verification
 streams the events once in id order, recomputes each seal's count, digest and chain heads on the way,
 and names
 
@@ -50,8 +50,7 @@ from sqlalchemy import select
 from flowengine.engine.deadlines import CHINA
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, AuditSeal
-from flowengine.service.audit import GENESIS, HASHED_FIELDS, chain_of, event_hash
-from flowengine.service.audit_seal import (
+from flowengine.service.audit.seal import (
     GENESIS_SEAL,
     SEAL_COLUMNS,
     Head,
@@ -60,6 +59,7 @@ from flowengine.service.audit_seal import (
     parse_heads,
     seal_digest,
 )
+from flowengine.service.audit.trail import GENESIS, HASHED_FIELDS, chain_of, event_hash
 
 EXPORT_FORMAT = "flowengine-audit-export"
 EXPORT_VERSION = 2  # 2: adds each chain's last sealed head ("seal_heads"; CSV column "sealed_head")

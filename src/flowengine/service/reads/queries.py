@@ -1,6 +1,6 @@
 """Read-only questions the screens ask that the core service does not: search, listings, timelines.
 
-The core service (:mod:`flowengine.service.core`) answers for one request or one person's work. This
+The core service (:mod:`flowengine.service.requests.flow`) answers for one request or one person's work. This
 module answers the wider questions of auditors (search every request in their scope) and administrators
 (the organization tree, users and roles, loaded definitions), and turns the audit trail into a timeline
 that says what changed between two submissions. Permission is decided here, not in the web layer:
@@ -35,7 +35,7 @@ from flowengine.persistence.models import (
     WorkflowDefinitionRow,
 )
 from flowengine.service.catalog import Catalog
-from flowengine.service.core import (
+from flowengine.service.requests.flow import (
     assignments_of,
     effective_settings,
     open_tasks_of,

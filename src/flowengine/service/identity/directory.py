@@ -429,7 +429,7 @@ class UserAdmin:
         self, actor_id: int, form: Mapping[str, str], now: dt.datetime, client_addr: str | None = None
     ) -> int:
         """A new user with a first password (to be changed by them); ValidationFailed names each bad field."""
-        from flowengine.service.accounts import password_problem
+        from flowengine.service.identity.accounts import password_problem
 
         v = {k: str(form.get(k) or "").strip() for k in ("username", "display_name", "email")}
         password, confirm = str(form.get("password") or ""), str(form.get("confirm_password") or "")

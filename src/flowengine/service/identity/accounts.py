@@ -29,7 +29,7 @@ from flowengine.errors import FlowEngineError, NotFound, PermissionDenied, Valid
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import Organization, RoleAssignment, User
 from flowengine.service import audit
-from flowengine.service.directory import admin_event, hash_password, require_admin, verify_password
+from flowengine.service.identity.directory import admin_event, hash_password, require_admin, verify_password
 
 Clock = Callable[[], dt.datetime]
 

@@ -1,6 +1,6 @@
 """Seal the audit trail: chained heads per period, so that a sealed record can no longer shrink or grow.
 
-The hash chains of :mod:`flowengine.service.audit` prove that a chain is intact *up to its last event*;
+The hash chains of :mod:`flowengine.service.audit.trail` prove that a chain is intact *up to its last event*;
 they cannot tell that the last event was deleted, nor that a well-formed event was appended. A seal closes
 that gap for everything older than a grace period. Seal ``n`` covers the events with ids in
 ``(after_event_id, last_event_id]`` — exactly where seal ``n - 1`` ended, so seals never overlap nor leave
