@@ -10,18 +10,19 @@ from pathlib import Path
 
 import pytest
 
-# Before flowengine is imported, and inherited by every server and CLI process the tests start.
+ROOT = Path(__file__).resolve().parent.parent
+# Before flowengine is imported, and inherited by every server and CLI process the tests start: cheap
+# password hashing, and the test procedure's package (found as a deployment's local procedures are).
 os.environ["FLOWENGINE_TEST_FAST_PASSWORD_HASHING"] = "1"
+os.environ["FLOWENGINE_PROCEDURES_PATH"] = str(ROOT / "tests" / "fixtures" / "procedures")
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import make_url  # noqa: E402
 
-import tests.fixtures.rules  # noqa: F401  (registers the fixture predicate, as a plug-in would)
-from flowengine.config import Settings
-from flowengine.service import Services, open_services
-from tests.support import Clock, World, build_world
+from flowengine.config import Settings  # noqa: E402
+from flowengine.service import Services, open_services  # noqa: E402
+from tests.support import Clock, World, build_world  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_WORKFLOWS = ROOT / "tests" / "fixtures" / "workflows"
 SHIPPED_WORKFLOWS = ROOT / "workflows"
 PG_URL = os.environ.get("FLOWENGINE_TEST_POSTGRES_URL")

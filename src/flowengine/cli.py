@@ -18,8 +18,8 @@ from ruamel.yaml.error import YAMLError
 
 from flowengine.config import Settings
 from flowengine.definitions.schema import schema_json
-from flowengine.engine.vocabulary import ROLES
 from flowengine.errors import DefinitionError, FlowEngineError, ValidationFailed
+from flowengine.vocabulary import ROLES
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -43,11 +43,10 @@ def _services(ctx: click.Context, **kwargs: Any) -> Any:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """flowengine：党组织换届选举（两请示一报告三批复）、“三重一大”等程序的流程审批引擎。"""
-    ctx.obj = Settings.from_env()
     try:
-        ctx.obj.import_rule_modules()
-    except ImportError as exc:
-        fail(f"FLOWENGINE_RULE_MODULES 中的模块无法导入：{exc}")
+        ctx.obj = Settings.from_env()
+    except FlowEngineError as exc:
+        fail(exc.message)
 
 
 # ---- db --------------------------------------------------------------------------------------------

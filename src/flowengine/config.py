@@ -1,20 +1,42 @@
-"""Configuration from environment variables, in one place.
+"""Configuration from environment variables: every ``FLOWENGINE_*`` variable is read here, and only here.
 
 | variable | meaning | default |
 |---|---|---|
 | ``FLOWENGINE_DATABASE_URL`` | SQLAlchemy URL (``postgresql+psycopg://...`` in production) | SQLite file ``$FLOWENGINE_DATA_DIR/flowengine.sqlite3`` |
-| ``FLOWENGINE_DATA_DIR`` | where the embedded database and generated files live | ``./var`` |
-| ``FLOWENGINE_WORKFLOWS_DIR`` | folder of workflow YAML files | the shipped ``workflows/`` |
-| ``FLOWENGINE_RULE_MODULES`` | comma-separated Python modules whose import registers extra checks | none |
+| ``FLOWENGINE_DATA_DIR`` | where the embedded database, the secret key and generated files live | ``./var`` |
+| ``FLOWENGINE_WORKFLOWS_DIR`` | folder of workflow YAML files (the definitions a deployment runs) | the shipped ``workflows/`` |
+| ``FLOWENGINE_PROCEDURES_PATH`` | folders of local procedure packages (each sub-folder with ``__init__.py`` defining ``procedure``), separated by ``:`` | none |
 | ``FLOWENGINE_CALENDAR_FILE`` | holiday file for years ``chinesecalendar`` does not know yet | none |
+| ``FLOWENGINE_SECRET_KEY`` | key that signs sessions and CSRF tokens (required in production) | a random key kept in the data folder |
+| ``FLOWENGINE_SECURE_COOKIES`` | ``1``: cookies only over HTTPS | off |
+| ``FLOWENGINE_WORKER_HEADER`` | ``1``: answer each request with the worker's pid (``X-Flowengine-Worker``) | off |
+| ``FLOWENGINE_LOG_LEVEL`` | ``DEBUG``, ``INFO``, ``WARNING`` … | ``INFO`` |
+| ``FLOWENGINE_LOG_FORMAT`` | ``text`` or ``json`` (one object per line) | ``text`` |
+| ``FLOWENGINE_SMTP_HOST`` / ``_PORT`` / ``_FROM`` / ``_USER`` / ``_PASSWORD`` / ``_STARTTLS`` | e-mail for notifications (off without a host) | port 25, from ``flowengine@localhost``, no login, no STARTTLS |
+| ``FLOWENGINE_SWEEP_BATCH`` | due tasks one sweeper claims at a time | 200 |
+| ``FLOWENGINE_SWEEP_LEASE_SECONDS`` | how long a claim lasts before another sweeper may take the tasks over | 300 |
+| ``FLOWENGINE_TERM_REMINDER_WORKING_DAYS`` | how early the term watch reminds a branch of its term's end | 120 |
+| ``FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS`` | age of the newest events a seal takes in (must exceed the longest write and the clock skew) | 300 |
+| ``FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE`` | seconds of scheduler silence after which ``/health`` fails (0: never) | 300 |
+| ``FLOWENGINE_BIND`` | address gunicorn listens on (``flowengine serve --production``) | ``127.0.0.1:8000`` |
+| ``FLOWENGINE_WEB_WORKERS`` | gunicorn workers | 2 × CPUs + 1 |
+| ``FLOWENGINE_WEB_TIMEOUT`` | seconds before gunicorn restarts a stuck worker | 60 |
+| ``FLOWENGINE_WEB_MAX_REQUESTS`` | requests after which a worker is recycled | 5000 |
+| ``FLOWENGINE_FORWARDED_ALLOW_IPS`` | proxies whose ``X-Forwarded-*`` headers are trusted | ``127.0.0.1`` |
+| ``FLOWENGINE_TEST_FAST_PASSWORD_HASHING`` | ``1``: cheap Argon2 parameters — set by the test suite only, never in a deployment | off |
+
+A value that cannot be read (``FLOWENGINE_SWEEP_BATCH=many``) stops the program with a message naming the
+variable, rather than being replaced by a default the operator did not choose.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flowengine.errors import ConfigurationError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -27,34 +49,121 @@ def shipped_dir(name: str) -> Path:
     return PACKAGE_DIR / "_data" / name
 
 
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"环境变量 {name}={raw!r} 应为整数。") from None
+    if value < minimum:
+        raise ConfigurationError(f"环境变量 {name}={value} 不能小于 {minimum}。")
+    return value
+
+
+def _paths(env: Mapping[str, str]) -> tuple[Path, ...]:
+    raw = env.get("FLOWENGINE_PROCEDURES_PATH") or ""
+    return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return (env.get(name) or "").strip().lower() in ("1", "true", "yes")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    sender: str = "flowengine@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
+class WebServerSettings:
+    """gunicorn's settings (``flowengine serve --production``)."""
+
+    bind: str = "127.0.0.1:8000"
+    workers: int = 0  # 0: 2 × CPUs + 1
+    timeout: int = 60
+    max_requests: int = 5000
+    forwarded_allow_ips: str = "127.0.0.1"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
     workflows_dir: Path
-    rule_modules: tuple[str, ...] = field(default=())
+    #: Read even when the settings are built in code, like the variables every process of a deployment shares.
+    procedures_path: tuple[Path, ...] = field(default_factory=lambda: _paths(os.environ))
     calendar_file: Path | None = None
+    secret_key: str | None = None
+    secure_cookies: bool = False
+    worker_header: bool = False
+    log_level: str = "INFO"
+    log_format: str = "text"
+    smtp: SmtpSettings | None = None
+    sweep_batch: int = 200
+    sweep_lease_seconds: int = 300
+    term_reminder_working_days: int = 120
+    audit_seal_grace_seconds: int = 300
+    health_max_heartbeat_age: int = 300
+    web: WebServerSettings = field(default_factory=WebServerSettings)
+    #: Read even when the settings are built in code (tests do), so no test pays for real Argon2 hashing.
+    fast_password_hashing: bool = field(
+        default_factory=lambda: _flag(os.environ, "FLOWENGINE_TEST_FAST_PASSWORD_HASHING")
+    )
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
         data_dir = Path(env.get("FLOWENGINE_DATA_DIR") or "var").resolve()
         url = env.get("FLOWENGINE_DATABASE_URL") or f"sqlite:///{data_dir / 'flowengine.sqlite3'}"
         workflows = Path(env.get("FLOWENGINE_WORKFLOWS_DIR") or shipped_dir("workflows"))
-        modules = tuple(m.strip() for m in (env.get("FLOWENGINE_RULE_MODULES") or "").split(",") if m.strip())
+        procedures = _paths(env)
         calendar_file = Path(env["FLOWENGINE_CALENDAR_FILE"]) if env.get("FLOWENGINE_CALENDAR_FILE") else None
+        host = (env.get("FLOWENGINE_SMTP_HOST") or "").strip()
+        smtp = (
+            SmtpSettings(
+                host=host,
+                port=_int(env, "FLOWENGINE_SMTP_PORT", 25, 1),
+                sender=env.get("FLOWENGINE_SMTP_FROM") or "flowengine@localhost",
+                username=env.get("FLOWENGINE_SMTP_USER") or None,
+                password=env.get("FLOWENGINE_SMTP_PASSWORD") or None,
+                starttls=_flag(env, "FLOWENGINE_SMTP_STARTTLS"),
+            )
+            if host
+            else None
+        )
         return cls(
             database_url=url,
             data_dir=data_dir,
             workflows_dir=workflows,
-            rule_modules=modules,
+            procedures_path=procedures,
             calendar_file=calendar_file,
+            secret_key=env.get("FLOWENGINE_SECRET_KEY") or None,
+            secure_cookies=_flag(env, "FLOWENGINE_SECURE_COOKIES"),
+            worker_header=_flag(env, "FLOWENGINE_WORKER_HEADER"),
+            log_level=(env.get("FLOWENGINE_LOG_LEVEL") or "INFO").upper(),
+            log_format=(env.get("FLOWENGINE_LOG_FORMAT") or "text").lower(),
+            smtp=smtp,
+            sweep_batch=_int(env, "FLOWENGINE_SWEEP_BATCH", 200, 1),
+            sweep_lease_seconds=_int(env, "FLOWENGINE_SWEEP_LEASE_SECONDS", 300, 1),
+            term_reminder_working_days=_int(env, "FLOWENGINE_TERM_REMINDER_WORKING_DAYS", 120),
+            audit_seal_grace_seconds=_int(env, "FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", 300),
+            health_max_heartbeat_age=_int(env, "FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE", 300),
+            web=WebServerSettings(
+                bind=env.get("FLOWENGINE_BIND") or "127.0.0.1:8000",
+                workers=_int(env, "FLOWENGINE_WEB_WORKERS", 0),
+                timeout=_int(env, "FLOWENGINE_WEB_TIMEOUT", 60, 1),
+                max_requests=_int(env, "FLOWENGINE_WEB_MAX_REQUESTS", 5000),
+                forwarded_allow_ips=env.get("FLOWENGINE_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            ),
+            fast_password_hashing=_flag(env, "FLOWENGINE_TEST_FAST_PASSWORD_HASHING"),
         )
-
-    def import_rule_modules(self) -> None:
-        """Import deployment-specific rule modules (their import registers checks and predicates)."""
-        for module in self.rule_modules:
-            importlib.import_module(module)
 
     @property
     def is_sqlite(self) -> bool:

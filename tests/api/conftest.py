@@ -14,7 +14,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from flowengine.service import Services
-from flowengine.service.identity import directory as directory_module
+from flowengine.service.identity import passwords as directory_module
 from flowengine.web import create_app
 from tests.api.openapi_check import ResponseChecker
 from tests.conftest import SHIPPED_WORKFLOWS

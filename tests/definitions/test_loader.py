@@ -11,8 +11,8 @@ from ruamel.yaml import YAML
 
 from flowengine.definitions.loader import load_text
 from flowengine.definitions.schema import SCHEMA, schema_json
-from flowengine.engine.vocabulary import vocabulary
 from flowengine.errors import DefinitionError
+from flowengine.registry import vocabulary
 from tests.conftest import FIXTURE_WORKFLOWS, SHIPPED_WORKFLOWS
 
 SOURCE = (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")
@@ -106,7 +106,7 @@ def test_schema_errors_name_key_and_line() -> None:
     assert (
         line_containing(text, "tilte:"),
         "states[1].tilte",
-        "unknown key 'tilte'; allowed here: assignee, deadline, description, final, initial, name, outcome, title",
+        "unknown key 'tilte'; allowed here: assignee, deadline, description, final, initial, name, outcome, title, variant",
     ) in got
     assert (
         line_containing(text, "unit: weeks"),

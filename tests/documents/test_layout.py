@@ -40,6 +40,7 @@ def _doc(title: str, *, kind: str = "批复", attendance: tuple[Paragraph, ...] 
         printed_by="中共郑州市第三十一中学委员会",
         attendance=attendance,
         author="中共郑州市第三十一中学委员会",
+        direction="internal" if minutes else "down",
     )
 
 

@@ -9,8 +9,8 @@ import pytest
 from flowengine.definitions.loader import load_text
 from flowengine.engine.checks import CheckContext, OrgUpdate, run_effects
 from flowengine.engine.roles import OrgInfo
-from flowengine.engine.vocabulary import vocabulary
 from flowengine.errors import DefinitionError
+from flowengine.registry import vocabulary
 from tests.conftest import FIXTURE_WORKFLOWS
 
 SOURCE = (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from flowengine.engine import machine as machine_mod
 from flowengine.engine.checks import CheckContext
 from flowengine.engine.machine import Token, fire, machine_for
 from flowengine.engine.roles import OrgInfo
-from flowengine.engine.vocabulary import vocabulary
 from flowengine.errors import CheckFailed, InvalidAction
+from flowengine.registry import vocabulary
 from tests.conftest import FIXTURE_WORKFLOWS
 
 DEFINITION = load_text(

@@ -118,8 +118,17 @@ def test_escalation_that_moves_or_shares_the_task(
 
 
 def test_term_watch_reminds_once_and_reports_expired_terms(
-    services: Services, world: World, clock: Clock
+    make_services: Callable[..., Services], clock: Clock, tmp_path: Path
 ) -> None:
+    # The fixture procedure stands in for the re-election: a copy of it declares that it answers the watch.
+    workflows = tmp_path / "wf"
+    workflows.mkdir()
+    source = (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")
+    (workflows / "leave_request.yaml").write_text(
+        source.replace("\nsettings:", "\nterm_watch: {role: renews}\nsettings:", 1), encoding="utf-8"
+    )
+    services = make_services(workflows)
+    world = build_world(services, clock())
     sweep = services.escalator.sweep
     # 120 working days ahead: the school committee's term (ends 2026-06-19) is in the window on 03-01,
     # the branches' terms (end 2026-10-09) from April on.
@@ -131,7 +140,6 @@ def test_term_watch_reminds_once_and_reports_expired_terms(
     assert sweep(china(2026, 6, 2, 9, 0)).term_reminders == 0
 
     # b1 starts its re-election (the fixture procedure stands in for it); b2 does nothing.
-    services.escalator.term_watch = type(services.escalator.term_watch)(workflow="leave_request")
     clock.now = china(2026, 9, 1, 9, 0)
     services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"])
     expired = sweep(china(2026, 10, 12, 9, 0))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
+from flowengine.chinese import CHINA, china_date
 from flowengine.demo import load_demo
-from flowengine.engine.deadlines import CHINA, china_date
 from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
 from flowengine.service import Services
 from flowengine.service.reads.supervision import Criteria, Supervision

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowengine.engine.deadlines import CHINA
+from flowengine.chinese import CHINA
 from flowengine.persistence.models import Organization
 from flowengine.service import Services
 from flowengine.service.identity.directory import parse_org_tree

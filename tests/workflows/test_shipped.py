@@ -12,7 +12,7 @@ import pytest
 
 from flowengine.definitions.loader import load_file
 from flowengine.definitions.model import WorkflowDefinition
-from flowengine.engine.vocabulary import vocabulary
+from flowengine.registry import vocabulary
 from flowengine.service.catalog import validate_paths
 from flowengine.service.requests.diagrams import mermaid
 from tests.conftest import SHIPPED_WORKFLOWS

@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -37,21 +37,50 @@ from flowengine.definitions.model import (
     SettingDef,
     StartDef,
     StateDef,
+    TermWatchDef,
     WorkflowDefinition,
 )
+from flowengine.definitions.params import FormScope, Param, RuleSpec
+from flowengine.definitions.params import problems as param_problems
 from flowengine.definitions.schema import SCHEMA
 from flowengine.errors import DefinitionError, DefinitionProblem
 
 
 @dataclass(frozen=True)
+class RuleBook:
+    """What one definition may use from code: rules (with typed parameters), procedure parameters, and
+    the documents its package composes. The common rules are in every book; a package adds its own."""
+
+    package: str = ""
+    checks: Mapping[str, RuleSpec] = field(default_factory=dict)
+    predicates: Mapping[str, RuleSpec] = field(default_factory=dict)
+    effects: Mapping[str, RuleSpec] = field(default_factory=dict)
+    #: Procedure-wide parameters the package's rules read (``params:`` at the top of the definition).
+    params: Mapping[str, Param] = field(default_factory=dict)
+    #: Upgrades of stored sources written before the language had a feature, by (definition name,
+    #: version): each takes the plain YAML data of that version and returns it in the current language.
+    upgrades: Mapping[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = field(
+        default_factory=dict
+    )
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    """Names a definition may refer to that are defined in code or configuration, not in YAML."""
+    """Names a definition may refer to that are defined in code or configuration, not in YAML.
+
+    ``books`` gives the rule book of a package by name (an unknown package gets the common rules only);
+    ``packages`` lists the known packages, so that a definition naming another is refused. ``key`` tells
+    vocabularies apart for the cache of built definitions.
+    """
 
     roles: Collection[str] = ()
-    checks: Collection[str] = ()
-    predicates: Collection[str] = ()
     org_types: Collection[str] = ()
-    effects: Collection[str] = ()
+    books: Callable[[str], RuleBook] = field(default=lambda _name: RuleBook())
+    packages: Collection[str] = ()
+    key: Hashable = ()
+
+    def book(self, package: str) -> RuleBook:
+        return self.books(package)
 
 
 @dataclass
@@ -151,26 +180,13 @@ def load_file(path: str | Path, vocabulary: Vocabulary) -> WorkflowDefinition:
 
 #: Definitions already built, by (file, source, vocabulary). Every process start, web worker, CLI call and
 #: test opens the same few files; the round-trip YAML parse alone costs ~0.3 s a file. The definitions
-#: are frozen, so sharing one is safe; a changed file or newly registered check is a different key.
-_built: dict[tuple[str, str, tuple[frozenset[str], ...]], WorkflowDefinition] = {}
-
-
-def _vocabulary_key(vocabulary: Vocabulary) -> tuple[frozenset[str], ...]:
-    return tuple(
-        frozenset(names)
-        for names in (
-            vocabulary.roles,
-            vocabulary.checks,
-            vocabulary.predicates,
-            vocabulary.org_types,
-            vocabulary.effects,
-        )
-    )
+#: are frozen, so sharing one is safe; a changed file or a different set of procedures is a different key.
+_built: dict[tuple[str, str, Hashable], WorkflowDefinition] = {}
 
 
 def load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefinition:
     """Validate ``text`` fully and build the definition, or raise with every problem found."""
-    key = (file, text, _vocabulary_key(vocabulary))
+    key = (file, text, vocabulary.key)
     built = _built.get(key)
     if built is None:
         built = _built[key] = _load_text(text, file, vocabulary)
@@ -184,22 +200,48 @@ def _load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefiniti
         col.add([], "a workflow definition must be a mapping with name, title, version, states, actions")
         raise DefinitionError(col.problems)
     plain = _plain(root)
+    book = vocabulary.book(str(plain.get("package") or plain.get("name") or ""))
+    upgrade = book.upgrades.get((str(plain.get("name")), plain.get("version")))
+    if upgrade is not None:
+        # A version stored before the language could say something: its package states it now, so that a
+        # request running on that version goes on exactly as before (the stored source stays as it was).
+        plain = upgrade(plain)
+    _deadline_days_once(plain)
     for err in sorted(_validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path))):
         path = list(deque(err.absolute_path))
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             allowed = set(err.schema.get("properties", {}))
             for key in err.instance:
-                if key not in allowed:
+                if key not in allowed and not (not path and str(key).startswith("x-")):
                     col.add([*path, key], f"unknown key {key!r}; allowed here: {', '.join(sorted(allowed))}")
             continue
         col.add(path, _schema_message(err))
     if col.problems:
         # Structural errors make the semantic pass unreliable (missing keys, wrong types): stop here.
         raise DefinitionError(col.problems)
-    _check_semantics(plain, col, vocabulary)
+    if plain.get("package") and vocabulary.packages and plain["package"] not in vocabulary.packages:
+        col.add(
+            ["package"],
+            f"unknown procedure package {plain['package']!r}; known: {', '.join(sorted(vocabulary.packages))}",
+        )
+        raise DefinitionError(col.problems)
+    _expand_variants(plain, col)
+    _check_semantics(plain, col, vocabulary, book)
     if col.problems:
         raise DefinitionError(col.problems)
-    return _build(plain, root, text, file)
+    return _build(plain, root, text, file, book)
+
+
+def _deadline_days_once(d: dict[str, Any]) -> None:
+    """Read the older deadline form ``{days: 10, days_setting: review_days}`` as ``{days: review_days}``.
+
+    Stored definitions of earlier versions stated the days twice (the number beside the setting holding the
+    same default); the setting, whose default is the number, is what was used.
+    """
+    for s in d.get("states") or []:
+        dl = s.get("deadline") if isinstance(s, dict) else None
+        if isinstance(dl, dict) and "days_setting" in dl:
+            dl["days"] = dl.pop("days_setting")
 
 
 # A CJK character or full-width punctuation mark.
@@ -222,8 +264,19 @@ def _names(value: str | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _check_ref_name(ref: str | Mapping[str, Any]) -> str:
+def _refs_of(value: Any) -> list[Any]:
+    """A ``when``/``unless`` value (a name, a name with params, or a list of either) as a list of refs."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _ref_name(ref: str | Mapping[str, Any]) -> str:
     return ref if isinstance(ref, str) else str(ref["name"])
+
+
+def _ref_params(ref: str | Mapping[str, Any]) -> dict[str, Any]:
+    return {} if isinstance(ref, str) else dict(ref.get("params") or {})
 
 
 def _branches(action: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -233,7 +286,61 @@ def _branches(action: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(to)
 
 
-def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -> None:
+def _expand_variants(d: dict[str, Any], col: _Collector) -> None:
+    """Spell out the branches a state's ``variant`` stands for.
+
+    ``variant: {of: drafting, when: no_committee}`` on a state says "wherever an action leads to
+    ``drafting`` and ``no_committee`` holds, go here instead". Every such destination gets the variant's
+    branch in front of it, so the built definition (and its machine) has the explicit branches and nothing
+    downstream needs to know about variants.
+    """
+    states = {s["name"]: s for s in d["states"]}
+    variants: dict[str, list[tuple[str, Any]]] = {}
+    for i, s in enumerate(d["states"]):
+        v = s.get("variant")
+        if not v:
+            continue
+        if v["of"] not in states:
+            col.add(
+                ["states", i, "variant", "of"],
+                f"unknown state {v['of']!r}: a variant stands in for a state of this definition",
+            )
+        elif (states[v["of"]].get("variant") or {}).get("of"):
+            col.add(
+                ["states", i, "variant", "of"],
+                f"{v['of']!r} is itself a variant; name the state it stands in for",
+            )
+        else:
+            variants.setdefault(v["of"], []).append((s["name"], v["when"]))
+    if not variants:
+        return
+    for a in d["actions"]:
+        out: list[dict[str, Any]] = []
+        for b in _branches(a):
+            for name, when in variants.get(b["state"], []):
+                out.append(
+                    {"state": name, "when": when, **({"unless": b["unless"]} if b.get("unless") else {})}
+                    if not b.get("when")
+                    else {
+                        "state": name,
+                        "when": [*_refs_of(when), *_refs_of(b["when"])],
+                        **({"unless": b["unless"]} if b.get("unless") else {}),
+                    }
+                )
+            out.append(b)
+        if len(out) != len(_branches(a)):
+            a["to"] = out
+
+
+#: Organization fields a ``prefill`` may read (``org.<field>``).
+ORG_PREFILL = ("name", "type", "full_members", "probationary_members", "term_start", "term_end")
+
+
+def _form_map(fields: list[Mapping[str, Any]] | None) -> dict[str, Mapping[str, Any]]:
+    return {f["name"]: f for f in fields or []}
+
+
+def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary, book: RuleBook) -> None:
     roles: Mapping[str, Any] = d["roles"]
     for key, role in roles.items():
         if vocab.roles and role["role"] not in vocab.roles:
@@ -246,16 +353,59 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
         if key is not None and key not in roles:
             col.add(path, f"unknown role {key!r}; this definition declares: {', '.join(roles) or 'none'}")
 
-    documents = d.get("documents") or {}
-    settings = d.get("settings") or {}
+    documents: Mapping[str, Any] = d.get("documents") or {}
+    settings: Mapping[str, Any] = d.get("settings") or {}
+    steps = {a["name"]: _form_map(a.get("form")) for a in d["actions"] if a.get("form")}
+    start_form = _form_map(d["start"].get("form"))
+    if start_form:
+        steps = {"start": start_form, **steps}
+    action_names = frozenset(a["name"] for a in d["actions"])
+
+    def scope(current: Mapping[str, Any]) -> FormScope:
+        return FormScope(current, steps, action_names, frozenset(settings))
 
     def check_refs(
-        path: list[str | int], refs: list[Any], kind: str = "check", known: Collection[str] | None = None
+        path: list[str | int],
+        refs: list[Any],
+        kind: str,
+        known: Mapping[str, RuleSpec],
+        form: Mapping[str, Any],
     ) -> None:
         for i, ref in enumerate(refs):
-            name = _check_ref_name(ref)
-            if name not in (vocab.checks if known is None else known):
-                col.add([*path, i], f"unknown {kind} {name!r}")
+            name = _ref_name(ref)
+            spec = known.get(name)
+            here = [*path, i] if isinstance(refs, list) else path
+            if spec is None:
+                col.add(here, f"unknown {kind} {name!r}")
+                continue
+            for sub, message in param_problems(spec, _ref_params(ref), scope(form)):
+                col.add([*here, "params", *sub] if sub else here, message)
+            for s in spec.settings:
+                if s not in settings:
+                    col.add(here, f"{kind} {name!r} reads the setting {s!r}; declare it under settings")
+
+    def check_prefill(path: list[str | int], expr: str) -> None:
+        head, _, rest = expr.partition(".")
+        if head == "org":
+            if rest not in ORG_PREFILL:
+                col.add(
+                    path, f"unknown organization field {rest!r} in prefill; known: {', '.join(ORG_PREFILL)}"
+                )
+        elif head == "setting":
+            if rest not in settings:
+                col.add(path, f"unknown setting {rest!r} in prefill; declare it under settings")
+        else:  # data.<step>.<field>
+            step, _, name = rest.partition(".")
+            if step not in steps:
+                col.add(
+                    path,
+                    f"no step {step!r} with a form in prefill {expr!r} (steps with forms: {', '.join(steps) or 'none'})",
+                )
+            elif name not in steps[step]:
+                col.add(
+                    path,
+                    f"no field {name!r} in the form of {step!r} (prefill {expr!r}; its fields: {', '.join(steps[step])})",
+                )
 
     def check_fields(path: list[str | int], fields: list[Mapping[str, Any]]) -> None:
         seen: set[str] = set()
@@ -279,8 +429,20 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
                     re.compile(f["pattern"])
                 except re.error as exc:
                     col.add([*path, i, "pattern"], f"invalid regular expression: {exc}")
+            if f.get("prefill"):
+                check_prefill([*path, i, "prefill"], f["prefill"])
             if f.get("fields"):
                 check_fields([*path, i, "fields"], f["fields"])
+
+    for sub, message in param_problems(
+        RuleSpec(f"{book.package or d['name']} (params)", params=book.params),
+        d.get("params") or {},
+        scope({}),
+    ):
+        col.add(
+            ["params", *sub],
+            message.replace(f"'{book.package or d['name']} (params)' needs", "this procedure needs"),
+        )
 
     start = d["start"]
     need_role(["start", "role"], start["role"])
@@ -292,7 +454,17 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
                     f"unknown organization type {t!r}; known: {', '.join(vocab.org_types)}",
                 )
     check_fields(["start", "form"], start.get("form") or [])
-    check_refs(["start", "checks"], start.get("checks") or [])
+    check_refs(["start", "checks"], start.get("checks") or [], "check", book.checks, start_form)
+
+    for key, doc in documents.items():
+        if doc.get("number_field"):
+            producers = [a for a in d["actions"] if key in (a.get("documents") or [])]
+            for a in producers:
+                if doc["number_field"] not in _form_map(a.get("form")):
+                    col.add(
+                        ["documents", key, "number_field"],
+                        f"no field {doc['number_field']!r} in the form of {a['name']!r}, which issues {key!r}",
+                    )
 
     states: dict[str, int] = {}
     for i, s in enumerate(d["states"]):
@@ -315,19 +487,39 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
             )
         if s.get("outcome") and not s.get("final"):
             col.add(["states", i, "outcome"], "only a final state has an outcome")
+        if s.get("variant"):
+            check_refs(
+                ["states", i, "variant", "when"],
+                _refs_of(s["variant"]["when"]),
+                "predicate",
+                book.predicates,
+                {},
+            )
         dl = s.get("deadline")
         if dl:
             need_role(["states", i, "deadline", "escalate_to"], dl.get("escalate_to"))
-            if dl.get("days_setting") and dl["days_setting"] not in settings:
-                col.add(
-                    ["states", i, "deadline", "days_setting"],
-                    f"unknown setting {dl['days_setting']!r}; declare it under settings",
-                )
+            days = dl["days"]
+            if isinstance(days, str):
+                default = (settings.get(days) or {}).get("default")
+                if days not in settings:
+                    col.add(
+                        ["states", i, "deadline", "days"],
+                        f"unknown setting {days!r}; declare it under settings, or give a number of days",
+                    )
+                    days = None
+                elif not isinstance(default, int) or isinstance(default, bool) or default < 1:
+                    col.add(
+                        ["states", i, "deadline", "days"],
+                        f"setting {dl['days']!r} must have a whole number of days (at least 1) as its default",
+                    )
+                    days = None
+                else:
+                    days = default
             for j, r in enumerate(dl.get("reminders") or []):
-                if r >= dl["days"]:
+                if days is not None and r >= days:
                     col.add(
                         ["states", i, "deadline", "reminders", j],
-                        f"a reminder {r} days before the deadline comes before the step starts ({dl['days']} days)",
+                        f"a reminder {r} days before the deadline comes before the step starts ({days} days)",
                     )
     initials = [s["name"] for s in d["states"] if s.get("initial")]
     if len(initials) != 1:
@@ -349,6 +541,7 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
         else:
             actions[a["name"]] = i
         need_role(["actions", i, "role"], a["role"])
+        form = _form_map(a.get("form"))
         sources = _names(a["from"])
         for j, src in enumerate(sources):
             path: list[str | int] = ["actions", i, "from", *([j] if isinstance(a["from"], list) else [])]
@@ -366,12 +559,14 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
             if b["state"] not in states:
                 col.add(path, f"unknown state {b['state']!r} in transition {a['name']!r}")
             for kind in ("when", "unless"):
-                for k, pred in enumerate(_names(b.get(kind))):
-                    if pred not in vocab.predicates:
-                        col.add(
-                            ["actions", i, "to", j, kind, *([k] if isinstance(b[kind], list) else [])],
-                            f"unknown predicate {pred!r}",
-                        )
+                refs = _refs_of(b.get(kind))
+                where: list[str | int] = ["actions", i, "to", j, kind]
+                if not isinstance(b.get(kind), list):
+                    check_refs(where, refs[:1], "predicate", book.predicates, form) if len(
+                        refs
+                    ) == 1 else None
+                    continue
+                check_refs(where, refs, "predicate", book.predicates, form)
             for src in sources:
                 if src in outgoing:
                     outgoing[src].add(b["state"])
@@ -381,8 +576,8 @@ def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary) -
                 "the last branch must be unconditional, so the action always leads somewhere",
             )
         check_fields(["actions", i, "form"], a.get("form") or [])
-        check_refs(["actions", i, "checks"], a.get("checks") or [])
-        check_refs(["actions", i, "effects"], a.get("effects") or [], "effect", vocab.effects)
+        check_refs(["actions", i, "checks"], a.get("checks") or [], "check", book.checks, form)
+        check_refs(["actions", i, "effects"], a.get("effects") or [], "effect", book.effects, form)
         for j, doc in enumerate(a.get("documents") or []):
             if doc not in documents:
                 col.add(
@@ -439,20 +634,30 @@ def _field(f: Mapping[str, Any], root: Any, path: list[str | int]) -> FieldDef:
     )
 
 
-def _refs(refs: list[Any]) -> tuple[CheckRef, ...]:
+def _refs(refs: list[Any], known: Mapping[str, RuleSpec]) -> tuple[CheckRef, ...]:
     out = []
     for ref in refs:
-        if isinstance(ref, str):
-            out.append(CheckRef(ref))
-        else:
-            out.append(CheckRef(ref["name"], MappingProxyType(dict(ref.get("params") or {}))))
+        spec = known[_ref_name(ref)]
+        out.append(CheckRef(spec.name, MappingProxyType(spec.effective(_ref_params(ref))), spec))
     return tuple(out)
 
 
-def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDefinition:
+def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook) -> WorkflowDefinition:
+    settings = d.get("settings") or {}
     states = []
     for i, s in enumerate(d["states"]):
         dl = s.get("deadline")
+        deadline = None
+        if dl:
+            setting = dl["days"] if isinstance(dl["days"], str) else None
+            deadline = Deadline(
+                days=int(settings[setting]["default"]) if setting else int(dl["days"]),
+                unit=dl["unit"],
+                reminders=tuple(sorted(set(dl.get("reminders") or []), reverse=True)),
+                escalate_to=dl.get("escalate_to"),
+                escalation=dl.get("escalation", "notify"),
+                days_setting=setting,
+            )
         states.append(
             StateDef(
                 name=s["name"],
@@ -461,16 +666,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
                 final=bool(s.get("final", False)),
                 outcome=s.get("outcome") or ("completed" if s.get("final") else None),
                 assignee=s.get("assignee"),
-                deadline=Deadline(
-                    days=dl["days"],
-                    unit=dl["unit"],
-                    reminders=tuple(sorted(set(dl.get("reminders") or []), reverse=True)),
-                    escalate_to=dl.get("escalate_to"),
-                    escalation=dl.get("escalation", "notify"),
-                    days_setting=dl.get("days_setting"),
-                )
-                if dl
-                else None,
+                deadline=deadline,
                 description=unfold(s.get("description", "")),
                 line=line_of(root, ["states", i]),
             )
@@ -483,7 +679,11 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
                 title=a["title"],
                 sources=tuple(_names(a["from"])),
                 branches=tuple(
-                    Branch(b["state"], tuple(_names(b.get("when"))), tuple(_names(b.get("unless"))))
+                    Branch(
+                        b["state"],
+                        _refs(_refs_of(b.get("when")), book.predicates),
+                        _refs(_refs_of(b.get("unless")), book.predicates),
+                    )
                     for b in _branches(a)
                 ),
                 role=a["role"],
@@ -492,14 +692,15 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
                 form=tuple(
                     _field(f, root, ["actions", i, "form", k]) for k, f in enumerate(a.get("form") or [])
                 ),
-                checks=_refs(a.get("checks") or []),
+                checks=_refs(a.get("checks") or [], book.checks),
                 documents=tuple(a.get("documents") or []),
                 description=unfold(a.get("description", "")),
                 line=line_of(root, ["actions", i]),
-                effects=_refs(a.get("effects") or []),
+                effects=_refs(a.get("effects") or [], book.effects),
             )
         )
     start = d["start"]
+    term = d.get("term_watch")
     return WorkflowDefinition(
         name=d["name"],
         title=d["title"],
@@ -509,7 +710,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
             role=start["role"],
             org_types=tuple(start["org_types"]),
             form=tuple(_field(f, root, ["start", "form", k]) for k, f in enumerate(start.get("form") or [])),
-            checks=_refs(start.get("checks") or []),
+            checks=_refs(start.get("checks") or [], book.checks),
         ),
         roles=MappingProxyType(
             {k: RoleDef(k, r["title"], r["role"], r["of"]) for k, r in d["roles"].items()}
@@ -517,7 +718,10 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
         states=tuple(states),
         actions=tuple(actions),
         documents=MappingProxyType(
-            {k: DocumentDef(k, v["title"], v["kind"]) for k, v in (d.get("documents") or {}).items()}
+            {
+                k: DocumentDef(k, v["title"], v["kind"], v["direction"], v.get("number_field"))
+                for k, v in (d.get("documents") or {}).items()
+            }
         ),
         settings=MappingProxyType(
             {
@@ -528,4 +732,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str) -> WorkflowDef
         source=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         file=file,
+        package=book.package,
+        params=MappingProxyType(dict(d.get("params") or {})),
+        term_watch=TermWatchDef(term["role"], term.get("completed", "")) if term else None,
     )

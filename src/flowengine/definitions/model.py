@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from flowengine.definitions.params import RuleSpec
+from flowengine.vocabulary import ActionKind, InstanceStatus
+
 FIELD_TYPES = (
     "string",
     "text",
@@ -26,8 +29,14 @@ FIELD_TYPES = (
 ROLE_RELATIONS = ("self", "parent", "approver")
 DEADLINE_UNITS = ("working_days", "calendar_days")
 ESCALATIONS = ("notify", "reassign", "co_approve")
-ACTION_KINDS = ("submit", "approve", "return", "withdraw", "record", "reject")
-FINAL_OUTCOMES = ("completed", "withdrawn", "rejected")
+ACTION_KINDS = tuple(ActionKind)
+FINAL_OUTCOMES = tuple(s for s in InstanceStatus if s is not InstanceStatus.ACTIVE)
+#: Which way a document goes: up to the superior (请示, 报告), down from it (批复), or inside the organization
+#: (会议纪要): it decides who issues the document, to whom, and who signs it.
+DIRECTIONS = ("up", "down", "internal")
+#: What a procedure does to the term watch: ``renews`` (starting it answers the watch, completing it starts
+#: a new term) or ``shifts`` (an approved request moves the current term's end).
+TERM_ROLES = ("renews", "shifts")
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -106,8 +115,15 @@ class StateDef:
 
 @dataclass(frozen=True)
 class CheckRef:
+    """A use of a named rule (check, predicate or effect) with its parameters, defaults applied.
+
+    ``spec`` is the rule the loader resolved the name to (its parameter types and its function), so nothing
+    looks a rule up by name while a request is being acted on.
+    """
+
     name: str
     params: Mapping[str, Any] = field(default_factory=lambda: _frozen(None))
+    spec: RuleSpec | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -115,8 +131,8 @@ class Branch:
     """One destination of an action; the first branch whose predicates hold is taken."""
 
     to: str
-    when: tuple[str, ...] = ()
-    unless: tuple[str, ...] = ()
+    when: tuple[CheckRef, ...] = ()
+    unless: tuple[CheckRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,9 +160,31 @@ class ActionDef:
 
 @dataclass(frozen=True)
 class DocumentDef:
+    """A document the procedure issues: its title and kind (请示, 批复 …) as printed, which way it goes, and
+    the form field in which the acting person may type the number their office gave it."""
+
     name: str
     title: str
     kind: str
+    direction: str = "up"
+    number_field: str | None = None
+
+    @property
+    def upward(self) -> bool:
+        return self.direction == "up"
+
+    @property
+    def downward(self) -> bool:
+        return self.direction == "down"
+
+
+@dataclass(frozen=True)
+class TermWatchDef:
+    """How the procedure answers the term watch (``role`` of :data:`TERM_ROLES`); ``completed`` names what
+    completing it means in a phrase (批复③), for the supervision view."""
+
+    role: str
+    completed: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +217,11 @@ class WorkflowDefinition:
     source: str
     sha256: str
     file: str
+    #: The procedure package whose rules and documents the definition uses (its name unless it says).
+    package: str = ""
+    #: Values of the package's procedure-wide parameters (which step holds the seats, the candidates …).
+    params: Mapping[str, Any] = field(default_factory=lambda: _frozen(None))
+    term_watch: TermWatchDef | None = None
 
     @property
     def key(self) -> tuple[str, int]:

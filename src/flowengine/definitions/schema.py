@@ -13,10 +13,12 @@ from typing import Any
 from flowengine.definitions.model import (
     ACTION_KINDS,
     DEADLINE_UNITS,
+    DIRECTIONS,
     ESCALATIONS,
     FIELD_TYPES,
     FINAL_OUTCOMES,
     ROLE_RELATIONS,
+    TERM_ROLES,
 )
 
 IDENT = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
@@ -33,6 +35,9 @@ CHECK_REF = {
         },
     ]
 }
+
+#: ``when``/``unless`` of a branch: one predicate or several (all must hold), each a name or name + params.
+PREDICATES = {"oneOf": [CHECK_REF, {"type": "array", "items": CHECK_REF, "minItems": 1}]}
 
 FIELD: dict[str, Any] = {
     "type": "object",
@@ -76,9 +81,9 @@ DEADLINE = {
     "required": ["days", "unit"],
     "additionalProperties": False,
     "properties": {
-        "days": {"type": "integer", "minimum": 1},
+        # A number of days, or the name of a setting that holds it (stated once: the setting's default).
+        "days": {"oneOf": [{"type": "integer", "minimum": 1}, IDENT]},
         "unit": {"enum": list(DEADLINE_UNITS)},
-        "days_setting": IDENT,
         "reminders": {"type": "array", "items": {"type": "integer", "minimum": 0}},
         "escalate_to": IDENT,
         "escalation": {"enum": list(ESCALATIONS)},
@@ -89,7 +94,7 @@ BRANCH = {
     "type": "object",
     "required": ["state"],
     "additionalProperties": False,
-    "properties": {"state": IDENT, "when": NAME_LIST, "unless": NAME_LIST},
+    "properties": {"state": IDENT, "when": PREDICATES, "unless": PREDICATES},
 }
 
 SCHEMA: dict[str, Any] = {
@@ -99,12 +104,22 @@ SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["name", "title", "version", "start", "roles", "states", "actions"],
     "additionalProperties": False,
+    # Keys starting with "x-" are ignored: a place for YAML anchors shared by several steps.
+    "patternProperties": {"^x-": {}},
     "$defs": {"field": FIELD},
     "properties": {
         "name": IDENT,
         "title": {"type": "string", "minLength": 1},
         "version": {"type": "integer", "minimum": 1},
         "description": {"type": "string"},
+        "package": IDENT,
+        "params": {"type": "object", "propertyNames": IDENT},
+        "term_watch": {
+            "type": "object",
+            "required": ["role"],
+            "additionalProperties": False,
+            "properties": {"role": {"enum": list(TERM_ROLES)}, "completed": {"type": "string"}},
+        },
         "settings": {
             "type": "object",
             "propertyNames": IDENT,
@@ -146,9 +161,14 @@ SCHEMA: dict[str, Any] = {
             "propertyNames": IDENT,
             "additionalProperties": {
                 "type": "object",
-                "required": ["title", "kind"],
+                "required": ["title", "kind", "direction"],
                 "additionalProperties": False,
-                "properties": {"title": {"type": "string"}, "kind": {"type": "string"}},
+                "properties": {
+                    "title": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "direction": {"enum": list(DIRECTIONS)},
+                    "number_field": IDENT,
+                },
             },
         },
         "states": {
@@ -167,6 +187,13 @@ SCHEMA: dict[str, Any] = {
                     "outcome": {"enum": list(FINAL_OUTCOMES)},
                     "assignee": IDENT,
                     "deadline": DEADLINE,
+                    # This state stands in for state ``of`` wherever an action leads there and ``when`` holds.
+                    "variant": {
+                        "type": "object",
+                        "required": ["of", "when"],
+                        "additionalProperties": False,
+                        "properties": {"of": IDENT, "when": PREDICATES},
+                    },
                 },
             },
         },

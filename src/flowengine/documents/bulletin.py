@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from flowengine.chinese import chinese_date
 from flowengine.documents.common import masthead
 from flowengine.documents.model import OfficialDocument, OrgRef, Paragraph, Span
 
@@ -45,8 +46,7 @@ class BulletinFacts:
     late: tuple[LateUnit, ...]
 
 
-def _day(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+_day = chinese_date
 
 
 def _numeral(i: int) -> str:
@@ -150,7 +150,7 @@ def compose_bulletin(facts: BulletinFacts, number: str) -> OfficialDocument:
     issuer = OrgRef(0, facts.issuer, facts.issuer_type)
     return OfficialDocument(
         kind=KIND,
-        mark=masthead(issuer, KIND),
+        mark=masthead(issuer, "down"),
         number=number,
         title=f"关于{facts.date_from.year}年基层党组织换届选举工作督导情况的通报"
         if facts.date_from.year == facts.date_to.year
@@ -161,4 +161,5 @@ def compose_bulletin(facts: BulletinFacts, number: str) -> OfficialDocument:
         date=facts.today,
         printed_by=facts.issuer,
         author=facts.issuer,
+        direction="down",
     )

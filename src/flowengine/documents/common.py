@@ -16,11 +16,11 @@ from flowengine.documents.model import DocumentContext, Issued, OfficialDocument
 #: Organization types that issue documents under a 文件 masthead (a Party committee and above); a
 #: branch's documents carry its name alone.
 _FILE_MASTHEAD = ("work_committee", "committee")
-UPWARD = ("请示", "报告")
 
 
-def masthead(issuer: OrgRef, kind: str) -> str:
-    if kind == "纪要":
+def masthead(issuer: OrgRef, direction: str) -> str:
+    """The 发文机关标志: …会议纪要 for a document kept inside the organization, …文件 for a committee's."""
+    if direction == "internal":
         return f"{issuer.name}会议纪要"
     return f"{issuer.name}文件" if issuer.type in _FILE_MASTHEAD else issuer.name
 
@@ -32,13 +32,17 @@ def frame(
     *,
     attendance: Sequence[Paragraph] = (),
     copies_to: Iterable[str] = (),
+    contact: bool = False,
 ) -> OfficialDocument:
-    """The complete document around ``body``: masthead, number, recipient, signature, date, colophon."""
-    upward = ctx.kind in UPWARD
-    minutes = ctx.kind == "纪要"
+    """The complete document around ``body``: masthead, number, recipient, signature, date, colophon.
+
+    ``contact`` adds the 附注 with the contact person, which a 请示 carries so the superior can ask back.
+    """
+    upward = ctx.direction == "up"
+    minutes = ctx.direction == "internal"
     return OfficialDocument(
         kind=ctx.kind,
-        mark=masthead(ctx.issuer, ctx.kind),
+        mark=masthead(ctx.issuer, ctx.direction),
         number=ctx.number,
         title=title,
         recipient=None if minutes or ctx.recipient is None else ctx.recipient.name,
@@ -47,10 +51,11 @@ def frame(
         date=ctx.issued_on,
         printed_by=ctx.issuer.name,
         signer=ctx.signer if upward else None,
-        note=f"（联系人：{ctx.signer}）" if ctx.kind == "请示" and ctx.signer else None,
+        note=f"（联系人：{ctx.signer}）" if contact and ctx.signer else None,
         attendance=tuple(attendance),
         copies_to=tuple(copies_to),
         author=ctx.issuer.name,
+        direction=ctx.direction,
     )
 
 

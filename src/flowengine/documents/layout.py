@@ -48,6 +48,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 from lxml import etree
 
+from flowengine.chinese import chinese_date
 from flowengine.documents.model import OfficialDocument, Paragraph
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -382,9 +383,7 @@ def _masthead(d: Document, doc: OfficialDocument) -> None:
     _run(mark, doc.mark, XIAOBIAOSONG, size, color=RED, spacing=None, scale=scale)
     # 发文字号 two lines below the mark; the red rule 4 mm below the number.
     before = 2 * LINE_PT
-    right = (
-        f"签发人：{doc.signer}" if doc.signer is not None else (_date(doc.date) if doc.kind == "纪要" else "")
-    )
+    right = f"签发人：{doc.signer}" if doc.signer is not None else (_date(doc.date) if doc.internal else "")
     if right and _text_width(doc.number) + _text_width(right) + 3 * BODY_PT > TEXT_WIDTH_PT:
         # Too long for one line: the 签发人 (or date) goes on the line above, flush right, as GB/T 9704
         # stacks several 签发人 above the number.
@@ -397,7 +396,7 @@ def _masthead(d: Document, doc: OfficialDocument) -> None:
             _run(above, right, spacing=None)
         before, right = 0, ""
     number = _paragraph(d, before=before)
-    if doc.signer is not None or doc.kind == "纪要":
+    if doc.signer is not None or doc.internal:
         # 上行文: the number flush left one character in, 签发人 flush right one character in; 纪要 put
         # their date where the 签发人 would be, since they carry no signature block.
         number.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -488,8 +487,7 @@ def _attendance_paragraph(d: Document, para: Paragraph) -> DocxParagraph:
     return p
 
 
-def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+_date = chinese_date
 
 
 def _text_width(text: str, size: float = BODY_PT) -> float:
@@ -500,7 +498,7 @@ def _text_width(text: str, size: float = BODY_PT) -> float:
 def _signature_and_date(d: Document, doc: OfficialDocument) -> list[DocxParagraph]:
     """发文机关署名 and 成文日期 as GB/T 9704 §7.3.5.2 places them for a document without a seal."""
     out: list[DocxParagraph] = []
-    if doc.kind == "纪要":  # dated in the masthead; minutes are not signed (GB/T 9704 §10.3)
+    if doc.internal:  # dated in the masthead; minutes are not signed (GB/T 9704 §10.3)
         return out
     date = _date(doc.date)
     em = BODY_PT

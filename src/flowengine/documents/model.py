@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowengine.chinese import chinese_date
+
 #: Emphasis of a run of text: GB/T 9704 sets 一级标题 in 黑体, 二级标题 in 楷体, 三级标题 in bold 仿宋.
 EMPHASES = ("", "heading", "subheading", "bold")
 
@@ -47,7 +49,7 @@ class Paragraph:
 class OfficialDocument:
     """A 公文 as issued: the 版头 (mark, number), the 主体 (title to date) and the 版记 (抄送, 印发)."""
 
-    kind: str  # 请示 | 报告 | 批复 | 纪要
+    kind: str  # 请示 | 报告 | 批复 | 纪要, as printed; the layout follows ``direction``
     mark: str  # 发文机关标志, e.g. 中共郑州市委教育工作委员会文件 or …会议纪要
     number: str  # 发文字号
     title: str
@@ -61,6 +63,12 @@ class OfficialDocument:
     attendance: tuple[Paragraph, ...] = ()  # 纪要: 出席, 缺席, 列席
     copies_to: tuple[str, ...] = ()  # 抄送机关
     author: str = ""  # the file's author property (the issuing organization)
+    #: up (请示, 报告), down (批复) or internal (纪要: dated in the masthead, not signed).
+    direction: str = "up"
+
+    @property
+    def internal(self) -> bool:
+        return self.direction == "internal"
 
     @property
     def text(self) -> str:
@@ -71,7 +79,7 @@ class OfficialDocument:
         lines += [p.text for p in self.body]
         if self.signature:
             lines.append(self.signature)
-        lines.append(f"{self.date.year}年{self.date.month}月{self.date.day}日")
+        lines.append(chinese_date(self.date))
         if self.note:
             lines.append(self.note)
         lines += [p.text for p in self.attendance]
@@ -113,6 +121,7 @@ class DocumentContext:
     name: str  # the definition's document key, e.g. request1
     declared_title: str  # the title the definition declares
     kind: str
+    direction: str  # as the definition declares: up, down or internal
     action: str
     org: OrgRef  # the request's organization
     issuer: OrgRef

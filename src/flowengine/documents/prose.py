@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from flowengine.chinese import chinese_date, chinese_fraction, chinese_month, chinese_number
 from flowengine.documents.model import OrgRef
 from flowengine.engine.ballot_order import order_by_surname_strokes
-from flowengine.engine.rules.common import chinese_fraction, chinese_number
 
 __all__ = [
     "body_of",
@@ -38,16 +38,9 @@ __all__ = [
 _END = "。！？；：…”」）)"
 
 
-def date_cn(value: Any) -> str:
-    """2026-11-21 (text or date) → 2026年11月21日."""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def month_cn(value: Any) -> str:
-    """2026-11 → 2026年11月."""
-    text = str(value)
-    return f"{int(text[:4])}年{int(text[5:7])}月"
+#: The one Chinese date formatter (:mod:`flowengine.chinese`), under the names the composers use.
+date_cn = chinese_date
+month_cn = chinese_month
 
 
 def heading(n: int) -> str:

@@ -1,7 +1,10 @@
-"""Named checks (guards that must pass, with a reason when they do not) and predicates (branch choosers).
+"""Named rules: checks (guards that must pass, with a reason when they do not), predicates (branch
+choosers) and effects (declared changes to the organization), each with typed parameters.
 
-A definition refers to them by name; adding a procedure needs at most a new named function here or in a
-module registered under the ``flowengine.checks`` entry-point group, never a change to the engine.
+A definition refers to rules by name; the loader resolves each name to its :class:`RuleSpec` (and the
+function behind it) in the rule book of the definition's procedure package, so a request being acted on
+never looks a rule up by name. Rules are registered in a :class:`RuleSet`: :data:`COMMON` holds those any
+procedure may use; each procedure package has its own set, so two packages may name rules alike.
 
 A *check* answers "may this action go ahead?" and, when not, says why in words a secretary understands
 (Chinese). A *predicate* answers "which way does the procedure go?" (e.g. seats left unfilled → 另行选举)
@@ -15,17 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any
 
+from flowengine.definitions.model import CheckRef
+from flowengine.definitions.params import ORG_FIELDS, Param, RuleSpec
 from flowengine.engine.roles import OrgInfo
 from flowengine.errors import CheckFailure
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class CheckContext:
     #: Every earlier submission of the request, oldest first, as ``(action, form data)``. ``data`` keeps
     #: only the latest submission of each action; rules about repeated steps (rounds of voting) need all.
     history: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    #: The definition's procedure-wide parameters (``params:`` at its top), e.g. which step holds the seats.
+    procedure: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, action: str) -> Mapping[str, Any]:
         """Data submitted by ``action`` (the current form when it is the action being performed)."""
@@ -53,11 +55,6 @@ class CheckContext:
         """``action.field`` from the current form or an earlier step; the current form wins."""
         step, _, name = dotted.partition(".")
         return self.step(step).get(name, default)
-
-
-#: Organization fields an effect may change: the term dates the term watch reads. Deliberately short:
-#: membership numbers and the tree itself are the administrator's, not a procedure's, to change.
-ORG_FIELDS = frozenset({"term_start", "term_end"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class OrgUpdate:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        unknown = set(self.changes) - ORG_FIELDS
+        unknown = set(self.changes) - set(ORG_FIELDS)
         if unknown:
             raise ValueError(
                 f"an effect may only change {', '.join(sorted(ORG_FIELDS))}, not {', '.join(sorted(unknown))}"
@@ -80,76 +77,91 @@ class OrgUpdate:
 
 
 CheckResult = str | CheckFailure | None
-CheckFn = Callable[..., CheckResult]
+CheckFn = Callable[[CheckContext], CheckResult]
 PredicateFn = Callable[[CheckContext], bool]
 EffectFn = Callable[[CheckContext], Iterable[OrgUpdate]]
 
-CHECKS: dict[str, CheckFn] = {}
-PREDICATES: dict[str, PredicateFn] = {}
-EFFECTS: dict[str, EffectFn] = {}
 
-#: Modules shipped with flowengine whose import registers the procedures' rules.
-BUILTIN_RULE_MODULES = (
-    "flowengine.engine.rules.common",
-    "flowengine.engine.rules.election",
-    "flowengine.engine.rules.decision",
-)
-_loaded = False
+class RuleSet:
+    """The named rules of one package (or :data:`COMMON`), registered with decorators.
+
+    ``@rules.check("quorum", title="到会人数", params={...}, settings=(...))`` registers the function under
+    its name with its typed parameters; registering a second function under a taken name is refused.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.checks: dict[str, RuleSpec] = {}
+        self.predicates: dict[str, RuleSpec] = {}
+        self.effects: dict[str, RuleSpec] = {}
+
+    def _register(
+        self,
+        table: dict[str, RuleSpec],
+        name: str,
+        title: str,
+        params: Mapping[str, Param] | None,
+        settings: Sequence[str],
+        description: str,
+    ) -> Callable[[Any], Any]:
+        def register(fn: Any) -> Any:
+            taken = table.get(name)
+            if taken is not None and taken.fn is not fn:
+                raise ValueError(f"rule {name!r} is registered twice in {self.name!r}")
+            table[name] = RuleSpec(name, title, description, dict(params or {}), tuple(settings), fn)
+            return fn
+
+        return register
+
+    def check(
+        self,
+        name: str,
+        *,
+        title: str,
+        params: Mapping[str, Param] | None = None,
+        settings: Sequence[str] = (),
+        description: str = "",
+    ) -> Callable[[CheckFn], CheckFn]:
+        return self._register(self.checks, name, title, params, settings, description)
+
+    def predicate(
+        self,
+        name: str,
+        *,
+        title: str,
+        params: Mapping[str, Param] | None = None,
+        settings: Sequence[str] = (),
+        description: str = "",
+    ) -> Callable[[PredicateFn], PredicateFn]:
+        return self._register(self.predicates, name, title, params, settings, description)
+
+    def effect(
+        self,
+        name: str,
+        *,
+        title: str,
+        params: Mapping[str, Param] | None = None,
+        settings: Sequence[str] = (),
+        description: str = "",
+    ) -> Callable[[EffectFn], EffectFn]:
+        return self._register(self.effects, name, title, params, settings, description)
 
 
-def check(name: str) -> Callable[[CheckFn], CheckFn]:
-    def register(fn: CheckFn) -> CheckFn:
-        if name in CHECKS and CHECKS[name] is not fn:
-            raise ValueError(f"check {name!r} is registered twice")
-        CHECKS[name] = fn
-        return fn
-
-    return register
+#: Rules any procedure may use (registered by :mod:`flowengine.engine.rules.common`).
+COMMON = RuleSet("common")
 
 
-def predicate(name: str) -> Callable[[PredicateFn], PredicateFn]:
-    def register(fn: PredicateFn) -> PredicateFn:
-        if name in PREDICATES and PREDICATES[name] is not fn:
-            raise ValueError(f"predicate {name!r} is registered twice")
-        PREDICATES[name] = fn
-        return fn
-
-    return register
+def _call(ref: CheckRef, ctx: CheckContext) -> Any:
+    if ref.spec is None or ref.spec.fn is None:
+        raise LookupError(f"rule {ref.name!r} was not resolved by the loader")
+    return ref.spec.fn(dataclasses.replace(ctx, params=ref.params))
 
 
-def effect(name: str) -> Callable[[EffectFn], EffectFn]:
-    def register(fn: EffectFn) -> EffectFn:
-        if name in EFFECTS and EFFECTS[name] is not fn:
-            raise ValueError(f"effect {name!r} is registered twice")
-        EFFECTS[name] = fn
-        return fn
-
-    return register
-
-
-def load_rules() -> None:
-    """Import the built-in rule modules and any registered plug-ins (once)."""
-    global _loaded
-    if _loaded:
-        return
-    for module in BUILTIN_RULE_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-    for ep in entry_points(group="flowengine.checks"):
-        log.info("loading rules from plug-in %s", ep.value)
-        ep.load()
-    _loaded = True
-
-
-def run_checks(refs: Any, ctx: CheckContext) -> list[CheckFailure]:
+def run_checks(refs: Iterable[CheckRef], ctx: CheckContext) -> list[CheckFailure]:
     """Run every referenced check and return all failures (so the user sees every reason at once)."""
     failures: list[CheckFailure] = []
     for ref in refs:
-        fn = CHECKS[ref.name]
-        result = fn(dataclasses.replace(ctx, params=ref.params))
+        result = _call(ref, ctx)
         if result is None:
             continue
         if isinstance(result, str):
@@ -159,10 +171,15 @@ def run_checks(refs: Any, ctx: CheckContext) -> list[CheckFailure]:
     return failures
 
 
-def run_effects(refs: Sequence[Any], ctx: CheckContext) -> list[tuple[str, OrgUpdate]]:
+def holds(ref: CheckRef, ctx: CheckContext) -> bool:
+    """Whether the referenced predicate holds."""
+    return bool(_call(ref, ctx))
+
+
+def run_effects(refs: Sequence[CheckRef], ctx: CheckContext) -> list[tuple[str, OrgUpdate]]:
     """The changes every referenced effect declares, each with the effect's name (for the audit record)."""
     out: list[tuple[str, OrgUpdate]] = []
     for ref in refs:
-        for change in EFFECTS[ref.name](dataclasses.replace(ctx, params=ref.params)):
+        for change in _call(ref, ctx):
             out.append((ref.name, change))
     return out

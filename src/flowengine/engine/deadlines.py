@@ -9,16 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from flowengine.chinese import CHINA, china_date
 from flowengine.definitions.model import Deadline
 from flowengine.engine.calendar import add_days, subtract_days
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def china_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(CHINA).date()
 
 
 def end_of_china_day(day: dt.date) -> dt.datetime:

@@ -19,17 +19,8 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError, State
 
-from flowengine.definitions.model import ActionDef, WorkflowDefinition
-from flowengine.engine.checks import (
-    CHECKS,
-    EFFECTS,
-    PREDICATES,
-    CheckContext,
-    OrgUpdate,
-    load_rules,
-    run_checks,
-    run_effects,
-)
+from flowengine.definitions.model import ActionDef, CheckRef, WorkflowDefinition
+from flowengine.engine.checks import CheckContext, OrgUpdate, holds, run_checks, run_effects
 from flowengine.errors import CheckFailed, InvalidAction
 
 
@@ -72,18 +63,15 @@ def _checks_condition(action: ActionDef) -> Any:
     return run
 
 
-def _predicate(name: str) -> Any:
-    fn = PREDICATES[name]
-
+def _predicate(ref: CheckRef) -> Any:
     def run(event: EventData) -> bool:
-        return bool(fn(_token(event).context))
+        return holds(ref, _token(event).context)
 
-    run.__name__ = name
+    run.__name__ = ref.name
     return run
 
 
 def build_machine(definition: WorkflowDefinition) -> Machine:
-    load_rules()
     states = [State(s.name, on_enter=[_on_enter], on_exit=[_on_exit]) for s in definition.states]
     machine = Machine(
         model=None,
@@ -140,13 +128,3 @@ def fire(definition: WorkflowDefinition, token: Token, action: str) -> Token:
         raise InvalidAction(f"“{definition.action(action).title}”在当前情况下没有可去的步骤。")
     token.changes = run_effects(definition.action(action).effects, token.context)
     return token
-
-
-def known_rule_names() -> tuple[set[str], set[str]]:
-    load_rules()
-    return set(CHECKS), set(PREDICATES)
-
-
-def known_effect_names() -> set[str]:
-    load_rules()
-    return set(EFFECTS)

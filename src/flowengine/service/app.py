@@ -6,7 +6,7 @@ schema checks and the same definitions.
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from dataclasses import dataclass
 
 from flowengine.config import Settings
@@ -15,13 +15,14 @@ from flowengine.engine import calendar
 from flowengine.errors import ConfigurationError
 from flowengine.persistence import migrate
 from flowengine.persistence.db import Database
+from flowengine.registry import Registry, discover
 from flowengine.service.audit.ledger import AuditLedger
-from flowengine.service.audit.seal import AuditSealer, grace_from_env
+from flowengine.service.audit.seal import AuditSealer
 from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.directory import Directory
 from flowengine.service.identity.tokens import ApiTokens
-from flowengine.service.notify.notifications import Mailer, Notifications, SmtpConfig
+from flowengine.service.notify.notifications import Mailer, Notifications
 from flowengine.service.reads.queries import Queries
 from flowengine.service.requests.documents import DocumentService
 from flowengine.service.requests.flow import Clock, FlowService, utcnow
@@ -32,6 +33,7 @@ from flowengine.service.sweep.escalation import Escalator, TermWatchConfig
 class Services:
     settings: Settings
     db: Database
+    registry: Registry
     catalog: Catalog
     flow: FlowService
     directory: Directory
@@ -75,29 +77,29 @@ def open_services(
     db = Database(settings.database_url)
     try:
         prepare_database(db, auto_upgrade=settings.is_sqlite if auto_upgrade is None else auto_upgrade)
-        catalog = Catalog(settings.workflows_dir)
+        registry = discover(settings.procedures_path)
+        catalog = Catalog(settings.workflows_dir, registry)
         with db.write() as s:
             catalog.sync(s, clock())
     except Exception:
         db.dispose()
         raise
-    smtp = SmtpConfig.from_env()
-    env = os.environ
-    sealer = AuditSealer(db, clock, grace=grace_from_env(env))
+    sealer = AuditSealer(db, clock, grace=dt.timedelta(seconds=settings.audit_seal_grace_seconds))
     escalator = Escalator(
         db,
         catalog,
         clock,
-        TermWatchConfig.from_env(),
-        mailer=Mailer(db, smtp) if smtp else None,
-        batch_size=int(env.get("FLOWENGINE_SWEEP_BATCH", "200")),
-        lease_seconds=int(env.get("FLOWENGINE_SWEEP_LEASE_SECONDS", "300")),
+        TermWatchConfig(reminder_working_days=settings.term_reminder_working_days),
+        mailer=Mailer(db, settings.smtp) if settings.smtp else None,
+        batch_size=settings.sweep_batch,
+        lease_seconds=settings.sweep_lease_seconds,
         sealer=sealer,
     )
     documents = DocumentService(db, catalog, clock)
     return Services(
         settings,
         db,
+        registry,
         catalog,
         FlowService(db, catalog, clock, documents=documents),
         Directory(db),

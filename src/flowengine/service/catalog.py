@@ -1,6 +1,8 @@
 """The loaded workflow definitions, and their versions as recorded in the database.
 
-Files in ``workflows/`` are the current versions. Every version ever loaded is stored with its source and
+Files in the workflows folder are the current versions, together with the YAML that procedure packages
+carry themselves (a plug-in's own definitions; a file of the same name in the workflows folder wins, so a
+deployment can pin or upgrade a plug-in's definition without touching the plug-in). Every version ever loaded is stored with its source and
 hash, so an instance keeps running on the version it started with after a new one is deployed. Changing a
 file without raising its ``version`` is refused: the stored source of a version is part of the audit
 record and must never silently change under running requests.
@@ -17,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from flowengine.definitions.loader import load_file, load_text
 from flowengine.definitions.model import WorkflowDefinition
-from flowengine.engine.vocabulary import vocabulary
 from flowengine.errors import DefinitionError, DefinitionProblem, NotFound
 from flowengine.persistence.models import WorkflowDefinitionRow
+from flowengine.registry import Registry, discover
 from flowengine.service import audit
 
 
@@ -33,18 +35,27 @@ def definition_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def validate_paths(paths: list[Path]) -> tuple[list[WorkflowDefinition], list[DefinitionProblem]]:
-    """Load every file and return what loaded plus every problem of every file (for the CLI)."""
-    vocab = vocabulary()
+def validate_paths(
+    paths: list[Path], registry: Registry | None = None, extra: list[Path] | None = None
+) -> tuple[list[WorkflowDefinition], list[DefinitionProblem]]:
+    """Load every file and return what loaded plus every problem of every file (for the CLI).
+
+    ``extra`` files (those procedure packages carry) are loaded after ``paths``, and skipped when a file
+    of ``paths`` already defined their name.
+    """
+    vocab = (registry or discover()).vocabulary
     loaded: list[WorkflowDefinition] = []
     problems: list[DefinitionProblem] = []
     seen: dict[str, str] = {}
-    for f in definition_files(paths):
+    own = definition_files(paths)
+    for f in [*own, *(extra or [])]:
         try:
             d = load_file(f, vocab)
         except DefinitionError as exc:
             problems.extend(exc.problems)
             continue
+        if d.name in seen and f not in own:
+            continue  # the workflows folder defines it: the deployment's copy wins over the package's
         if d.name in seen:
             problems.append(
                 DefinitionProblem(str(f), 1, "name", f"workflow {d.name!r} is also defined in {seen[d.name]}")
@@ -56,9 +67,10 @@ def validate_paths(paths: list[Path]) -> tuple[list[WorkflowDefinition], list[De
 
 
 class Catalog:
-    def __init__(self, workflows_dir: Path) -> None:
+    def __init__(self, workflows_dir: Path, registry: Registry | None = None) -> None:
         self.workflows_dir = workflows_dir
-        loaded, problems = validate_paths([workflows_dir])
+        self.registry = registry or discover()
+        loaded, problems = validate_paths([workflows_dir], self.registry, self.registry.definition_files())
         if problems:
             raise DefinitionError(problems)
         self.current: dict[str, WorkflowDefinition] = {d.name: d for d in loaded}
@@ -148,6 +160,6 @@ class Catalog:
         d = self._versions.get(key)
         if d is None or d.sha256 != row.sha256:
             with self._lock:
-                d = load_text(row.source, f"<stored {row.name} v{row.version}>", vocabulary())
+                d = load_text(row.source, f"<stored {row.name} v{row.version}>", self.registry.vocabulary)
                 self._versions[key] = d
         return d

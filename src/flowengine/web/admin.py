@@ -15,11 +15,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from flowengine.engine.deadlines import china_date
-from flowengine.engine.vocabulary import ORG_TYPES, ROLES
+from flowengine.chinese import china_date
 from flowengine.errors import ValidationFailed
 from flowengine.service.identity.directory import ORG_FORM_FIELDS
 from flowengine.service.requests import diagrams
+from flowengine.vocabulary import ORG_TYPES, ROLES
 from flowengine.web.context import services, user_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

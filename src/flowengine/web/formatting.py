@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup, escape
 
+from flowengine.chinese import CHINA
 from flowengine.definitions.model import FieldDef
-from flowengine.engine.deadlines import CHINA
 from flowengine.service.reads.queries import TaskTiming
 
 

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from flowengine.engine.deadlines import china_date
+from flowengine.chinese import china_date
 from flowengine.errors import ValidationFailed
 from flowengine.service.reads.supervision import (
     FILTER_TITLES,

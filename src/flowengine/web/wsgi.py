@@ -26,7 +26,6 @@ def build(settings: Settings | None = None) -> Flask:
     """One worker's application. Definitions new to the database are recorded by whichever worker comes
     first; a worker that lost that race (unique key) opens again and finds them recorded."""
     settings = settings or Settings.from_env()
-    settings.import_rule_modules()
     try:
         services = open_services(settings, auto_upgrade=False)
     except IntegrityError:

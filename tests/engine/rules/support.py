@@ -9,10 +9,11 @@ from functools import cache
 from typing import Any
 
 from flowengine.definitions.loader import load_file
-from flowengine.engine.checks import CHECKS, PREDICATES, CheckContext, load_rules
+from flowengine.definitions.params import RuleSpec
+from flowengine.engine.checks import CheckContext
 from flowengine.engine.roles import OrgInfo
-from flowengine.engine.vocabulary import vocabulary
 from flowengine.errors import CheckFailure
+from flowengine.registry import discover, vocabulary
 from tests.conftest import SHIPPED_WORKFLOWS
 
 TODAY = dt.date(2026, 11, 10)
@@ -22,6 +23,22 @@ TODAY = dt.date(2026, 11, 10)
 def defaults(workflow: str) -> Mapping[str, Any]:
     """The setting defaults as the shipped YAML declares them (the rules' defaults are those)."""
     return load_file(SHIPPED_WORKFLOWS / f"{workflow}.yaml", vocabulary()).setting_defaults()
+
+
+@cache
+def procedure_params(workflow: str) -> Mapping[str, Any]:
+    """The definition's procedure-wide parameters (which step holds the seats, the candidates …)."""
+    return load_file(SHIPPED_WORKFLOWS / f"{workflow}.yaml", vocabulary()).params
+
+
+def _spec(kind: str, name: str) -> RuleSpec:
+    """The rule ``name`` from whichever shipped package (or the common rules) registers it."""
+    registry = discover()
+    for package in ("", *registry.procedures):
+        spec = getattr(registry.book(package), kind).get(name)
+        if spec is not None:
+            return spec
+    raise KeyError(name)
 
 
 def context(
@@ -54,18 +71,21 @@ def context(
         today,
         action,
         history=history,
+        procedure=procedure_params(workflow),
     )
 
 
 def run(name: str, ctx: CheckContext, **params: Any) -> CheckFailure | None:
-    """Run check ``name`` with ``params``; a bare string reason comes back as a CheckFailure too."""
-    load_rules()
-    result = CHECKS[name](dataclasses.replace(ctx, params=params))
+    """Run check ``name`` with ``params`` (its defaults for the rest); a bare reason comes back as a CheckFailure."""
+    spec = _spec("checks", name)
+    assert spec.fn is not None
+    result = spec.fn(dataclasses.replace(ctx, params=spec.effective(params)))
     if isinstance(result, str):
         return CheckFailure(name, result)
     return result
 
 
-def holds(name: str, ctx: CheckContext) -> bool:
-    load_rules()
-    return bool(PREDICATES[name](ctx))
+def holds(name: str, ctx: CheckContext, **params: Any) -> bool:
+    spec = _spec("predicates", name)
+    assert spec.fn is not None
+    return bool(spec.fn(dataclasses.replace(ctx, params=spec.effective(params))))

@@ -15,8 +15,27 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from flowengine.engine.checks import CheckContext, CheckResult, OrgUpdate, check, effect
+from flowengine.chinese import as_date, chinese_date, chinese_fraction, chinese_number
+from flowengine.definitions.params import Param as P
+from flowengine.definitions.params import ParamType, optional
+from flowengine.engine.checks import COMMON, CheckContext, CheckResult, OrgUpdate
 from flowengine.errors import CheckFailure
+
+__all__ = [
+    "add_months",
+    "chinese_date",
+    "chinese_fraction",
+    "chinese_number",
+    "date_of",
+    "int_of",
+    "least_at_least",
+    "least_more_than",
+    "more_than",
+    "names_in",
+    "quorum_failure",
+    "ratio",
+    "value_of",
+]
 
 # ---- helpers ---------------------------------------------------------------------------------------
 
@@ -42,16 +61,8 @@ def int_of(ctx: CheckContext, ref: str) -> int | None:
 
 
 def date_of(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    """A date from form data (ISO text or a date); ``None`` when blank or not a date."""
+    return as_date(value)
 
 
 def ratio(value: Any) -> Fraction:
@@ -97,32 +108,6 @@ def least_at_least(total: int, fraction: Fraction) -> int:
     return math.ceil(fraction * total)
 
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """Small numbers as written in Party documents (1–99): 五、十二、二十."""
-    if not 0 <= n < 100:
-        return str(n)
-    if n < 10:
-        return _DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
-
-
-def chinese_fraction(f: Fraction) -> str:
-    """``4/5`` → 五分之四, ``1/2`` → 半数, ``20%``-style ratios with large denominators as percentages."""
-    if f == Fraction(1, 2):
-        return "半数"
-    if f.denominator <= 10:
-        return f"{chinese_number(f.denominator)}分之{chinese_number(f.numerator)}"
-    return f"{float(f) * 100:g}%"
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def names_in(rows: Any, column: str = "name") -> list[str]:
     """The non-blank ``column`` of each row of a list field, trimmed, in order."""
     out: list[str] = []
@@ -147,10 +132,30 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+def regular_term_end(start: dt.date, years: int) -> dt.date:
+    """The last day of a term of ``years`` starting on ``start`` (2023-10-10 + 3 years → 2026-10-09)."""
+    return add_months(start, 12 * years) - dt.timedelta(days=1)
+
+
+def setting_for_type(settings: Mapping[str, Any], name: str, org_type: str) -> Any:
+    """A setting that may be given per organization type (``{branch: 3, committee: 5}``) or as one value."""
+    table = settings.get(name)
+    return table.get(org_type) if isinstance(table, Mapping) else table
+
+
 # ---- checks ----------------------------------------------------------------------------------------
 
 
-@check("dates_in_order")
+@COMMON.check(
+    "dates_in_order",
+    title="日期先后",
+    params={
+        "earlier": P(ParamType.VALUE, "the date that must come first"),
+        "later": P(ParamType.VALUE, "the date that must come after it"),
+        "message": optional(ParamType.TEXT, "the reason shown when the order is wrong"),
+        "allow_equal": optional(ParamType.BOOLEAN, "the same day is allowed", default=False),
+    },
+)
 def dates_in_order(ctx: CheckContext) -> CheckResult:
     """``params: {earlier, later, message, allow_equal}``; fields of the current form or ``step.field``.
 
@@ -169,7 +174,14 @@ def dates_in_order(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("not_in_future")
+@COMMON.check(
+    "not_in_future",
+    title="日期不晚于今天",
+    params={
+        "field": P(ParamType.VALUE, "the date of something that has happened"),
+        "what": optional(ParamType.TEXT, "what the date is, in the reason (e.g. 大会日期)"),
+    },
+)
 def not_in_future(ctx: CheckContext) -> CheckResult:
     """``params: {field, what}``: a record of something that happened cannot be dated after today."""
     name = ctx.params["field"]
@@ -184,7 +196,19 @@ def not_in_future(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("quorum")
+@COMMON.check(
+    "quorum",
+    title="到会人数达到法定人数",
+    params={
+        "entitled": P(ParamType.VALUE, "members entitled to attend (应到会)"),
+        "present": P(ParamType.VALUE, "members present (实到会)"),
+        "ratio_setting": P(ParamType.SETTING, "the setting holding the quorum fraction"),
+        "at_least": optional(
+            ParamType.BOOLEAN, "equality is enough (不少于) instead of more than (超过)", default=False
+        ),
+        "what": optional(ParamType.TEXT, "what cannot go ahead without a quorum (选举, 会议)"),
+    },
+)
 def quorum(ctx: CheckContext) -> CheckResult:
     """Enough members present for the meeting to decide or elect.
 
@@ -192,12 +216,12 @@ def quorum(ctx: CheckContext) -> CheckResult:
     strictly *more* than ``ratio × entitled`` (选举：超过应到会人数的五分之四); ``at_least: true`` admits
     equality (干部任免：不少于三分之二).
     """
-    entitled = int_of(ctx, ctx.params.get("entitled", "entitled"))
-    present_ref = ctx.params.get("present", "present")
+    entitled = int_of(ctx, ctx.params["entitled"])
+    present_ref = ctx.params["present"]
     present = int_of(ctx, present_ref)
     if entitled is None or present is None:
         return None
-    fraction = ratio(ctx.settings[ctx.params.get("ratio_setting", "quorum_ratio")])
+    fraction = ratio(ctx.settings[ctx.params["ratio_setting"]])
     return quorum_failure(
         "quorum",
         entitled,
@@ -238,7 +262,15 @@ def quorum_failure(
 # ---- effects ---------------------------------------------------------------------------------------
 
 
-@effect("set_org_date")
+@COMMON.effect(
+    "set_org_date",
+    title="调整组织任期日期",
+    params={
+        "field": P(ParamType.ORG_FIELD, "the organization field to set"),
+        "value": P(ParamType.VALUE, "the date from the request"),
+        "reason": optional(ParamType.TEXT, "why, for the audit trail"),
+    },
+)
 def set_org_date(ctx: CheckContext) -> list[OrgUpdate]:
     """``params: {field: term_end, value: step.field, reason}``: put a date from the request on the
     organization (an approved 延期换届 moves the term end the term watch reads)."""

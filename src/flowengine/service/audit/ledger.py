@@ -47,7 +47,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from flowengine.engine.deadlines import CHINA
+from flowengine.chinese import CHINA
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, AuditSeal
 from flowengine.service.audit.seal import (

@@ -32,7 +32,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -150,13 +149,6 @@ class SealSummary:
 
 class _Raced(Exception):
     """Another sealer added the seal this one was about to add."""
-
-
-def grace_from_env(env: Mapping[str, str] | None = None) -> dt.timedelta:
-    env = os.environ if env is None else env
-    return dt.timedelta(
-        seconds=int(env.get("FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", DEFAULT_GRACE.total_seconds()))
-    )
 
 
 @dataclass

@@ -23,17 +23,22 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from flowengine.engine.deadlines import CHINA
-from flowengine.engine.vocabulary import ROLES
+from flowengine.chinese import CHINA
 from flowengine.errors import FlowEngineError, NotFound, PermissionDenied, ValidationFailed
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import Organization, RoleAssignment, User
 from flowengine.service import audit
-from flowengine.service.identity.directory import admin_event, hash_password, require_admin, verify_password
+from flowengine.service.identity.admins import admin_event, require_admin
+from flowengine.service.identity.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    password_problem,
+    verify_password,
+)
+from flowengine.vocabulary import ROLES
 
 Clock = Callable[[], dt.datetime]
 
-MIN_PASSWORD_LENGTH = 8
 # A real hash of a random password, verified against when the user name is unknown, so that an unknown
 # name costs as much time as a wrong password and the response time does not tell which one it was.
 _DUMMY_HASH = hash_password("flowengine-no-such-user-4f1c")
@@ -78,15 +83,6 @@ class AccountView:
     @property
     def is_admin(self) -> bool:
         return self.has_role("admin")
-
-
-def password_problem(password: str, username: str, display_name: str) -> str | None:
-    """Why a new password is not acceptable, or None: one rule for choosing, changing and resetting."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        return f"密码至少 {MIN_PASSWORD_LENGTH} 位"
-    if password.strip().lower() in (username.strip().lower(), display_name.strip().lower()):
-        return "密码不能与用户名或姓名相同"
-    return None
 
 
 def fingerprint(password_hash: str) -> str:

@@ -3,46 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from argon2 import PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flowengine.engine.vocabulary import ORG_TYPES, ROLES
-from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
+from flowengine.errors import NotFound, ValidationFailed
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import Organization, RoleAssignment, User
-from flowengine.service import audit
-
-#: Set only by the test suite: every login and every created user there would otherwise spend ~0.1 s of
-#: CPU in Argon2 (64 MiB, 3 passes), which adds minutes to a run. Never set it in a deployment.
-FAST_HASHING_VARIABLE = "FLOWENGINE_TEST_FAST_PASSWORD_HASHING"
-
-
-def _password_hasher() -> PasswordHasher:
-    """Argon2id with argon2-cffi's RFC 9106 defaults (existing hashes verify with their own parameters)."""
-    if os.environ.get(FAST_HASHING_VARIABLE) == "1":
-        return PasswordHasher.from_parameters(profiles.CHEAPEST)
-    return PasswordHasher()
-
-
-_hasher = _password_hasher()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+from flowengine.service.identity.admins import admin_event, require_admin
+from flowengine.service.identity.passwords import hash_password, password_problem
+from flowengine.vocabulary import ORG_TYPES, ROLES
 
 
 @dataclass(frozen=True)
@@ -175,7 +148,6 @@ def parse_org_tree(items: Iterable[Mapping[str, Any]], known: Iterable[str] = ()
 # ``admin`` audit chain with what changed, in the same transaction as the change itself: an auditor can
 # tell who moved a branch under another committee or gave someone the leader's role, and when.
 
-ADMIN_CHAIN = "admin"
 ORG_FORM_FIELDS = (
     "code",
     "name",
@@ -190,43 +162,79 @@ ORG_FORM_FIELDS = (
 _CODE_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
 
-def require_admin(s: Session, user_id: int) -> User:
-    """The acting administrator, or PermissionDenied: only an active holder of the admin role may."""
-    user = s.get(User, user_id)
-    held = s.scalar(
-        select(RoleAssignment.id)
-        .where(RoleAssignment.user_id == user_id, RoleAssignment.role == "admin")
-        .limit(1)
-    )
-    if user is None or not user.is_active or held is None:
-        raise PermissionDenied("只有系统管理员可以维护组织架构和用户。")
-    return user
-
-
-def admin_event(
+def new_user(
     s: Session,
-    admin: User,
-    kind: str,
-    now: dt.datetime,
     *,
-    org_id: int | None = None,
-    comment: str | None = None,
-    data: dict[str, Any] | None = None,
+    username: str,
+    display_name: str,
+    email: str,
+    password: str,
+    confirm: str,
+    now: dt.datetime,
+    admin: User | None,
+    roles: Iterable[tuple[str, str]] = (),
     client_addr: str | None = None,
-) -> None:
-    audit.append(
+) -> int:
+    """The one way a user comes into being (web, API, command line, demo): every field checked, the password
+    policy applied, the roles' organizations found, and one ``user_create`` audit event."""
+    username, display_name, email = username.strip(), display_name.strip(), (email or "").strip()
+    errors: dict[str, str] = {}
+    if not username:
+        errors["username"] = "请填写用户名"
+    elif len(username) > 64 or not set(username) <= _CODE_CHARS:
+        errors["username"] = "用户名只能包含字母、数字、下划线、点或连字符，最多 64 位"
+    elif s.scalar(select(User.id).where(User.username == username)) is not None:
+        errors["username"] = f"用户名 {username} 已存在"
+    if not display_name:
+        errors["display_name"] = "请填写姓名"
+    elif len(display_name) > 100:
+        errors["display_name"] = "姓名不能超过 100 字"
+    if email and ("@" not in email or len(email) > 200 or " " in email):
+        errors["email"] = "邮箱地址格式不正确"
+    problem = password_problem(password, username, display_name)
+    if problem:
+        errors["password"] = problem
+    elif password != confirm:
+        errors["confirm_password"] = "两次输入的密码不一致"
+    assignments = []
+    for role, code in roles:
+        org = s.scalar(select(Organization).where(Organization.code == code))
+        if role not in ROLES:
+            errors["role"] = f"未知角色 {role!r}，可选：{', '.join(ROLES)}"
+        elif org is None:
+            errors["org"] = f"组织编码 {code!r} 不存在"
+        else:
+            assignments.append(RoleAssignment(role=role, org_id=org.id))
+    if errors:
+        raise ValidationFailed(errors, "用户未创建。")
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email or None,
+        password_hash=hash_password(password),
+        is_active=True,
+        failed_logins=0,
+        created_at=now,
+        roles=assignments,
+    )
+    s.add(user)
+    s.flush()
+    admin_event(
         s,
-        at=now,
-        kind=kind,
-        chain=ADMIN_CHAIN,
-        actor_id=admin.id,
-        actor_name=admin.display_name,
-        role="admin",
-        org_id=org_id,
-        comment=comment,
-        data=data,
+        admin,
+        "user_create",
+        now,
+        comment=f"新建用户 {username}（{user.display_name}）",
+        data={
+            "user_id": user.id,
+            "username": username,
+            "display_name": user.display_name,
+            "email": user.email,
+            **({"roles": [[r.role, r.org_id] for r in assignments]} if assignments else {}),
+        },
         client_addr=client_addr,
     )
+    return user.id
 
 
 def _json(value: Any) -> Any:
@@ -429,59 +437,19 @@ class UserAdmin:
         self, actor_id: int, form: Mapping[str, str], now: dt.datetime, client_addr: str | None = None
     ) -> int:
         """A new user with a first password (to be changed by them); ValidationFailed names each bad field."""
-        from flowengine.service.identity.accounts import password_problem
-
-        v = {k: str(form.get(k) or "").strip() for k in ("username", "display_name", "email")}
-        password, confirm = str(form.get("password") or ""), str(form.get("confirm_password") or "")
         with self.db.write() as s:
             admin = require_admin(s, actor_id)
-            errors: dict[str, str] = {}
-            username = v["username"]
-            if not username:
-                errors["username"] = "请填写用户名"
-            elif len(username) > 64 or not set(username) <= _CODE_CHARS:
-                errors["username"] = "用户名只能包含字母、数字、下划线、点或连字符，最多 64 位"
-            elif s.scalar(select(User.id).where(User.username == username)) is not None:
-                errors["username"] = f"用户名 {username} 已存在"
-            if not v["display_name"]:
-                errors["display_name"] = "请填写姓名"
-            elif len(v["display_name"]) > 100:
-                errors["display_name"] = "姓名不能超过 100 字"
-            if v["email"] and ("@" not in v["email"] or len(v["email"]) > 200 or " " in v["email"]):
-                errors["email"] = "邮箱地址格式不正确"
-            problem = password_problem(password, username, v["display_name"])
-            if problem:
-                errors["password"] = problem
-            elif password != confirm:
-                errors["confirm_password"] = "两次输入的密码不一致"
-            if errors:
-                raise ValidationFailed(errors, "用户未创建。")
-            user = User(
-                username=username,
-                display_name=v["display_name"],
-                email=v["email"] or None,
-                password_hash=hash_password(password),
-                is_active=True,
-                failed_logins=0,
-                created_at=now,
-            )
-            s.add(user)
-            s.flush()
-            admin_event(
+            return new_user(
                 s,
-                admin,
-                "user_create",
-                now,
-                comment=f"新建用户 {username}（{user.display_name}）",
-                data={
-                    "user_id": user.id,
-                    "username": username,
-                    "display_name": user.display_name,
-                    "email": user.email,
-                },
+                username=str(form.get("username") or ""),
+                display_name=str(form.get("display_name") or ""),
+                email=str(form.get("email") or ""),
+                password=str(form.get("password") or ""),
+                confirm=str(form.get("confirm_password") or ""),
+                now=now,
+                admin=admin,
                 client_addr=client_addr,
             )
-            return user.id
 
     def grant_role(
         self,
@@ -630,39 +598,20 @@ class Directory(OrgAdmin, UserAdmin):
         email: str | None = None,
         now: dt.datetime | None = None,
     ) -> int:
-        """Create a user with (role, org code) assignments; refuses unknown roles and organizations."""
-        errors: dict[str, str] = {}
-        if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
-            errors["username"] = "用户名只能包含字母、数字、下划线、点或连字符"
-        if len(password) < 8:
-            errors["password"] = "密码至少 8 位"
+        """A user with (role, organization code) assignments, from the command line or an import: the same
+        checks, password policy and audit event as an administrator's :meth:`create_user`."""
         with self.db.write() as s:
-            if s.scalar(select(User.id).where(User.username == username)) is not None:
-                errors["username"] = f"用户名 {username!r} 已存在"
-            assignments = []
-            for role, code in roles:
-                org = s.scalar(select(Organization).where(Organization.code == code))
-                if role not in ROLES:
-                    errors["role"] = f"未知角色 {role!r}，可选：{', '.join(ROLES)}"
-                elif org is None:
-                    errors["org"] = f"组织编码 {code!r} 不存在"
-                else:
-                    assignments.append(RoleAssignment(role=role, org_id=org.id))
-            if errors:
-                raise ValidationFailed(errors, "用户未创建。")
-            user = User(
+            return new_user(
+                s,
                 username=username,
                 display_name=display_name or username,
-                email=email,
-                password_hash=hash_password(password),
-                is_active=True,
-                failed_logins=0,
-                created_at=now or dt.datetime.now(dt.UTC),
-                roles=assignments,
+                email=email or "",
+                password=password,
+                confirm=password,
+                now=now or dt.datetime.now(dt.UTC),
+                admin=None,
+                roles=roles,
             )
-            s.add(user)
-            s.flush()
-            return user.id
 
     def user_id(self, username: str) -> int:
         with self.db.read() as s:

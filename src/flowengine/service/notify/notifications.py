@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from flowengine.config import SmtpSettings
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import Notification, User
 from flowengine.service.views import Page
@@ -102,29 +102,8 @@ class Notifications:
             return done.rowcount
 
 
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int = 25
-    sender: str = "flowengine@localhost"
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = False
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> SmtpConfig | None:
-        env = dict(os.environ if env is None else env)
-        host = env.get("FLOWENGINE_SMTP_HOST")
-        if not host:
-            return None
-        return cls(
-            host=host,
-            port=int(env.get("FLOWENGINE_SMTP_PORT", "25")),
-            sender=env.get("FLOWENGINE_SMTP_FROM", cls.sender),
-            username=env.get("FLOWENGINE_SMTP_USER") or None,
-            password=env.get("FLOWENGINE_SMTP_PASSWORD") or None,
-            starttls=env.get("FLOWENGINE_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
-        )
+#: The SMTP server notifications are mailed through (from :class:`flowengine.config.Settings`).
+SmtpConfig = SmtpSettings
 
 
 class Mailer:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, text
 
+from flowengine.config import Settings
 from flowengine.persistence import migrate
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import SchedulerHeartbeat
@@ -40,11 +39,9 @@ def heartbeat_age(db: Database, now: dt.datetime | None = None) -> float | None:
     return None if last is None else ((now or dt.datetime.now(dt.UTC)) - last).total_seconds()
 
 
-def max_heartbeat_age(env: Mapping[str, str] | None = None) -> int:
+def max_heartbeat_age() -> int:
     """Seconds after which a silent scheduler makes the health check fail; 0 turns that check off."""
-    env = os.environ if env is None else env
-    raw = env.get("FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE", "")
-    return int(raw) if raw.strip().isdigit() else DEFAULT_MAX_HEARTBEAT_AGE
+    return Settings.from_env().health_max_heartbeat_age
 
 
 @dataclass

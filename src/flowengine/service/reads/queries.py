@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from flowengine.chinese import china_date
 from flowengine.definitions.model import FieldDef, WorkflowDefinition
 from flowengine.engine import calendar
 from flowengine.engine.calendar import working_days_between
-from flowengine.engine.deadlines import china_date, start_of_china_day
+from flowengine.engine.deadlines import start_of_china_day
 from flowengine.engine.roles import resolve_role
-from flowengine.engine.vocabulary import ORG_TYPES, ROLES
 from flowengine.errors import NotFound, PermissionDenied
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import (
@@ -43,6 +43,7 @@ from flowengine.service.requests.flow import (
     resolve_prefill,
 )
 from flowengine.service.views import AuditView, InstanceView, Page, TaskView
+from flowengine.vocabulary import ORG_TYPES, ROLES
 
 Clock = Callable[[], dt.datetime]
 

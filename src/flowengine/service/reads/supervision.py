@@ -29,18 +29,18 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from flowengine.chinese import china_date
 from flowengine.definitions.model import WorkflowDefinition
 from flowengine.documents import layout
 from flowengine.documents.bulletin import BulletinFacts, LateUnit, compose_bulletin
 from flowengine.engine.calendar import working_days_between
-from flowengine.engine.deadlines import china_date
 from flowengine.engine.rules.common import chinese_date
-from flowengine.engine.vocabulary import ORG_TYPES, ROLES
 from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, Instance, Organization, RoleAssignment, Task, User
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import effective_settings
+from flowengine.vocabulary import ORG_TYPES, ROLES
 
 Clock = Callable[[], dt.datetime]
 

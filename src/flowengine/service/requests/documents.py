@@ -10,9 +10,9 @@ Every document takes the next serial of its issuer's register for the year (Chin
 ``document_counters`` per (issuer, year): the first document an organization issues in 2027 is number 1
 again. The number printed on the document is:
 
-* the number the user typed in the step's form (``document_number`` on a 请示 or 报告, ``reply_number`` on a
-  批复, ``minutes_number`` on 纪要) when one is given — the issuing office keeps its own register, which
-  also numbers documents issued outside flowengine, and the system cannot know those numbers;
+* the number the user typed in the form field the definition names as the document's ``number_field`` (the
+  请示文号, the 批复文号 …), when one is given — the issuing office keeps its own register, which also
+  numbers documents issued outside flowengine, and the system cannot know those numbers;
 * otherwise the allocated one, ``{代字}〔{year}〕{serial}号``, where the 代字 is the organization's
   ``doc_prefix`` or, when none is set, its name.
 
@@ -42,8 +42,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flowengine import documents as docs
+from flowengine.chinese import CHINA, china_date
 from flowengine.definitions.model import ActionDef, WorkflowDefinition
-from flowengine.engine.deadlines import CHINA, china_date
 from flowengine.engine.roles import OrgInfo, resolve_role
 from flowengine.errors import NotFound, PermissionDenied
 from flowengine.persistence.db import Database
@@ -77,8 +77,6 @@ _LISTED = (
     Document.sha256,
     Document.created_at,
 )
-#: Form fields in which a user may type the number the issuing office gave the document.
-NUMBER_FIELDS = ("document_number", "reply_number", "minutes_number")
 MIMETYPE = docs.MIMETYPE
 
 
@@ -156,15 +154,17 @@ class DocumentService:
         superior_id = org.approver_id or org.parent_id
         for name in action.documents:
             declared = definition.documents.get(name)
-            if declared is None or not docs.has_composer(definition.name, name):
-                continue  # nobody has written this document's text yet (see flowengine.documents)
-            upward = declared.kind != "批复"
+            compose = self.catalog.registry.composer(definition.package, name) if declared else None
+            if declared is None or compose is None:
+                continue  # the procedure package composes no text for this document (yet)
+            # Up (请示, 报告) and inside (纪要): issued by the organization; down (批复): by its superior.
+            upward = not declared.downward
             issuer = orgs[org.id] if upward else orgs.get(superior_id or -1)
             if issuer is None:
                 continue  # an organization without a superior cannot receive a 批复 (resolve_role refused earlier)
             year = china_date(now).year
             serial, allocated = self._allocate(s, issuer, year)
-            typed = _typed_number(data.get(action.name) or {})
+            typed = _typed_number(data.get(action.name) or {}, declared.number_field)
             number = typed or allocated
             issued_on, signer = self._issued_on(
                 s, instance_id, definition, action, org, issuer.id, now, actor_name
@@ -174,12 +174,17 @@ class DocumentService:
                 name=name,
                 declared_title=declared.title,
                 kind=declared.kind,
+                direction=declared.direction,
                 action=action.name,
                 org=_ref(orgs[org.id]),
                 issuer=_ref(issuer),
-                recipient=_ref(orgs[superior_id])
-                if upward and superior_id in orgs
-                else (None if upward else _ref(orgs[org.id])),
+                recipient=(
+                    None
+                    if declared.direction == "internal"
+                    else _ref(orgs[superior_id])
+                    if upward and superior_id in orgs
+                    else (None if upward else _ref(orgs[org.id]))
+                ),
                 superior=_ref(orgs[superior_id]) if superior_id in orgs else None,
                 parent=_ref(orgs[org.parent_id]) if org.parent_id in orgs else None,
                 data=data,
@@ -190,7 +195,7 @@ class DocumentService:
                 signer=signer,
                 earlier=self._earlier(s, instance_id),
             )
-            document = docs.compose(ctx)
+            document = compose(ctx)
             content = docs.render(document)
             digest = hashlib.sha256(content).hexdigest()
             stored = Document(
@@ -370,12 +375,10 @@ class DocumentService:
         raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
 
 
-def _typed_number(form: Mapping[str, Any]) -> str | None:
-    for name in NUMBER_FIELDS:
-        value = form.get(name)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
+def _typed_number(form: Mapping[str, Any], field: str | None) -> str | None:
+    """The number the acting person typed in the document's declared ``number_field``, if any."""
+    value = form.get(field) if field else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _ancestor_ids(org: Organization) -> list[int]:
@@ -394,4 +397,4 @@ def _ref(o: Organization) -> docs.OrgRef:
     )
 
 
-__all__ = ["DocumentFile", "DocumentService", "DocumentView", "MIMETYPE", "NUMBER_FIELDS", "printed_number"]
+__all__ = ["DocumentFile", "DocumentService", "DocumentView", "MIMETYPE", "printed_number"]

@@ -17,13 +17,13 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, func, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from flowengine.chinese import china_date
 from flowengine.definitions.model import ActionDef, RoleDef, WorkflowDefinition
 from flowengine.engine.checks import CheckContext, run_checks
-from flowengine.engine.deadlines import china_date, due_at, reminder_times
+from flowengine.engine.deadlines import due_at, reminder_times
 from flowengine.engine.forms import validate_form
 from flowengine.engine.machine import Token, fire
 from flowengine.engine.roles import Assignment, OrgInfo, resolve_role
-from flowengine.engine.vocabulary import ORG_TYPES, ROLES
 from flowengine.errors import (
     CheckFailed,
     InvalidAction,
@@ -46,6 +46,7 @@ from flowengine.service import audit
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests import steps
 from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, Page, TaskView
+from flowengine.vocabulary import ORG_TYPES, ROLES
 
 Clock = Callable[[], dt.datetime]
 
@@ -420,7 +421,9 @@ class FlowService:
             cleaned = validate_form(definition.start.form, data)
             ancestors = self._ancestors(s, org)
             settings = effective_settings(definition, org, ancestors)
-            ctx = CheckContext(org_info(org), cleaned, {}, settings, china_date(now), "start")
+            ctx = CheckContext(
+                org_info(org), cleaned, {}, settings, china_date(now), "start", procedure=definition.params
+            )
             failures = run_checks(definition.start.checks, ctx)
             if failures:
                 raise CheckFailed(failures)
@@ -544,6 +547,7 @@ class FlowService:
                 china_date(now),
                 action,
                 history=steps.history(conn, instance_id) if steps.needs_history(act) else (),
+                procedure=definition.params,
             )
             token = fire(definition, Token(row.state, ctx), action)
 

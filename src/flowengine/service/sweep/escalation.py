@@ -29,29 +29,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, exists, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from flowengine.chinese import china_date, chinese_date
 from flowengine.definitions.model import StateDef, WorkflowDefinition
-from flowengine.engine.calendar import add_working_days, working_days_between
-from flowengine.engine.deadlines import china_date, reminder_times
+from flowengine.engine.calendar import working_days_between
+from flowengine.engine.deadlines import reminder_times
 from flowengine.engine.roles import Assignment, resolve_role
-from flowengine.engine.vocabulary import ROLES
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import (
     Instance,
     Notification,
-    Organization,
     RoleAssignment,
     Task,
-    TermAlert,
     User,
 )
 from flowengine.service import audit
 from flowengine.service.audit.seal import AuditSealer
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import org_info
+from flowengine.service.sweep.term_watch import TermWatch
+from flowengine.vocabulary import ROLES
 
 log = logging.getLogger(__name__)
 
@@ -60,25 +59,15 @@ _T = Task.__table__.c
 
 @dataclass(frozen=True)
 class TermWatchConfig:
-    """Which procedure counts as "the re-election has started", and how early to remind.
+    """How early to remind a branch of its term's end, and whom of its superior to tell once it has passed.
 
-    Defaults follow ../shared/domain/procedures.md: the superior reminds a branch about six months
-    (≈ 120 working days) before its term ends.
+    Which procedures answer the watch is said by the definitions (``term_watch``); the defaults follow
+    ../shared/domain/procedures.md: the superior reminds a branch about six months (≈ 120 working days)
+    before its term ends.
     """
 
-    workflow: str = "branch_election"
     reminder_working_days: int = 120
     notify_superior_roles: tuple[str, ...] = ("handler", "leader")
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> TermWatchConfig:
-        env = dict(os.environ if env is None else env)
-        return cls(
-            workflow=env.get("FLOWENGINE_TERM_WORKFLOW", cls.workflow),
-            reminder_working_days=int(
-                env.get("FLOWENGINE_TERM_REMINDER_WORKING_DAYS", cls.reminder_working_days)
-            ),
-        )
 
 
 @dataclass
@@ -146,7 +135,7 @@ class Escalator:
                 break
             if len(claimed) < self.batch_size:
                 break
-        self._term_watch(now, counts)
+        TermWatch(self.db, self.catalog, self.term_watch).run(now, counts)
         if self.mailer is not None:
             counts.emails += self.mailer(now)
         if self.sealer is not None:
@@ -415,120 +404,6 @@ class Escalator:
             s.execute(insert(cast(Table, Notification.__table__)), rows)
             counts.notifications += len(rows)
 
-    # ---- term watch --------------------------------------------------------------------------------
-
-    def _term_watch(self, now: dt.datetime, counts: SweepCounts) -> None:
-        cfg = self.term_watch
-        today = china_date(now)
-        horizon = add_working_days(today, cfg.reminder_working_days)
-        # Only organizations with an alert still to raise: in the window or expired, without the alert of the
-        # kind that applies now, and with no re-election started for this term.
-        applicable = case((Organization.term_end < today, "term_expired"), else_="term_reminder")
-        with self.db.read() as s:
-            candidates = s.execute(
-                select(Organization.id, Organization.term_end)
-                .where(
-                    Organization.term_end.is_not(None),
-                    Organization.term_end <= horizon,
-                    ~exists().where(
-                        TermAlert.org_id == Organization.id,
-                        TermAlert.term_end == Organization.term_end,
-                        TermAlert.kind == applicable,
-                    ),
-                    ~exists().where(_started(cfg.workflow)),
-                )
-                .order_by(Organization.term_end)
-            ).all()
-        for org_id, term_end in candidates:
-            if term_end is None:
-                raise RuntimeError(
-                    f"term watch: organization {org_id} has no term end, which the query excludes"
-                )
-            kind = "term_expired" if term_end < today else "term_reminder"
-            try:
-                with self.db.write() as s:
-                    self._term_alert(s, org_id, term_end, kind, today, now, counts)
-            except IntegrityError:
-                continue  # another sweeper raised this alert first
-
-    def _term_alert(
-        self,
-        s: Session,
-        org_id: int,
-        term_end: dt.date,
-        kind: str,
-        today: dt.date,
-        now: dt.datetime,
-        counts: SweepCounts,
-    ) -> None:
-        org = s.get(Organization, org_id)
-        if org is None or org.term_end != term_end:
-            return
-        if (
-            s.scalar(
-                select(TermAlert.id).where(
-                    TermAlert.org_id == org_id, TermAlert.kind == kind, TermAlert.term_end == term_end
-                )
-            )
-            is not None
-        ):
-            return
-        if s.scalar(
-            select(Instance.id).where(Organization.id == org_id, _started(self.term_watch.workflow)).limit(1)
-        ):
-            return  # the re-election is under way (or done) for this term: nothing to chase
-        s.execute(
-            insert(cast(Table, TermAlert.__table__)).values(
-                org_id=org_id, kind=kind, term_end=term_end, created_at=now
-            )
-        )
-        s.flush()
-        end_text = f"{term_end.year}年{term_end.month}月{term_end.day}日"
-        if kind == "term_reminder":
-            users = self._role_holders(s, "secretary", org_id)
-            left = (term_end - today).days
-            self._notify(
-                s,
-                users,
-                "term_reminder",
-                f"【换届提醒】{org.name}任期将于{end_text}届满",
-                f"{org.name}本届任期将于{end_text}届满（还有 {left} 天），请及时研究换届工作，"
-                "按程序向上级党组织报送换届请示。",
-                now,
-                counts,
-                org_id=org_id,
-            )
-            counts.term_reminders += 1
-        else:
-            superior = org.approver_id or org.parent_id
-            users = [
-                u
-                for role in self.term_watch.notify_superior_roles
-                if superior
-                for u in self._role_holders(s, role, superior)
-            ]
-            overdue = (today - term_end).days
-            self._notify(
-                s,
-                users,
-                "term_expired",
-                f"【超期未换届】{org.name}任期已于{end_text}届满",
-                f"{org.name}任期已于{end_text}届满，已超期 {overdue} 天，尚未启动换届程序，请督促其按期换届"
-                "或按程序申请延期换届。",
-                now,
-                counts,
-                org_id=org_id,
-            )
-            counts.terms_expired += 1
-        audit.append(
-            s,
-            at=now,
-            kind=kind,
-            chain=f"org:{org_id}",
-            org_id=org_id,
-            data={"term_end": term_end.isoformat(), "recipients": users},
-        )
-
     # ---- heartbeat ---------------------------------------------------------------------------------
 
     def open_leases(self) -> int:
@@ -545,8 +420,8 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 def _china_text(moment: dt.datetime) -> str:
-    day = china_date(moment - dt.timedelta(microseconds=1))
-    return f"{day.year}年{day.month}月{day.day}日"
+    """The last China day before ``moment`` (a due time is the end of its day), the Chinese way."""
+    return chinese_date(china_date(moment - dt.timedelta(microseconds=1)))
 
 
 def _time_left(due: dt.datetime, now: dt.datetime, unit: str) -> str:
@@ -555,13 +430,3 @@ def _time_left(due: dt.datetime, now: dt.datetime, unit: str) -> str:
     if unit == "working_days":
         return f" {working_days_between(today, last_day)} 个工作日"
     return f" {(last_day - today).days} 天"
-
-
-def _started(workflow: str) -> ColumnElement[bool]:
-    """An instance of ``workflow`` for the organization in scope, started during its current term."""
-    return and_(
-        Instance.org_id == Organization.id,
-        Instance.workflow == workflow,
-        Instance.status.in_(("active", "completed")),
-        or_(Organization.term_start.is_(None), Instance.created_at >= Organization.term_start),
-    )

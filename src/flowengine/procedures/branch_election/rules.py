@@ -11,8 +11,9 @@ is elected, whether a tie at the cut-off needs a re-vote among the tied, and how
 still has to fill. The secretary's list of the elected is then *checked* against that count, so a slip in
 a long tally sheet is caught before the report reaches the superior.
 
-Steps of ``workflows/branch_election.yaml`` are read by the names below: predicates take no parameters,
-so the names the YAML uses for these steps are fixed here (checks take fields from ``params``).
+No step of ``workflows/branch_election.yaml`` is named here: which step holds the seats, the candidates and
+the rounds is said once in the definition's ``params`` (:data:`PARAMS`), and every field a rule reads is a
+typed parameter that the loader resolves against the YAML.
 """
 
 from __future__ import annotations
@@ -26,35 +27,47 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from flowengine.chinese import chinese_date
+from flowengine.definitions.params import Param, ParamType, optional
 from flowengine.engine.ballot_order import order_records_by_surname_strokes
 from flowengine.engine.calendar import working_days_between
-from flowengine.engine.checks import CheckContext, CheckResult, OrgUpdate, check, effect, predicate
+from flowengine.engine.checks import CheckContext, CheckResult, OrgUpdate, RuleSet
 from flowengine.engine.rules.common import (
     add_months,
-    chinese_date,
     date_of,
     int_of,
     names_in,
     quorum_failure,
     ratio,
+    regular_term_end,
+    setting_for_type,
     value_of,
 )
-from flowengine.engine.vocabulary import ORG_TYPES
 from flowengine.errors import CheckFailure
+from flowengine.vocabulary import ORG_TYPES
 
-#: The step where the committee (or, without one, the 党员大会) studies the re-election and records the
-#: current numbers of full and probationary members.
-STUDY = "record_study"
-#: 请示① of an organization with a committee: committee size, 副书记 number, number of candidates.
-REQUEST1 = "submit_request1"
-#: 请示② of an organization with a committee: the candidate list and the 书记/副书记 candidates.
-REQUEST2 = "submit_request2"
-#: The 党员大会's first ballot for the committee, and every further round (re-vote among the tied or
-#: 另行选举), which may repeat.
-FIRST_ROUND = "record_vote"
-EXTRA_ROUND = "record_additional_vote"
-#: A branch without a committee: the 党员大会 elects the 书记 (and 副书记) directly.
-NC_VOTE = "record_secretary_vote"
+V, F, C, A, T, B = (
+    ParamType.VALUE,
+    ParamType.FIELD,
+    ParamType.COLUMN,
+    ParamType.ACTION,
+    ParamType.TEXT,
+    ParamType.BOOLEAN,
+)
+
+RULES = RuleSet("branch_election")
+
+#: What the definition says once, at its top, for every rule that counts the election: where the full
+#: members on record are, the approved seats and candidates, and which steps record the rounds of voting.
+PARAMS: dict[str, Param] = {
+    "members": Param(
+        V, "the full members recorded when the re-election was studied (the tree may lag behind)"
+    ),
+    "seats": Param(V, "the committee seats 批复① approved"),
+    "candidates": Param(V, "the candidate list 批复② approved (rows with a name)"),
+    "first_round": Param(A, "the step recording the 党员大会's first ballot for the committee"),
+    "additional_round": Param(A, "the step recording each further round (再次投票 or 另行选举)"),
+}
 
 SECRETARY = "书记"
 DEPUTY = "副书记"
@@ -69,13 +82,12 @@ def _field(ref: str) -> str | None:
 
 
 def _setting_for_type(ctx: CheckContext, name: str) -> Any:
-    table = ctx.settings.get(name) or {}
-    return table.get(ctx.org.type) if isinstance(table, Mapping) else table
+    return setting_for_type(ctx.settings, name, ctx.org.type)
 
 
 def recorded_full_members(ctx: CheckContext) -> int:
     """Full members as the study step recorded them (the tree may lag behind transfers), else the tree's."""
-    recorded = ctx.lookup(f"{STUDY}.full_members")
+    recorded = value_of(ctx, ctx.procedure["members"])
     return (
         int(recorded)
         if isinstance(recorded, int) and not isinstance(recorded, bool)
@@ -148,7 +160,7 @@ class Ledger:
     """Where the election of the committee stands after the rounds held so far.
 
     ``kind`` is what the next round must be: ``regular`` (none held yet), ``tie`` (a re-vote among
-    ``eligible`` for ``open_seats``), ``supplementary`` (另行选举 among the unelected candidates for
+    ``eligible`` for ``open_seats``), ``additional`` (另行选举 among the unelected candidates for
     ``open_seats``), or ``None`` when every seat is filled.
     """
 
@@ -176,33 +188,34 @@ class Ledger:
         if left > 0:
             unelected = tuple(n for n in self.candidates if n not in elected)
             return dataclasses.replace(
-                self, elected=elected, kind="supplementary", eligible=unelected, open_seats=left
+                self, elected=elected, kind="additional", eligible=unelected, open_seats=left
             )
         return dataclasses.replace(self, elected=elected, kind=None, eligible=(), open_seats=0)
 
 
 def _rounds(ctx: CheckContext, include_current: bool) -> list[Mapping[str, Any]]:
     """The rounds of the current election, oldest first: the last first ballot and what followed it."""
+    first, additional = ctx.procedure["first_round"], ctx.procedure["additional_round"]
     rounds: list[Mapping[str, Any]] = []
     for action, data in ctx.history:
-        if action == FIRST_ROUND:
+        if action == first:
             rounds = [data]
-        elif action == EXTRA_ROUND and rounds:
+        elif action == additional and rounds:
             rounds.append(data)
-    if ctx.action == FIRST_ROUND:
+    if ctx.action == first:
         rounds = []  # a first ballot starts the count afresh
     if include_current:
-        if ctx.action == FIRST_ROUND:
+        if ctx.action == first:
             rounds = [ctx.form]
-        elif ctx.action == EXTRA_ROUND:
+        elif ctx.action == additional:
             rounds.append(ctx.form)
     return rounds
 
 
 def ledger(ctx: CheckContext, include_current: bool = True) -> Ledger:
     """Replay the rounds (with or without the one being recorded) from the approved seats and candidates."""
-    seats = int(ctx.lookup(f"{REQUEST1}.committee_size") or 0)
-    state = Ledger.start(seats, names_in(ctx.lookup(f"{REQUEST2}.candidates")))
+    seats = int_of(ctx, ctx.procedure["seats"]) or 0
+    state = Ledger.start(seats, names_in(value_of(ctx, ctx.procedure["candidates"])))
     for r in _rounds(ctx, include_current):
         state = state.after(r)
     return state
@@ -214,20 +227,27 @@ def this_round(ctx: CheckContext) -> Ledger:
 
 
 def _round_title(kind: str | None) -> str:
-    return {"tie": "再次投票", "supplementary": "另行选举"}.get(kind or "", "选举")
+    return {"tie": "再次投票", "additional": "另行选举"}.get(kind or "", "选举")
 
 
 # ---- the organization and 请示① -------------------------------------------------------------------
 
 
-@predicate("no_committee")
+@RULES.predicate(
+    "no_committee", title="不设委员会（正式党员不足规定人数的党支部）", settings=("committee_threshold",)
+)
 def no_committee(ctx: CheckContext) -> bool:
     """A branch with fewer full members than the threshold (7) has no committee: the no-committee path."""
     threshold = int(ctx.settings.get("committee_threshold") or 7)
     return ctx.org.type == "branch" and recorded_full_members(ctx) < threshold
 
 
-@check("committee_size_allowed")
+@RULES.check(
+    "committee_size_allowed",
+    title="委员名额符合规定",
+    params={"size": Param(V, "the committee size asked for", default="committee_size")},
+    settings=("committee_threshold", "committee_size"),
+)
 def committee_size_allowed(ctx: CheckContext) -> CheckResult:
     """``params: {size}``: committee size within the range for the organization type, and a committee at all."""
     ref = ctx.params.get("size", "committee_size")
@@ -254,7 +274,16 @@ def committee_size_allowed(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("deputies_allowed")
+@RULES.check(
+    "deputies_allowed",
+    title="副书记名额符合规定",
+    params={
+        "deputies": Param(V, "the number of 副书记", default="deputy_count"),
+        "secretaries": optional(V, "the number of 书记 (1 when not given)"),
+        "size": optional(V, "the committee size (without one: the full members)"),
+    },
+    settings=("max_deputy_secretaries",),
+)
 def deputies_allowed(ctx: CheckContext) -> CheckResult:
     """``params: {deputies, secretaries, size}``: 副书记 within the limit; 书记+副书记 not above the seats."""
     ref = ctx.params.get("deputies", "deputy_count")
@@ -268,7 +297,8 @@ def deputies_allowed(ctx: CheckContext) -> CheckResult:
             f"{type_title(ctx)}一般设副书记不超过 {int(limit)} 名，本次拟设 {deputies} 名。",
             _field(ref),
         )
-    secretaries = int_of(ctx, ctx.params.get("secretaries", "secretary_count")) or 1
+    secretaries_ref = ctx.params.get("secretaries")
+    secretaries = (int_of(ctx, secretaries_ref) if secretaries_ref else None) or 1
     size_ref = ctx.params.get("size")
     size = int_of(ctx, size_ref) if size_ref else None
     if size is not None and secretaries + deputies > size:
@@ -284,7 +314,15 @@ def deputies_allowed(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("candidate_margin")
+@RULES.check(
+    "candidate_margin",
+    title="委员候选人差额不少于20%",
+    params={
+        "seats": Param(V, "seats to fill", default="committee_size"),
+        "candidates": Param(V, "candidates (a number or a list)", default="candidate_count"),
+    },
+    settings=("margin_ratio",),
+)
 def candidate_margin(ctx: CheckContext) -> CheckResult:
     """``params: {seats, candidates}``: at least ``seats + ceil(margin × seats)`` candidates (差额选举)."""
     seats = int_of(ctx, ctx.params.get("seats", "committee_size"))
@@ -304,7 +342,14 @@ def candidate_margin(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("candidates_within_membership")
+@RULES.check(
+    "candidates_within_membership",
+    title="候选人数不多于正式党员人数",
+    params={
+        "candidates": Param(V, "candidates (a number or a list)", default="candidate_count"),
+        "full_members": optional(V, "full members (default: those on record)"),
+    },
+)
 def candidates_within_membership(ctx: CheckContext) -> CheckResult:
     """``params: {candidates, full_members}``: candidates must be full members, so no more than there are."""
     ref = ctx.params.get("candidates", "candidate_count")
@@ -322,7 +367,14 @@ def candidates_within_membership(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("planned_month_within_term")
+@RULES.check(
+    "planned_month_within_term",
+    title="党员大会在任期届满前召开",
+    params={
+        "month": Param(V, "the planned month", default="planned_month"),
+        "term_end": Param(V, "the term end given in the form", default="current_term_end"),
+    },
+)
 def planned_month_within_term(ctx: CheckContext) -> CheckResult:
     """``params: {month, term_end}``: the 党员大会 is planned by the end of the term, and not in the past.
 
@@ -353,7 +405,16 @@ def planned_month_within_term(ctx: CheckContext) -> CheckResult:
 # ---- nomination and 请示② -------------------------------------------------------------------------
 
 
-@check("publicity_period")
+@RULES.check(
+    "publicity_period",
+    title="公示期不少于规定工作日",
+    params={
+        "flag": Param(V, "whether there was a 公示", default="publicity"),
+        "start": Param(V, "its first day", default="publicity_start"),
+        "end": Param(V, "its last day", default="publicity_end"),
+    },
+    settings=("publicity_days",),
+)
 def publicity_period(ctx: CheckContext) -> CheckResult:
     """``params: {flag, start, end}``: when the candidates are publicised, for enough working days."""
     if not value_of(ctx, ctx.params.get("flag", "publicity")):
@@ -378,7 +439,11 @@ def publicity_period(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("candidate_names_unique")
+@RULES.check(
+    "candidate_names_unique",
+    title="候选人不重复",
+    params={"list": Param(V, "the candidate list", default="candidates")},
+)
 def candidate_names_unique(ctx: CheckContext) -> CheckResult:
     """``params: {list}``: each candidate once (a name listed twice is a slip, and would split the votes)."""
     ref = ctx.params.get("list", "candidates")
@@ -390,7 +455,11 @@ def candidate_names_unique(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("candidates_in_ballot_order")
+@RULES.check(
+    "candidates_in_ballot_order",
+    title="候选人按姓氏笔画排列",
+    params={"list": Param(V, "the candidate list", default="candidates")},
+)
 def candidates_in_ballot_order(ctx: CheckContext) -> CheckResult:
     """``params: {list}``: the list in 姓氏笔画 order, as the 请示 and the ballot print it (条例第二十四条)."""
     ref = ctx.params.get("list", "candidates")
@@ -407,7 +476,14 @@ def candidates_in_ballot_order(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("candidates_are_full_members")
+@RULES.check(
+    "candidates_are_full_members",
+    title="候选人均为正式党员",
+    params={
+        "list": Param(V, "the candidate list", default="candidates"),
+        "joined": Param(C, "the column with the date each joined", default="joined_party", column_of="list"),
+    },
+)
 def candidates_are_full_members(ctx: CheckContext) -> CheckResult:
     """``params: {list, joined}``: nobody who joined less than a year ago (still 预备党员: no right to stand)."""
     ref = ctx.params.get("list", "candidates")
@@ -424,12 +500,19 @@ def candidates_are_full_members(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("candidates_as_approved")
+@RULES.check(
+    "candidates_as_approved",
+    title="候选人数与批复一致",
+    params={
+        "list": Param(V, "the candidate list", default="candidates"),
+        "approved": Param(V, "the number of candidates approved"),
+    },
+)
 def candidates_as_approved(ctx: CheckContext) -> CheckResult:
     """``params: {list, approved}``: as many candidates as 批复① approved."""
     ref = ctx.params.get("list", "candidates")
     count = int_of(ctx, ref)
-    approved = int_of(ctx, ctx.params.get("approved", f"{REQUEST1}.candidate_count"))
+    approved = int_of(ctx, ctx.params["approved"])
     if count is None or approved is None or count == approved:
         return None
     return CheckFailure(
@@ -439,7 +522,15 @@ def candidates_as_approved(ctx: CheckContext) -> CheckResult:
     )
 
 
-@check("leaders_among_candidates")
+@RULES.check(
+    "leaders_among_candidates",
+    title="书记、副书记候选人在委员候选人之中",
+    params={
+        "list": Param(V, "the committee candidate list", default="candidates"),
+        "secretary": Param(V, "the 书记 candidate", default="secretary_candidate"),
+        "deputies": Param(V, "the 副书记 candidates (rows with a name)", default="deputy_candidates"),
+    },
+)
 def leaders_among_candidates(ctx: CheckContext) -> CheckResult:
     """``params: {list, secretary, deputies}``: 书记/副书记 candidates are committee candidates, each once."""
     names = set(names_in(value_of(ctx, ctx.params.get("list", "candidates"))))
@@ -468,15 +559,24 @@ def leaders_among_candidates(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("leader_candidates_as_approved")
+@RULES.check(
+    "leader_candidates_as_approved",
+    title="书记、副书记候选人等额且与批复一致",
+    params={
+        "approved": Param(V, "the number of 副书记 approved"),
+        "deputies": optional(V, "the 副书记 candidates (with a committee)"),
+        "list": optional(V, "the candidate rows naming the post (without a committee)"),
+        "post": optional(C, "the column naming the post", column_of="list"),
+    },
+)
 def leader_candidates_as_approved(ctx: CheckContext) -> CheckResult:
     """One 书记 candidate and as many 副书记 candidates as approved (书记、副书记等额).
 
     ``params: {deputies, approved}`` for a committee (the 副书记 candidates are a list of names), or
     ``params: {list, post, approved}`` without one (each candidate row names the post).
     """
-    approved = int_of(ctx, ctx.params.get("approved", f"{REQUEST1}.deputy_count")) or 0
-    if "post" in ctx.params:
+    approved = int_of(ctx, ctx.params["approved"]) or 0
+    if ctx.params.get("post"):
         ref = ctx.params.get("list", "candidates")
         posts = Counter(r.get(ctx.params["post"]) for r in value_of(ctx, ref) or [] if isinstance(r, Mapping))
         if posts[SECRETARY] != 1:
@@ -501,7 +601,16 @@ def leader_candidates_as_approved(ctx: CheckContext) -> CheckResult:
 # ---- the vote ---------------------------------------------------------------------------------------
 
 
-@check("ballots_valid")
+@RULES.check(
+    "ballots_valid",
+    title="选票有效（收回不多于发出）",
+    params={
+        "issued": Param(V, "ballots issued", default="ballots_issued"),
+        "returned": Param(V, "ballots returned", default="ballots_returned"),
+        "invalid": Param(V, "invalid ballots", default="invalid_ballots"),
+        "present": Param(V, "voters present", default="present"),
+    },
+)
 def ballots_valid(ctx: CheckContext) -> CheckResult:
     """More ballots returned than issued voids the vote (it is held again); fewer or equal is valid."""
     p = ctx.params
@@ -531,7 +640,15 @@ def ballots_valid(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("votes_within_ballots")
+@RULES.check(
+    "votes_within_ballots",
+    title="得票不多于有效选票",
+    params={
+        "votes": Param(V, "the tally (rows with yes, against, abstain)", default="votes"),
+        "returned": Param(V, "ballots returned", default="ballots_returned"),
+        "invalid": Param(V, "invalid ballots", default="invalid_ballots"),
+    },
+)
 def votes_within_ballots(ctx: CheckContext) -> CheckResult:
     """``params: {votes, returned, invalid}``: no candidate has more votes than there are valid ballots."""
     ref = ctx.params.get("votes", "votes")
@@ -567,7 +684,15 @@ def _listed_once(names: list[str], ref: str) -> CheckFailure | None:
     return None
 
 
-@check("votes_for_candidates")
+@RULES.check(
+    "votes_for_candidates",
+    title="计票表与本轮候选人一致",
+    params={
+        "votes": Param(V, "the tally", default="votes"),
+        "candidates": optional(V, "a fixed candidate list (the no-committee vote); else the count decides"),
+    },
+    settings=("margin_ratio",),
+)
 def votes_for_candidates(ctx: CheckContext) -> CheckResult:
     """The tally lists exactly the candidates this round is for.
 
@@ -581,7 +706,7 @@ def votes_for_candidates(ctx: CheckContext) -> CheckResult:
     if dup:
         return dup
     kind: str | None
-    if "candidates" in ctx.params:
+    if ctx.params.get("candidates"):
         kind, eligible, open_seats = "regular", tuple(names_in(value_of(ctx, ctx.params["candidates"]))), 0
     else:
         state = this_round(ctx)
@@ -592,10 +717,10 @@ def votes_for_candidates(ctx: CheckContext) -> CheckResult:
         if name not in eligible:
             why = {
                 "tie": f"本轮只对得票相等的{'、'.join(eligible)}再次投票",
-                "supplementary": f"另行选举只能在未当选的候选人（{'、'.join(eligible)}）中进行",
+                "additional": f"另行选举只能在未当选的候选人（{'、'.join(eligible)}）中进行",
             }.get(kind, "不是上级批复同意的候选人")
             return CheckFailure("votes_for_candidates", f"“{name}”{why}。", f"{ref}[{i}].name")
-    if kind == "supplementary":
+    if kind == "additional":
         need = margin_needed(open_seats, ratio(ctx.settings.get("margin_ratio", "1/5")))
         if len(names) < need:
             return CheckFailure(
@@ -616,7 +741,14 @@ def _elected(ctx: CheckContext) -> tuple[str, list[str]]:
     return ref, names_in(value_of(ctx, ref))
 
 
-@check("elected_among_candidates")
+@RULES.check(
+    "elected_among_candidates",
+    title="当选人为本轮候选人",
+    params={
+        "elected": Param(V, "the elected", default="elected"),
+        "votes": Param(V, "the tally", default="votes"),
+    },
+)
 def elected_among_candidates(ctx: CheckContext) -> CheckResult:
     """Everyone declared elected stood in this round (so is among the approved candidates)."""
     ref, elected = _elected(ctx)
@@ -638,7 +770,11 @@ def elected_among_candidates(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("elected_within_seats")
+@RULES.check(
+    "elected_within_seats",
+    title="当选人数不超过应选名额",
+    params={"elected": Param(V, "the elected", default="elected")},
+)
 def elected_within_seats(ctx: CheckContext) -> CheckResult:
     """No more elected than the seats this round fills."""
     ref, elected = _elected(ctx)
@@ -654,7 +790,15 @@ def elected_within_seats(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("elected_have_majority")
+@RULES.check(
+    "elected_have_majority",
+    title="当选人得票超过半数",
+    params={
+        "elected": Param(V, "the elected", default="elected"),
+        "votes": Param(V, "the tally", default="votes"),
+        "present": Param(V, "voters present", default="present"),
+    },
+)
 def elected_have_majority(ctx: CheckContext) -> CheckResult:
     """Each elected has more yes votes than half of those present (exactly half is not enough)."""
     ref, elected = _elected(ctx)
@@ -675,7 +819,15 @@ def elected_have_majority(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("elected_match_votes")
+@RULES.check(
+    "elected_match_votes",
+    title="当选名单与计票结果一致",
+    params={
+        "elected": Param(V, "the elected", default="elected"),
+        "votes": Param(V, "the tally", default="votes"),
+        "present": Param(V, "voters present", default="present"),
+    },
+)
 def elected_match_votes(ctx: CheckContext) -> CheckResult:
     """The declared elected are exactly those the count elects (a tie at the cut-off elects nobody yet).
 
@@ -715,13 +867,21 @@ def elected_match_votes(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@predicate("election_incomplete")
-def election_incomplete(ctx: CheckContext) -> bool:
+@RULES.predicate("additional_vote_needed", title="尚有名额未选出或得票相等（须另行选举或再次投票）")
+def additional_vote_needed(ctx: CheckContext) -> bool:
     """Seats left after this round (too few with a majority, or a tie at the cut-off): another round."""
     return ledger(ctx).kind is not None
 
 
-@check("seats_reduction_allowed")
+@RULES.check(
+    "seats_reduction_allowed",
+    title="减少名额符合规定",
+    params={
+        "present": Param(V, "voters present", default="present"),
+        "consent": Param(V, "voters consenting to fewer seats", default="consent"),
+    },
+    settings=("committee_size",),
+)
 def seats_reduction_allowed(ctx: CheckContext) -> CheckResult:
     """Reducing the seats instead of 另行选举: only for too few winners, with more than half the voters'
     consent, and never below the smallest committee the organization type may have."""
@@ -756,7 +916,12 @@ def seats_reduction_allowed(ctx: CheckContext) -> CheckResult:
 # ---- the new committee's first meeting -------------------------------------------------------------
 
 
-@check("first_meeting_quorum")
+@RULES.check(
+    "first_meeting_quorum",
+    title="第一次全体会议到会委员达到法定人数",
+    params={"present": Param(V, "members present", default="present")},
+    settings=("quorum_ratio",),
+)
 def first_meeting_quorum(ctx: CheckContext) -> CheckResult:
     """``params: {present}``: the new committee meets with the same quorum, counted on its members."""
     ref = ctx.params.get("present", "present")
@@ -789,7 +954,15 @@ def _leaders(ctx: CheckContext) -> list[tuple[str, str, str]]:
     return out
 
 
-@check("leaders_among_elected")
+@RULES.check(
+    "leaders_among_elected",
+    title="书记、副书记和主持人为新当选委员",
+    params={
+        "secretary": Param(V, "the elected 书记", default="secretary"),
+        "deputies": Param(V, "the elected 副书记 (rows with a name)", default="deputies"),
+        "chair": Param(V, "who chaired", default="chair"),
+    },
+)
 def leaders_among_elected(ctx: CheckContext) -> CheckResult:
     """书记/副书记 are among the committee members just elected, the chair too."""
     elected = ledger(ctx).elected
@@ -809,13 +982,20 @@ def leaders_among_elected(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("leaders_among_approved")
+@RULES.check(
+    "leaders_among_approved",
+    title="书记、副书记为上级批复同意的人选",
+    params={
+        "secretary": Param(V, "the elected 书记", default="secretary"),
+        "deputies": Param(V, "the elected 副书记", default="deputies"),
+        "approved_secretary": Param(V, "the 书记 candidate approved"),
+        "approved_deputies": Param(V, "the 副书记 candidates approved"),
+    },
+)
 def leaders_among_approved(ctx: CheckContext) -> CheckResult:
     """``params: {approved_secretary, approved_deputies}``: 书记/副书记 as the superior approved them."""
-    approved_sec = value_of(ctx, ctx.params.get("approved_secretary", f"{REQUEST2}.secretary_candidate"))
-    approved_deps = names_in(
-        value_of(ctx, ctx.params.get("approved_deputies", f"{REQUEST2}.deputy_candidates"))
-    )
+    approved_sec = value_of(ctx, ctx.params["approved_secretary"])
+    approved_deps = names_in(value_of(ctx, ctx.params["approved_deputies"]))
     for post, name, field in _leaders(ctx):
         allowed = [approved_sec] if post == SECRETARY else approved_deps
         if name not in allowed:
@@ -828,7 +1008,16 @@ def leaders_among_approved(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("leaders_have_majority")
+@RULES.check(
+    "leaders_have_majority",
+    title="书记、副书记得票超过到会委员半数",
+    params={
+        "present": Param(V, "members present", default="present"),
+        "secretary": Param(V, "the elected 书记", default="secretary"),
+        "secretary_yes": Param(V, "the 书记's yes votes", default="secretary_yes"),
+        "deputies": Param(V, "the elected 副书记 with their yes votes", default="deputies"),
+    },
+)
 def leaders_have_majority(ctx: CheckContext) -> CheckResult:
     """``params: {present, secretary_yes, deputies}``: each more yes votes than half the members present."""
     present = int_of(ctx, ctx.params.get("present", "present"))
@@ -852,7 +1041,11 @@ def leaders_have_majority(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@check("duties_cover_elected")
+@RULES.check(
+    "duties_cover_elected",
+    title="每名委员均有分工",
+    params={"duties": Param(V, "the duties", default="duties")},
+)
 def duties_cover_elected(ctx: CheckContext) -> CheckResult:
     """``params: {duties}``: every new member has a duty, and only new members have one."""
     ref = ctx.params.get("duties", "duties")
@@ -872,12 +1065,20 @@ def duties_cover_elected(ctx: CheckContext) -> CheckResult:
 # ---- a branch without a committee -------------------------------------------------------------------
 
 
-@predicate("secretary_not_elected")
+@RULES.predicate(
+    "secretary_not_elected",
+    title="书记候选人未获过半数赞成票",
+    params={
+        "present": Param(F, "voters present", default="present"),
+        "votes": Param(F, "the tally (rows with a post and yes votes)", default="votes"),
+        "post": Param(C, "the column naming the post", default="post", column_of="votes"),
+    },
+)
 def secretary_not_elected(ctx: CheckContext) -> bool:
     """The 党员大会 did not give the 书记 candidate a majority: nominate again, with the superior's consent."""
-    present = int(ctx.form.get("present") or 0)
-    for row in ctx.form.get("votes") or []:
-        if row.get("post") == SECRETARY:
+    present = int_of(ctx, ctx.params["present"]) or 0
+    for row in value_of(ctx, ctx.params["votes"]) or []:
+        if isinstance(row, Mapping) and row.get(ctx.params["post"]) == SECRETARY:
             return 2 * int(row.get("yes") or 0) <= present
     return True
 
@@ -886,16 +1087,17 @@ def secretary_not_elected(ctx: CheckContext) -> bool:
 
 
 def term_years(ctx: CheckContext) -> int:
+    """The length of a term for the organization's type (setting ``term_years``), 3 when not set."""
     years = _setting_for_type(ctx, "term_years")
     return int(years) if years else 3
 
 
-def regular_term_end(start: dt.date, years: int) -> dt.date:
-    """The last day of a term of ``years`` starting on ``start`` (2023-10-10 + 3 years → 2026-10-09)."""
-    return add_months(start, 12 * years) - dt.timedelta(days=1)
-
-
-@effect("start_new_term")
+@RULES.effect(
+    "start_new_term",
+    title="批复后开始新一届任期",
+    params={"dates": Param(V, "the steps' dates of the election, the first one held counts", many=True)},
+    settings=("term_years",),
+)
 def start_new_term(ctx: CheckContext) -> list[OrgUpdate]:
     """``params: {dates: [step.field, ...]}``: the new term starts on the day of the election.
 
@@ -914,60 +1116,3 @@ def start_new_term(ctx: CheckContext) -> list[OrgUpdate]:
                 )
             ]
     return []
-
-
-@check("term_shift_allowed")
-def term_shift_allowed(ctx: CheckContext) -> CheckResult:
-    """``params: {kind, current_end, new_date}``: 延期 later, 提前 earlier, by at most ``max_shift_months``.
-
-    The shift is measured from the regular end of the term (its start plus the term length), so two
-    successive postponements cannot add up to more than the limit (条例第三条: 一般不超过1年).
-    """
-    p = ctx.params
-    kind = value_of(ctx, p.get("kind", "kind"))
-    current_ref, new_ref = p.get("current_end", "current_term_end"), p.get("new_date", "new_term_end")
-    current, new = date_of(value_of(ctx, current_ref)), date_of(value_of(ctx, new_ref))
-    if current is None or new is None:
-        return None
-    if ctx.org.term_end is not None and current != ctx.org.term_end:
-        return CheckFailure(
-            "term_shift_allowed",
-            f"填写的本届任期届满日期与组织架构中登记的（{chinese_date(ctx.org.term_end)}）不一致，请核对。",
-            _field(current_ref),
-        )
-    regular = regular_term_end(ctx.org.term_start, term_years(ctx)) if ctx.org.term_start else current
-    months = int(ctx.settings.get("max_shift_months") or 12)
-    limit = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
-    if kind == "postpone":
-        latest = add_months(regular, months)
-        if new <= current:
-            return CheckFailure(
-                "term_shift_allowed",
-                f"延期换届的日期应晚于本届任期届满日期（{chinese_date(current)}）。",
-                _field(new_ref),
-            )
-        if new > latest:
-            return CheckFailure(
-                "term_shift_allowed",
-                f"延长期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
-                f"延期后最晚为{chinese_date(latest)}。",
-                _field(new_ref),
-            )
-    elif kind == "advance":
-        earliest = add_months(regular, -months)
-        if new >= current:
-            return CheckFailure(
-                "term_shift_allowed",
-                f"提前换届的日期应早于本届任期届满日期（{chinese_date(current)}）。",
-                _field(new_ref),
-            )
-        if new < ctx.today:
-            return CheckFailure("term_shift_allowed", "提前换届的日期不能早于今天。", _field(new_ref))
-        if new < earliest:
-            return CheckFailure(
-                "term_shift_allowed",
-                f"提前期限一般不超过{limit}（条例第三条）：本届任期应于{chinese_date(regular)}届满，"
-                f"最早可提前至{chinese_date(earliest)}。",
-                _field(new_ref),
-            )
-    return None

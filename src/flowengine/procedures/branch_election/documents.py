@@ -35,8 +35,7 @@ from flowengine.documents.prose import (
     years_between,
     you,
 )
-from flowengine.engine.rules.common import chinese_fraction, more_than, ratio
-from flowengine.engine.rules.election import regular_term_end
+from flowengine.engine.rules.common import chinese_fraction, more_than, ratio, regular_term_end
 
 _REQUEST1 = ("submit_request1", "submit_request1_nc")
 _REQUEST2 = ("submit_request2", "submit_request2_nc")
@@ -167,7 +166,7 @@ def request1(ctx: DocumentContext) -> OfficialDocument:
     items.append(("选举办法", sentence(r1.get("election_method"))))
     body += [Paragraph.item(f"{heading(i)}{name}。", text) for i, (name, text) in enumerate(items, 1) if text]
     body.append(Paragraph.of("当否，请批示。"))
-    return frame(ctx, ctx.declared_title, body)
+    return frame(ctx, ctx.declared_title, body, contact=True)
 
 
 def reply1(ctx: DocumentContext) -> OfficialDocument:
@@ -258,7 +257,7 @@ def request2(ctx: DocumentContext) -> OfficialDocument:
         body.append(Paragraph.item(f"{heading(4)}候选人预备人选简要情况。", ""))
         body += [Paragraph.of(_bio(c, "post_held")) for c in candidates]
         body.append(Paragraph.of("当否，请批示。"))
-        return frame(ctx, title, body)
+        return frame(ctx, title, body, contact=True)
     seats = count(r1.get("committee_size"))
     secretaries, deputies = count(r1.get("secretary_count")) or 1, count(r1.get("deputy_count"))
     names = stroke_ordered(str(c.get("name")) for c in candidates)
@@ -292,7 +291,7 @@ def request2(ctx: DocumentContext) -> OfficialDocument:
     body.append(Paragraph.item(f"{heading(5)}预备人选简要情况。", ""))
     body += [Paragraph.of(_bio(by_name[n])) for n in names]
     body.append(Paragraph.of("当否，请批示。"))
-    return frame(ctx, ctx.declared_title, body)
+    return frame(ctx, ctx.declared_title, body, contact=True)
 
 
 def reply2(ctx: DocumentContext) -> OfficialDocument:

@@ -53,7 +53,7 @@ def request(ctx: DocumentContext) -> OfficialDocument:
         Paragraph.of(f"根据《中国共产党基层组织选举工作条例》第三条规定，经研究，{us(ctx.org)}{plan}。")
     )
     body.append(Paragraph.of("当否，请批示。"))
-    return frame(ctx, title, body)
+    return frame(ctx, title, body, contact=True)
 
 
 def reply(ctx: DocumentContext) -> OfficialDocument:

@@ -30,7 +30,7 @@ from flowengine.documents.prose import (
     us,
 )
 from flowengine.engine.rules.common import least_at_least, more_than, ratio
-from flowengine.engine.rules.decision import CATEGORIES, OPINIONS
+from flowengine.procedures.major_decision.rules import CATEGORIES, OPINIONS
 
 PROPOSAL = "submit_proposal"
 

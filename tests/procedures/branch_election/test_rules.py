@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flowengine.engine.rules.election import Count, Ledger, count_round, ledger, start_new_term
+from flowengine.procedures.branch_election.rules import Count, Ledger, count_round, ledger, start_new_term
 from tests.engine.rules.support import context, holds, run
 
 # ---- 请示①: numbers ---------------------------------------------------------------------------------
@@ -236,11 +236,19 @@ def test_candidate_names_unique_and_as_approved() -> None:
     assert failure is not None and failure.field == "candidates[2].name"
     approved = {"submit_request1": {"candidate_count": 4}}
     assert (
-        run("candidates_as_approved", context(form={"candidates": people(*"甲乙丙丁")}, data=approved))
+        run(
+            "candidates_as_approved",
+            context(form={"candidates": people(*"甲乙丙丁")}, data=approved),
+            approved="submit_request1.candidate_count",
+        )
         is None
     )
     assert (
-        run("candidates_as_approved", context(form={"candidates": people(*"甲乙丙丁戊")}, data=approved))
+        run(
+            "candidates_as_approved",
+            context(form={"candidates": people(*"甲乙丙丁戊")}, data=approved),
+            approved="submit_request1.candidate_count",
+        )
         is not None
     )
 
@@ -295,7 +303,13 @@ def test_leader_candidates_with_committee(deputies: int, approved: int, ok: bool
         form={"deputy_candidates": [{"name": f"副{i}"} for i in range(deputies)]},
         data={"submit_request1": {"deputy_count": approved}},
     )
-    assert (run("leader_candidates_as_approved", ctx) is None) is ok
+    failure = run(
+        "leader_candidates_as_approved",
+        ctx,
+        deputies="deputy_candidates",
+        approved="submit_request1.deputy_count",
+    )
+    assert (failure is None) is ok
 
 
 # ---- the vote ---------------------------------------------------------------------------------------
@@ -432,7 +446,7 @@ def test_winning_needs_more_than_half_of_those_present(present: int, yes: int, o
 
 def test_a_clean_first_round_completes_the_election() -> None:
     ctx = first_round({"王伟": 9, "李强": 8, "张敏": 7, "赵丽": 3}, ["王伟", "李强", "张敏"])
-    assert failures(ctx) == {} and not holds("election_incomplete", ctx)
+    assert failures(ctx) == {} and not holds("additional_vote_needed", ctx)
     assert ledger(ctx).elected == ("王伟", "李强", "张敏")
 
 
@@ -467,31 +481,31 @@ def test_a_tie_at_the_cut_off_is_revoted_among_the_tied() -> None:
         and "张敏、赵丽得票相等（各 7 票），争最后 1 个名额" in listing_a_tied.reason
     )
     first = first_round(votes, ["王伟", "李强"])
-    assert failures(first) == {} and holds("election_incomplete", first)
+    assert failures(first) == {} and holds("additional_vote_needed", first)
     # The re-vote: only the tied stand, the most votes wins (no new majority needed), and it completes.
     r1 = round_form(votes, ["王伟", "李强"])
     assert ledger(later_round([r1], {}, [], action="record_first_meeting")).kind == "tie"
     wrong = later_round([r1], {"张敏": 5, "王伟": 4}, ["张敏"])
     assert run("votes_for_candidates", wrong) is not None
     revote = later_round([r1], {"张敏": 5, "赵丽": 4}, ["张敏"])
-    assert failures(revote) == {} and not holds("election_incomplete", revote)
+    assert failures(revote) == {} and not holds("additional_vote_needed", revote)
     # Tied again: nobody is elected, another re-vote.
     again = later_round([r1], {"张敏": 5, "赵丽": 5}, [])
-    assert failures(again) == {} and holds("election_incomplete", again)
+    assert failures(again) == {} and holds("additional_vote_needed", again)
 
 
 def test_too_few_winners_leads_to_another_election_among_the_unelected() -> None:
     votes = {"王伟": 9, "李强": 5, "张敏": 4, "赵丽": 2}  # only 王伟 has a majority of 10
     first = first_round(votes, ["王伟"])
-    assert failures(first) == {} and holds("election_incomplete", first)
+    assert failures(first) == {} and holds("additional_vote_needed", first)
     r1 = round_form(votes, ["王伟"])
     state = ledger(later_round([r1], {}, [], action="record_first_meeting"))
-    assert (state.kind, state.eligible, state.open_seats) == ("supplementary", ("李强", "张敏", "赵丽"), 2)
+    assert (state.kind, state.eligible, state.open_seats) == ("additional", ("李强", "张敏", "赵丽"), 2)
     # Two seats need three candidates (margin); 王伟 is already elected.
     assert run("votes_for_candidates", later_round([r1], {"李强": 8, "张敏": 7}, [])) is not None
     assert run("votes_for_candidates", later_round([r1], {"王伟": 8, "李强": 8, "张敏": 7}, [])) is not None
     second = later_round([r1], {"李强": 8, "张敏": 6, "赵丽": 3}, ["李强", "张敏"])
-    assert failures(second) == {} and not holds("election_incomplete", second)
+    assert failures(second) == {} and not holds("additional_vote_needed", second)
     assert ledger(second).elected == ("王伟", "李强", "张敏")
 
 
@@ -538,7 +552,7 @@ def test_a_new_first_round_starts_the_count_afresh() -> None:
         action="record_vote",
         history=(("record_vote", old),),
     )
-    assert failures(ctx) == {} and not holds("election_incomplete", ctx)
+    assert failures(ctx) == {} and not holds("additional_vote_needed", ctx)
 
 
 def test_ledger_replays_rounds() -> None:
@@ -606,7 +620,15 @@ def test_first_meeting(form: dict[str, Any], check: str | None, field: str | Non
         "first_meeting_quorum",
         "duties_cover_elected",
     )
-    got = {n: f.field for n in names if (f := run(n, ctx)) is not None}
+    approved = {
+        "approved_secretary": "submit_request2.secretary_candidate",
+        "approved_deputies": "submit_request2.deputy_candidates",
+    }
+    got = {
+        n: f.field
+        for n in names
+        if (f := run(n, ctx, **(approved if n == "leaders_among_approved" else {}))) is not None
+    }
     assert got.get(check) == field if check else got == {}
     if check:
         assert check in got
@@ -652,54 +674,3 @@ def test_the_new_term_starts_on_the_day_of_the_election(org_type: str, end: dt.d
         )
     )
     assert dict(change.changes) == {"term_start": dt.date(2026, 11, 10), "term_end": end}
-
-
-@pytest.mark.parametrize(
-    ("kind", "new", "field_ok"),
-    [
-        ("postpone", "2027-11-27", True),  # exactly one year after the regular end
-        ("postpone", "2027-11-28", False),
-        ("postpone", "2026-11-27", False),  # not later than the current end
-        ("advance", "2026-11-20", True),
-        ("advance", "2026-11-09", False),  # before today (2026-11-10)
-        ("advance", "2026-11-28", False),  # not earlier
-    ],
-)
-def test_term_shift_at_most_a_year(kind: str, new: str, field_ok: bool) -> None:
-    ctx = context(
-        "election_postponement",
-        form={"kind": kind, "current_term_end": "2026-11-27", "new_term_end": new},
-        term_start=dt.date(2023, 11, 28),
-        term_end=dt.date(2026, 11, 27),
-    )
-    failure = run("term_shift_allowed", ctx)
-    assert (failure is None) is field_ok
-    if failure:
-        assert failure.field == "new_term_end"
-
-
-def test_term_shift_counts_from_the_regular_end_and_checks_the_current_end() -> None:
-    moved = context(
-        "election_postponement",
-        form={"kind": "postpone", "current_term_end": "2027-05-31", "new_term_end": "2028-05-31"},
-        term_start=dt.date(2023, 11, 28),
-        term_end=dt.date(2027, 5, 31),
-    )
-    failure = run("term_shift_allowed", moved)
-    assert failure is not None and "最晚为2027年11月27日" in failure.reason
-    mismatch = context(
-        "election_postponement",
-        form={"kind": "postpone", "current_term_end": "2026-12-31", "new_term_end": "2027-03-31"},
-        term_end=dt.date(2026, 11, 27),
-    )
-    failure = run("term_shift_allowed", mismatch)
-    assert failure is not None and failure.field == "current_term_end"
-    six = context(
-        "election_postponement",
-        form={"kind": "postpone", "current_term_end": "2026-11-27", "new_term_end": "2027-06-30"},
-        settings={"max_shift_months": 6},
-        term_start=dt.date(2023, 11, 28),
-        term_end=dt.date(2026, 11, 27),
-    )
-    failure = run("term_shift_allowed", six)
-    assert failure is not None and "一般不超过6个月" in failure.reason
