@@ -41,11 +41,11 @@ def test_search_is_for_auditors_and_limited_to_their_scope(
 
 def test_may_act_follows_the_roles_of_the_definition(services: Services, world: World) -> None:
     iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
-    assert services.queries.may_act(world.users["sec1"], iid, "submit")
-    assert services.queries.may_act(world.users["handler"], iid, "approve")  # whatever the state
-    assert not services.queries.may_act(world.users["auditor"], iid, "approve")
-    assert not services.queries.may_act(world.users["sec2"], iid, "submit")
-    assert not services.queries.may_act(world.users["sec1"], iid, "no_such_action")
+    assert services.flow.may_act(iid, "submit", world.users["sec1"])
+    assert services.flow.may_act(iid, "approve", world.users["handler"])  # whatever the state
+    assert not services.flow.may_act(iid, "approve", world.users["auditor"])
+    assert not services.flow.may_act(iid, "submit", world.users["sec2"])
+    assert not services.flow.may_act(iid, "no_such_action", world.users["sec1"])
 
 
 def test_timeline_lists_what_changed_between_submissions(

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from flowengine.chinese import CHINA, china_date
 from flowengine.demo import load_demo
 from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
+from flowengine.procedures.major_decision.rules import CATEGORIES
 from flowengine.service import Services
 from flowengine.service.reads.supervision import Criteria, Supervision
 from tests.conftest import SHIPPED_WORKFLOWS
@@ -274,19 +275,31 @@ def _decisions_and_their_filing(demo: Demo) -> None:
         )
         if required and "acknowledge_filing" not in data:
             unfiled.add(iid)
-    view = demo.supervision.decisions(demo.users["sunli"], dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-    assert {r.instance_id: (r.org_name, r.category) for r in view.rows} == decided
-    assert {r.instance_id for r in view.unfiled} == unfiled and unfiled, "the demo has an unfiled decision"
-    for org, counts, total in view.matrix:
-        assert total == sum(counts) == sum(1 for o, _ in decided.values() if o == org)
-        for (category, _), n in zip(view.categories, counts, strict=True):
+    view = demo.supervision.metric(
+        demo.users["sunli"], "decisions", dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    )
+    matrix, listed, unfiled_table = view.board.tables
+    categories = list(CATEGORIES)
+    assert {
+        iid: (row[0], categories[list(CATEGORIES.values()).index(row[1])])
+        for iid, row in zip(listed.links, listed.rows, strict=True)
+    } == decided
+    assert set(unfiled_table.links) == unfiled and unfiled, "the demo has an unfiled decision"
+    for org, *counts, total in matrix.rows:
+        numbers = [n or 0 for n in counts]
+        assert total == sum(numbers) == sum(1 for o, _ in decided.values() if o == org)
+        for category, n in zip(categories, numbers, strict=True):
             assert n == sum(1 for o, c in decided.values() if (o, c) == (org, category))
-    october = demo.supervision.decisions(demo.users["sunli"], dt.date(2026, 10, 1), dt.date(2026, 10, 31))
-    assert len(october.rows) == len(view.rows) - 1  # the September purchase falls outside the period
+    october = demo.supervision.metric(
+        demo.users["sunli"], "decisions", dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+    )
+    assert len(october.board.tables[1].rows) == len(listed.rows) - 1  # the September purchase is outside
     with pytest.raises(ValidationFailed):
-        demo.supervision.decisions(demo.users["sunli"], dt.date(2026, 10, 31), dt.date(2026, 10, 1))
+        demo.supervision.metric(demo.users["sunli"], "decisions", dt.date(2026, 10, 31), dt.date(2026, 10, 1))
     with pytest.raises(PermissionDenied):
-        demo.supervision.decisions(demo.users["yangfan"], dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        demo.supervision.metric(
+            demo.users["yangfan"], "decisions", dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+        )
 
 
 # One demo load per test and database (loading drives a dozen requests through the service).

@@ -60,8 +60,8 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/supervision/export.csv", SUPERVISORS, 403),
     ("/supervision/export.xlsx", SUPERVISORS, 403),
     ("/supervision/bulletin.docx?number=郑教工委〔2026〕3号", SUPERVISORS, 403),
-    ("/supervision/decisions", SUPERVISORS, 403),
-    ("/supervision/decisions.xlsx", SUPERVISORS, 403),
+    ("/supervision/leaves", SUPERVISORS, 403),  # a procedure's metric (the test package's)
+    ("/supervision/leaves.xlsx", SUPERVISORS, 403),
     ("/healthz?scope=web", {None: 200}, 200),  # no login, no secrets (tests/web/test_health_and_logs.py)
     ("/login", {None: 200}, 302),  # a signed-in person is sent to the inbox
 ]

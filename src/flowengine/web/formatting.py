@@ -12,43 +12,33 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup, escape
 
-from flowengine.chinese import CHINA
+from flowengine.chinese import as_date, chinese_date, chinese_month, chinese_time
 from flowengine.definitions.model import FieldDef
 from flowengine.service.reads.queries import TaskTiming
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(CHINA).date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def date_cn(value: Any) -> str:
-    day = _as_date(value)
+    day = as_date(value)
     if day is None:
         return "" if value in (None, "") else str(value)
-    return f"{day.year}年{day.month}月{day.day}日"
+    return chinese_date(day)
 
 
 def month_cn(value: Any) -> str:
-    text = str(value or "")
-    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
-        return f"{int(text[:4])}年{int(text[5:])}月"
-    return text
+    return chinese_month(value)
 
 
 def datetime_cn(value: dt.datetime | None) -> str:
+    return "" if value is None else chinese_time(value)
+
+
+def cell_cn(value: Any) -> str:
+    """A cell of a supervision table: dates the Chinese way, nothing for None, the rest as text."""
     if value is None:
         return ""
-    local = value.astimezone(CHINA)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    if isinstance(value, dt.date):
+        return date_cn(value)
+    return str(value)
 
 
 def field_value(value: Any, f: FieldDef | None) -> Markup | str:
@@ -110,6 +100,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(date_cn)
     app.add_template_filter(month_cn)
     app.add_template_filter(datetime_cn)
+    app.add_template_filter(cell_cn)
     app.add_template_filter(field_value)
     app.add_template_filter(waited)
     app.add_template_filter(left)

@@ -165,7 +165,7 @@ def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
         action_def = definition.action(action)
     except KeyError:
         abort(404)
-    if not svc.queries.may_act(user_id(), instance_id, action):
+    if not svc.flow.may_act(instance_id, action, user_id()):
         raise PermissionDenied(f"您没有办理“{action_def.title}”的权限。")
     form = StepForm()
     values = fields.parse(action_def.form, request.form)

@@ -1,4 +1,4 @@
-"""督导: the superior organization's view of its units' re-elections and 三重一大 decisions.
+"""督导: the superior organization's view of its units' terms (换届) and of each procedure's metrics.
 
 Thin over :mod:`flowengine.service.reads.supervision`, which decides who may look and what counts as late. This
 module reads the query string, renders the page, and writes the same rows as CSV (UTF-8 with a BOM, so
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -66,7 +67,10 @@ def _nav_flag() -> dict[str, Any]:
     def may_supervise() -> bool:
         return bool(current_user.is_authenticated) and supervision().may_supervise(user_id())
 
-    return {"may_supervise": may_supervise}
+    def supervision_metrics() -> list[Any]:
+        return supervision().metrics()
+
+    return {"may_supervise": may_supervise, "supervision_metrics": supervision_metrics}
 
 
 def _attachment(content: bytes, filename: str, mimetype: str) -> Response:
@@ -187,10 +191,25 @@ def export_csv() -> Response | tuple[str, int]:
 
 def workbook(title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> bytes:
     """An .xlsx with a bold, frozen header row and columns wide enough for Chinese text."""
+    return workbook_of([(title, header, rows)])
+
+
+def workbook_of(sheets: Iterable[tuple[str, Iterable[str], Iterable[list[Any]]]]) -> bytes:
+    """An .xlsx with one sheet per (title, header, rows), each as :func:`workbook` lays one out."""
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for title, header, rows in sheets:
+        _sheet(wb, title, header, rows)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet(wb: Workbook, title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> None:
+    # Excel refuses sheet titles over 31 characters or with []:*?/\ in them.
+    ws = wb.create_sheet(re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet")
     head = list(header)
     ws.append(head)
     for cell in ws[1]:
@@ -208,9 +227,6 @@ def workbook(title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> by
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 @bp.route("/export.xlsx")
@@ -259,47 +275,40 @@ def bulletin() -> Response | tuple[str, int]:
     return _attachment(result.content, result.filename, DOCX)
 
 
-@bp.route("/decisions")
-@login_required
-def decisions() -> tuple[str, int]:
+def _period(errors: dict[str, str]) -> tuple[dt.date, dt.date, int | None]:
+    """The from–to period (this year so far by default) and the organization from the query string."""
     today = china_date(services().flow.clock())
-    errors: dict[str, str] = {}
     date_from = _date(request.args, "from", dt.date(today.year, 1, 1), "开始日期", errors)
     date_to = _date(request.args, "to", today, "结束日期", errors)
+    org = request.args.get("org") or ""
+    return date_from, date_to, int(org) if org.isdigit() else None
+
+
+@bp.route("/<key>")
+@login_required
+def metric(key: str) -> tuple[str, int]:
+    """A procedure's supervision view (its package's metric), rendered as its tables."""
+    errors: dict[str, str] = {}
+    date_from, date_to, org_id = _period(errors)
     if date_from > date_to:
         errors["to"] = "结束日期不能早于开始日期"
         date_from, date_to = date_to, date_from
-    org = request.args.get("org") or ""
-    org_id = int(org) if org.isdigit() else None
-    view = supervision().decisions(user_id(), date_from, date_to, org_id)
-    return render_template("supervision/decisions.html", view=view, errors=errors), 422 if errors else 200
+    view = supervision().metric(user_id(), key, date_from, date_to, org_id)
+    return render_template("supervision/metric.html", view=view, errors=errors), 422 if errors else 200
 
 
-@bp.route("/decisions.xlsx")
+@bp.route("/<key>.xlsx")
 @login_required
-def decisions_xlsx() -> Response | tuple[str, int]:
-    today = china_date(services().flow.clock())
+def metric_xlsx(key: str) -> Response | tuple[str, int]:
+    """The same tables as the page, one sheet each."""
     errors: dict[str, str] = {}
-    date_from = _date(request.args, "from", dt.date(today.year, 1, 1), "开始日期", errors)
-    date_to = _date(request.args, "to", today, "结束日期", errors)
-    org = request.args.get("org") or ""
+    date_from, date_to, org_id = _period(errors)
     try:
         if errors:
             raise ValidationFailed(errors, "导出条件有误")
-        view = supervision().decisions(user_id(), date_from, date_to, int(org) if org.isdigit() else None)
+        view = supervision().metric(user_id(), key, date_from, date_to, org_id)
     except ValidationFailed as exc:
         return _refused(exc)
-    rows = [
-        [
-            r.org_name,
-            r.category_title,
-            r.subject,
-            r.decided_on,
-            r.state_title,
-            "是" if r.should_file else "否",
-            "已备案" if r.filed else ("未备案" if r.should_file else ""),
-        ]
-        for r in view.rows
-    ]
-    header = ("组织", "事项类别", "议题", "决策日期", "当前环节", "应报备案", "备案情况")
-    return _attachment(workbook("三重一大", header, rows), f"三重一大决策_{date_from}_{date_to}.xlsx", XLSX)
+    sheets = [(table.title, table.columns, [list(r) for r in table.rows]) for table in view.board.tables]
+    name = f"{view.metric.title.strip('“”')}_{date_from}_{date_to}.xlsx"
+    return _attachment(workbook_of(sheets), name, XLSX)

@@ -58,6 +58,17 @@ def decisions(inp: MetricInput) -> Board:
             ]
             matrix.append((org.name, *[n or "" for n in counts], len(mine)))
     unfiled = [(r, day) for r, day in rows if should_file(r) and _FILED not in r.data]
+
+    def described(r: RequestRecord, day: dt.date) -> tuple[str, str, str, dt.date, str]:
+        proposal = r.data.get("submit_proposal") or {}
+        return (
+            inp.org(r.org_id).name,
+            CATEGORIES.get(str(proposal.get("category")), ""),
+            str(proposal.get("subject") or r.title),
+            day,
+            r.state_title,
+        )
+
     return Board(
         tables=(
             Table(
@@ -69,19 +80,26 @@ def decisions(inp: MetricInput) -> Board:
                 numeric=tuple(range(1, len(categories) + 2)),
             ),
             Table(
+                key="decided",
+                title="期间内的决策",
+                columns=("组织", "事项类别", "议题", "决策日期", "当前环节", "应报备案", "备案情况"),
+                rows=tuple(
+                    (
+                        *described(r, day),
+                        "是" if should_file(r) else "否",
+                        "已备案" if _FILED in r.data else ("未备案" if should_file(r) else ""),
+                    )
+                    for r, day in rows
+                ),
+                empty="期间内没有作出决策的记录。",
+                links=tuple(r.id for r, _ in rows),
+                link_column=2,
+            ),
+            Table(
                 key="unfiled",
                 title="应备案未备案",
                 columns=("组织", "事项类别", "议题", "决策日期", "当前环节"),
-                rows=tuple(
-                    (
-                        inp.org(r.org_id).name,
-                        CATEGORIES.get(str((r.data.get("submit_proposal") or {}).get("category")), ""),
-                        str((r.data.get("submit_proposal") or {}).get("subject") or r.title),
-                        day,
-                        r.state_title,
-                    )
-                    for r, day in unfiled
-                ),
+                rows=tuple(described(r, day) for r, day in unfiled),
                 empty="期间内应报备案的决策均已备案。",
                 counted=True,
                 links=tuple(r.id for r, _ in unfiled),

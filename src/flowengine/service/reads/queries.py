@@ -22,7 +22,6 @@ from flowengine.definitions.model import FieldDef, WorkflowDefinition
 from flowengine.engine import calendar
 from flowengine.engine.calendar import working_days_between
 from flowengine.engine.deadlines import start_of_china_day
-from flowengine.engine.roles import resolve_role
 from flowengine.errors import NotFound, PermissionDenied
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import (
@@ -39,7 +38,6 @@ from flowengine.service.requests.flow import (
     assignments_of,
     effective_settings,
     open_tasks_of,
-    org_info,
     resolve_prefill,
 )
 from flowengine.service.views import AuditView, InstanceView, Page, TaskView
@@ -594,32 +592,6 @@ class Queries:
                 ).all()
             )
             return StartContext(definition, _org_options(orgs), prefill, active)
-
-    def may_act(self, user_id: int, instance_id: int, action: str) -> bool:
-        """Whether this user holds the role ``action`` needs on this request, whatever its current state.
-
-        Lets an entry point answer 403 to someone who could never perform the action (an auditor, a
-        colleague of another role) before the service looks at the state or the version, which would
-        otherwise answer "stale" or "not possible now" to a person who has no business asking.
-        """
-        with self.db.read() as s:
-            inst = s.get(Instance, instance_id)
-            if inst is None:
-                return False
-            definition = self.catalog.by_row(inst.definition)
-            try:
-                act = definition.action(action)
-            except KeyError:
-                return False
-            target = resolve_role(definition.roles[act.role], org_info(inst.org))
-            held = s.execute(
-                select(RoleAssignment.id).where(
-                    RoleAssignment.user_id == user_id,
-                    RoleAssignment.role == target.role,
-                    RoleAssignment.org_id == target.org_id,
-                )
-            ).first()
-            return held is not None
 
     def visited_states(self, trail: Iterable[AuditView]) -> list[str]:
         seen: list[str] = []

@@ -1,4 +1,4 @@
-"""督导: where every subordinate organization stands in its re-election, and its 三重一大 decisions.
+"""督导: where every subordinate organization stands with its term, and what each procedure's metrics say.
 
 A superior organization does not only approve one request at a time; it must see that *every* organization
 under it re-elects on time. This module answers that question for the people of a superior organization
@@ -29,24 +29,21 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from flowengine.chinese import china_date
+from flowengine.chinese import china_date, chinese_date
 from flowengine.definitions.model import WorkflowDefinition
 from flowengine.documents import layout
 from flowengine.documents.bulletin import BulletinFacts, LateUnit, compose_bulletin
 from flowengine.engine.calendar import working_days_between
-from flowengine.engine.rules.common import chinese_date
 from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
+from flowengine.metrics import Board, Metric, MetricInput, OpenTask, OrgRecord, RequestRecord
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, Instance, Organization, RoleAssignment, Task, User
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import effective_settings
-from flowengine.vocabulary import ORG_TYPES, ROLES
+from flowengine.vocabulary import ORG_TYPES, ROLES, STEP_KINDS, AuditKind
 
 Clock = Callable[[], dt.datetime]
 
-REELECTION = "branch_election"
-POSTPONEMENT = "election_postponement"
-DECISION = "major_decision"
 #: Roles of a superior organization that may supervise everything under it.
 SUPERVISOR_ROLES = ("handler", "leader", "auditor")
 #: More returns than this on one request is worth a supervisor's look (the issue's "more than twice").
@@ -71,12 +68,7 @@ SORTS = {
     "status": "状态",
     "overdue": "逾期天数",
 }
-CATEGORY_TITLES = {
-    "major_matter": "重大事项决策",
-    "cadre_appointment": "重要干部任免",
-    "major_project": "重大项目安排",
-    "large_fund": "大额资金使用",
-}
+
 #: Unit types in the order a bulletin lists them (larger units first).
 TYPE_ORDER = ("committee", "general_branch", "branch", "work_committee")
 
@@ -99,6 +91,10 @@ class SupervisionRow:
     status: str
     instance_id: int | None = None
     workflow: str | None = None
+    #: How the running procedure stands to the term (renews or shifts it), and the phrase for completing it.
+    term_role: str | None = None
+    completed_label: str = ""
+    procedure_title: str = ""
     step: str | None = None
     waiting_on: str | None = None
     due_on: dt.date | None = None
@@ -124,11 +120,12 @@ class SupervisionRow:
     def state_text(self) -> str:
         """The state in one phrase, as the table and the exports print it (dates the Chinese way)."""
         if self.status == "completed" and self.completed_on:
-            return f"已完成（批复③ {chinese_date(self.completed_on)}）"
+            label = f"{self.completed_label} " if self.completed_label else ""
+            return f"已完成（{label}{chinese_date(self.completed_on)}）"
         if self.status == "postponed" and self.postponed_until:
             return f"已批准延期至{chinese_date(self.postponed_until)}"
         if self.status == "in_progress":
-            prefix = "延期换届申请：" if self.workflow == POSTPONEMENT else ""
+            prefix = f"{self.procedure_title}：" if self.term_role == "shifts" else ""
             return f"{prefix}{self.step or ''}"
         return "未启动"
 
@@ -174,36 +171,15 @@ class Overview:
 
 
 @dataclass(frozen=True)
-class DecisionRow:
-    instance_id: int
-    org_id: int
-    org_name: str
-    category: str
-    category_title: str
-    subject: str
-    decided_on: dt.date
-    state_title: str
-    should_file: bool
-    filed: bool
+class MetricView:
+    """A procedure's metric as the supervision page shows it: its board for the chosen period and scope."""
 
-    @property
-    def unfiled(self) -> bool:
-        return self.should_file and not self.filed
-
-
-@dataclass(frozen=True)
-class DecisionOverview:
+    metric: Metric
     date_from: dt.date
     date_to: dt.date
     choices: tuple[OrgChoice, ...]
     org_id: int | None
-    categories: tuple[tuple[str, str], ...]
-    matrix: tuple[tuple[str, tuple[int, ...], int], ...]  # (organization, count per category, total)
-    rows: tuple[DecisionRow, ...]
-
-    @property
-    def unfiled(self) -> tuple[DecisionRow, ...]:
-        return tuple(r for r in self.rows if r.unfiled)
+    board: Board
 
 
 @dataclass(frozen=True)
@@ -221,6 +197,13 @@ class _Scope:
 
 
 # ---- pure helpers ----------------------------------------------------------------------------------
+
+
+def _state_title(definition: WorkflowDefinition, state: str) -> str:
+    try:
+        return definition.state(state).title
+    except KeyError:
+        return state
 
 
 def tree_order(orgs: Iterable[Organization]) -> list[tuple[Organization, int]]:
@@ -396,12 +379,13 @@ class Supervision:
             step_times=step_times,
         )
 
-    def _election_types(self) -> tuple[str, ...]:
-        d = self.catalog.current.get(REELECTION)
-        return tuple(d.start.org_types) if d else ("committee", "general_branch", "branch")
+    def _term_definitions(self, role: str) -> list[WorkflowDefinition]:
+        """The current definitions that answer the term watch in ``role`` (renews or shifts the term)."""
+        return [d for d in self.catalog.current.values() if d.term_watch and d.term_watch.role == role]
 
-    def _definition(self, name: str) -> WorkflowDefinition | None:
-        return self.catalog.current.get(name)
+    def _election_types(self) -> tuple[str, ...]:
+        types = {t for d in self._term_definitions("renews") for t in d.start.org_types}
+        return tuple(sorted(types)) or ("committee", "general_branch", "branch")
 
     def _rows(
         self, s: Session, orgs: list[Organization], depth: dict[int, int], now: dt.datetime
@@ -410,12 +394,14 @@ class Supervision:
         ids = [o.id for o in orgs]
         if not ids:
             return []
+        renewing = {d.name for d in self._term_definitions("renews")}
+        shifting = {d.name for d in self._term_definitions("shifts")}
         instances = list(
             s.scalars(
                 select(Instance)
                 .where(
                     Instance.org_id.in_(ids),
-                    Instance.workflow.in_((REELECTION, POSTPONEMENT)),
+                    Instance.workflow.in_(renewing | shifting),
                     Instance.status.in_(("active", "completed")),
                 )
                 .order_by(Instance.id)
@@ -425,10 +411,10 @@ class Supervision:
         completed: dict[tuple[int, str], Instance] = {}
         for inst in instances:
             if inst.status == "active":
-                if inst.org_id not in active or inst.workflow == REELECTION:
+                if inst.org_id not in active or inst.workflow in renewing:
                     active[inst.org_id] = inst
             elif inst.completed_at is not None:
-                key = (inst.org_id, inst.workflow)
+                key = (inst.org_id, "renews" if inst.workflow in renewing else "shifts")
                 prev = completed.get(key)
                 if prev is None or (prev.completed_at or now) <= inst.completed_at:
                     completed[key] = inst
@@ -497,22 +483,25 @@ class Supervision:
                 )
                 continue
             term_start = o.term_start or dt.date.min
-            done = completed.get((o.id, REELECTION))
+            done = completed.get((o.id, "renews"))
             if done is not None and done.completed_at and china_date(done.completed_at) >= term_start:
+                term = self.catalog.by_row(done.definition).term_watch
                 out.append(
                     SupervisionRow(
                         **base,
                         status="completed",
                         instance_id=done.id,
+                        workflow=done.workflow,
+                        completed_label=term.completed if term else "",
                         completed_on=china_date(done.completed_at),
                     )
                 )
                 continue
-            post = completed.get((o.id, POSTPONEMENT))
+            # A completed request that shifts the term was approved (a refusal ends as rejected).
+            post = completed.get((o.id, "shifts"))
             if (
                 post is not None
                 and post.completed_at
-                and post.state == "approved"
                 and china_date(post.completed_at) >= term_start
                 and o.term_end
                 and o.term_end >= today
@@ -574,6 +563,8 @@ class Supervision:
             status="in_progress",
             instance_id=inst.id,
             workflow=inst.workflow,
+            term_role=definition.term_watch.role if definition.term_watch else None,
+            procedure_title=definition.title,
             step=step,
             waiting_on="；".join(waiting) or None,
             due_on=due_on,
@@ -590,7 +581,11 @@ class Supervision:
         for state, opened, closed in s.execute(
             select(Task.state, Task.opened_at, Task.closed_at)
             .join(Instance, Instance.id == Task.instance_id)
-            .where(Instance.org_id.in_(org_ids), Instance.workflow == REELECTION, Task.closed_at.is_not(None))
+            .where(
+                Instance.org_id.in_(org_ids),
+                Instance.workflow.in_([d.name for d in self._term_definitions("renews")]),
+                Task.closed_at.is_not(None),
+            )
         ):
             if closed is None:
                 raise RuntimeError(
@@ -599,7 +594,8 @@ class Supervision:
             spent.setdefault(state, []).append(
                 max(0, working_days_between(china_date(opened), china_date(closed)))
             )
-        d = self._definition(REELECTION)
+        renewing = self._term_definitions("renews")
+        d = renewing[0] if renewing else None
         order = [st.name for st in d.states] if d else sorted(spent)
         out = []
         for name in [*order, *sorted(set(spent) - set(order))]:
@@ -612,81 +608,121 @@ class Supervision:
                 out.append(StepTime(name, title, round(sum(days) / len(days), 1), len(days)))
         return tuple(out)
 
-    # ---- 三重一大 --------------------------------------------------------------------------------------
+    # ---- the procedures' metrics --------------------------------------------------------------------
 
-    def decisions(
-        self, user_id: int, date_from: dt.date, date_to: dt.date, org_id: int | None = None
-    ) -> DecisionOverview:
-        """Decisions taken in the period (meeting or emergency decision date), and which were not filed."""
-        if date_from > date_to:
-            raise ValidationFailed({"date_to": "结束日期不能早于开始日期"})
-        definition = self._definition(DECISION)
+    def metrics(self) -> list[Metric]:
+        """The metrics of every procedure package whose definitions are loaded, in registry order."""
+        loaded = set(self.catalog.current)
+        return [m for _, m in self.catalog.registry.metrics() if loaded & set(m.workflows)]
+
+    def metric(
+        self, user_id: int, key: str, date_from: dt.date, date_to: dt.date, org_id: int | None = None
+    ) -> MetricView:
+        """One procedure's metric over the supervisor's scope (or a sub-tree of it) and a period."""
+        now = self.clock()
         with self.db.read() as s:
-            scope = self._scope(s, user_id)
+            scope = self._scope(s, user_id)  # who may not supervise is refused before anything is looked up
+            found = next((m for m in self.metrics() if m.key == key), None)
+            if found is None:
+                raise NotFound(f"没有名为“{key}”的督导视图。")
+            if date_from > date_to:
+                raise ValidationFailed({"date_to": "结束日期不能早于开始日期"})
             orgs = self._narrow(s, scope, org_id)
-            by_id = {o.id: o for o in orgs}
-            rows: list[DecisionRow] = []
-            if by_id and definition is not None:
-                ancestors = {o.id: o for o in s.scalars(select(Organization))}
-                for inst in s.scalars(
-                    select(Instance)
-                    .where(
-                        Instance.workflow == DECISION,
-                        Instance.org_id.in_(list(by_id)),
-                        Instance.status.in_(("active", "completed")),
-                    )
-                    .order_by(Instance.id)
-                ):
-                    row = self._decision_row(inst, by_id[inst.org_id], ancestors)
-                    if row is not None and date_from <= row.decided_on <= date_to:
-                        rows.append(row)
+            records = self._records(s, orgs, found.workflows, now)
             choices = self._choices(s, scope)
-        order = {o.id: i for i, o in enumerate(orgs)}
-        rows.sort(key=lambda r: (order[r.org_id], r.decided_on, r.instance_id))
-        categories = tuple(CATEGORY_TITLES.items())
-        matrix = []
-        for oid in sorted({r.org_id for r in rows}, key=order.__getitem__):
-            mine = [r for r in rows if r.org_id == oid]
-            counts = tuple(sum(1 for r in mine if r.category == c) for c, _ in categories)
-            matrix.append((by_id[oid].name, counts, len(mine)))
-        return DecisionOverview(date_from, date_to, choices, org_id, categories, tuple(matrix), tuple(rows))
+        inp = MetricInput(
+            today=china_date(now),
+            now=now,
+            date_from=date_from,
+            date_to=date_to,
+            orgs=tuple(
+                OrgRecord(
+                    o.id,
+                    o.code,
+                    o.name,
+                    o.type,
+                    ORG_TYPES.get(o.type, o.type),
+                    scope.depth.get(o.id, 0),
+                    o.full_members,
+                    o.probationary_members,
+                    o.term_start,
+                    o.term_end,
+                )
+                for o in orgs
+            ),
+            requests=records,
+            definitions={n: d for n, d in self.catalog.current.items() if n in found.workflows},
+        )
+        return MetricView(found, date_from, date_to, choices, org_id, found.compute(inp))
 
-    def _decision_row(
-        self, inst: Instance, org: Organization, everyone: dict[int, Organization]
-    ) -> DecisionRow | None:
-        data = inst.data or {}
-        day = (data.get("record_meeting") or {}).get("meeting_date") or (
-            data.get("decide_urgently") or {}
-        ).get("decided_on")
-        if not day:
-            return None  # not decided yet: nothing to supervise
-        definition = self.catalog.by_row(inst.definition)
-        ancestors = [
-            everyone[int(x)] for x in org.path.strip("/").split("/")[:-1] if x and int(x) in everyone
-        ]
-        settings = effective_settings(definition, org, ancestors)
-        proposal = data.get("submit_proposal") or {}
-        category = str(proposal.get("category") or "")
-        marked = any(
-            bool((data.get(a) or {}).get("filing_required")) for a in ("issue_minutes", "report_to_meeting")
+    def _records(
+        self, s: Session, orgs: list[Organization], workflows: Sequence[str], now: dt.datetime
+    ) -> tuple[RequestRecord, ...]:
+        """The requests of ``workflows`` in ``orgs``, with what a metric may count (one query per kind)."""
+        by_id = {o.id: o for o in orgs}
+        if not by_id:
+            return ()
+        instances = list(
+            s.scalars(
+                select(Instance)
+                .where(Instance.workflow.in_(tuple(workflows)), Instance.org_id.in_(list(by_id)))
+                .order_by(Instance.id)
+            )
         )
-        should = category in (settings.get("filing_categories") or ()) or marked
-        try:
-            state_title = definition.state(inst.state).title
-        except KeyError:
-            state_title = inst.state
-        return DecisionRow(
-            inst.id,
-            org.id,
-            org.name,
-            category,
-            CATEGORY_TITLES.get(category, category),
-            str(proposal.get("subject") or inst.title),
-            dt.date.fromisoformat(str(day)),
-            state_title,
-            should,
-            "acknowledge_filing" in data,
+        ids = [i.id for i in instances]
+        if not ids:
+            return ()
+        everyone = {o.id: o for o in s.scalars(select(Organization))}
+        tasks: dict[int, list[Task]] = {}
+        for task in s.scalars(
+            select(Task).where(Task.instance_id.in_(ids), Task.closed_at.is_(None)).order_by(Task.id)
+        ):
+            tasks.setdefault(task.instance_id, []).append(task)
+        returns = dict(
+            s.execute(
+                select(AuditEvent.instance_id, func.count())
+                .where(AuditEvent.instance_id.in_(ids), AuditEvent.kind == AuditKind.RETURN)
+                .group_by(AuditEvent.instance_id)
+            ).all()
         )
+        entered: dict[int, dict[str, dt.datetime]] = {}
+        for iid, state, at in s.execute(
+            select(AuditEvent.instance_id, AuditEvent.to_state, AuditEvent.at)
+            .where(AuditEvent.instance_id.in_(ids), AuditEvent.kind.in_(tuple(STEP_KINDS)))
+            .order_by(AuditEvent.id)
+        ):
+            if iid is not None and state:
+                entered.setdefault(iid, {})[state] = at
+        out = []
+        for inst in instances:
+            definition = self.catalog.by_row(inst.definition)
+            org = by_id[inst.org_id]
+            ancestors = [
+                everyone[int(x)] for x in org.path.strip("/").split("/")[:-1] if x and int(x) in everyone
+            ]
+            out.append(
+                RequestRecord(
+                    id=inst.id,
+                    org_id=inst.org_id,
+                    workflow=inst.workflow,
+                    version=definition.version,
+                    title=inst.title,
+                    state=inst.state,
+                    state_title=_state_title(definition, inst.state),
+                    status=inst.status,
+                    data=dict(inst.data or {}),
+                    created_at=inst.created_at,
+                    completed_at=inst.completed_at,
+                    settings=effective_settings(definition, org, ancestors),
+                    open_tasks=tuple(
+                        OpenTask(t.state, _state_title(definition, t.state), t.opened_at, t.due_at)
+                        for t in tasks.get(inst.id, [])
+                    ),
+                    returns=int(returns.get(inst.id, 0)),
+                    entered=entered.get(inst.id, {}),
+                )
+            )
+        return tuple(out)
 
     # ---- 督导通报 ----------------------------------------------------------------------------------------
 

@@ -53,10 +53,9 @@ from flowengine.persistence.models import (
     DocumentCounter,
     Instance,
     Organization,
-    RoleAssignment,
     User,
 )
-from flowengine.service import audit
+from flowengine.service import access, audit
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests import steps
 from flowengine.service.requests.flow import Clock, effective_settings, utcnow
@@ -358,21 +357,15 @@ class DocumentService:
             raise PermissionDenied("用户不存在或已停用。")
 
     def _require_visible(self, s: Session, instance_id: int, user_id: int) -> None:
-        """The rule of ``FlowService.get``: a role in the request's organization, an ancestor, or its approver."""
-        self._require_user(s, user_id)
+        """A document is visible to whoever may see its request (:func:`flowengine.service.access.may_see`)."""
+        who = access.caller(s.connection(), user_id)
         row = s.execute(
             select(Organization.path, Organization.approver_id)
             .join(Instance, Instance.org_id == Organization.id)
             .where(Instance.id == instance_id)
         ).one_or_none()
-        if row is not None:
-            scope = {int(x) for x in row.path.strip("/").split("/") if x}
-            if row.approver_id:
-                scope.add(row.approver_id)
-            held = set(s.scalars(select(RoleAssignment.org_id).where(RoleAssignment.user_id == user_id)))
-            if held & scope:
-                return
-        raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
+        if row is None or not access.may_see(who.held, row.path, row.approver_id):
+            raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
 
 
 def _typed_number(form: Mapping[str, Any], field: str | None) -> str | None:

@@ -18,12 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flowengine.chinese import china_date
-from flowengine.definitions.model import ActionDef, RoleDef, WorkflowDefinition
+from flowengine.definitions.model import ActionDef, WorkflowDefinition
 from flowengine.engine.checks import CheckContext, run_checks
 from flowengine.engine.deadlines import due_at, reminder_times
 from flowengine.engine.forms import validate_form
 from flowengine.engine.machine import Token, fire
-from flowengine.engine.roles import Assignment, OrgInfo, resolve_role
+from flowengine.engine.roles import OrgInfo, resolve_role
 from flowengine.errors import (
     CheckFailed,
     InvalidAction,
@@ -42,7 +42,7 @@ from flowengine.persistence.models import (
     User,
     WorkflowDefinitionRow,
 )
-from flowengine.service import audit
+from flowengine.service import access, audit
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests import steps
 from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, Page, TaskView
@@ -122,11 +122,6 @@ _I, _T, _U, _R, _O = (
     Organization.__table__.c,
 )
 _INSERT_TASK = insert(cast(Table, Task.__table__)).returning(_T.id)
-_SELECT_CALLER = (
-    select(_U.display_name, _U.is_active, _R.role, _R.org_id)
-    .select_from(User.__table__.outerjoin(RoleAssignment.__table__, _R.user_id == _U.id))
-    .where(_U.id == bindparam("user_id"))
-)
 _UPDATE_INSTANCE = (
     update(cast(Table, Instance.__table__))
     .where(_I.id == bindparam("iid"), _I.version == bindparam("expected"))
@@ -148,9 +143,6 @@ _CLOSE_TASKS = (
     )
     .values(closed_at=bindparam("now"), closed_by_id=bindparam("user_id"), closed_action=bindparam("action"))
 )
-_SELECT_STEP_TASKS = select(_T.role, _T.org_id, _T.assignee_id).where(
-    _T.instance_id == bindparam("iid"), _T.state == bindparam("state"), _T.closed_at.is_(None)
-)
 _SELECT_RELATED = select(_O.id, _O.name, _O.settings).where(_O.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -170,14 +162,6 @@ def _org_of(row: Any) -> _OrgRow:
         row.path,
         row.org_settings or {},
     )
-
-
-def _visible(held: set[tuple[str, int]], path: str, approver_id: int | None) -> bool:
-    """A request is visible to anyone holding a role in its organization, an ancestor, or its approver."""
-    scope = {int(x) for x in path.strip("/").split("/") if x}
-    if approver_id:
-        scope.add(approver_id)
-    return any(org_id in scope for _, org_id in held)
 
 
 def _merge_settings(definition: WorkflowDefinition, chain: list[Mapping[str, Any]]) -> dict[str, Any]:
@@ -254,9 +238,6 @@ class FlowService:
             raise PermissionDenied("用户不存在或已停用。")
         return user
 
-    def _assignments(self, s: Session, user_id: int) -> set[tuple[str, int]]:
-        return assignments_of(s, user_id)
-
     def _ancestors(self, s: Session, org: Organization) -> list[Organization]:
         ids = [int(x) for x in org.path.strip("/").split("/")[:-1] if x]
         if not ids:
@@ -264,27 +245,10 @@ class FlowService:
         by_id = {o.id: o for o in s.scalars(select(Organization).where(Organization.id.in_(ids)))}
         return [by_id[i] for i in ids if i in by_id]
 
-    def _can_view(self, s: Session, user_id: int, org: Organization) -> bool:
-        held = self._assignments(s, user_id)
-        scope = {int(x) for x in org.path.strip("/").split("/") if x}
-        if org.approver_id:
-            scope.add(org.approver_id)
-        return any(org_id in scope for _, org_id in held)
-
-    def _require_role(
-        self, s: Session, user_id: int, role: RoleDef, org: Organization, what: str
-    ) -> Assignment:
-        target = resolve_role(role, org_info(org))
-        if (target.role, target.org_id) not in self._assignments(s, user_id):
-            holder = s.get(Organization, target.org_id)
-            raise PermissionDenied(
-                f"只有{holder.name if holder else ''}的{ROLES.get(target.role, target.role)}（{role.title}）可以{what}。"
-            )
-        return target
-
     def _load(self, s: Session, instance_id: int, user_id: int) -> tuple[Instance, WorkflowDefinition]:
         inst = s.get(Instance, instance_id)
-        if inst is None or not self._can_view(s, user_id, inst.org):
+        held = assignments_of(s, user_id)
+        if inst is None or not access.may_see(held, inst.org.path, inst.org.approver_id):
             raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
         return inst, self.catalog.by_row(inst.definition)
 
@@ -415,8 +379,8 @@ class FlowService:
             if org.type not in definition.start.org_types:
                 kinds = "、".join(ORG_TYPES.get(t, t) for t in definition.start.org_types)
                 raise InvalidAction(f"“{definition.title}”只适用于{kinds}，{org.name}不能发起。")
-            target = self._require_role(
-                s, user.id, definition.roles[definition.start.role], org, f"发起“{definition.title}”"
+            target = access.start_assignment(
+                s.connection(), definition, org_info(org), access.caller(s.connection(), user.id)
             )
             cleaned = validate_form(definition.start.form, data)
             ancestors = self._ancestors(s, org)
@@ -492,10 +456,11 @@ class FlowService:
         now = self.clock()
         with self.db.write() as s:
             conn = s.connection()
-            user_name, held = self._caller(conn, actor.user_id)
+            who = access.caller(conn, actor.user_id)
+            user_name = who.name
             row = conn.execute(_INSTANCE_QUERY, {"iid": instance_id}).one_or_none()
             org = _org_of(row) if row is not None else None
-            if row is None or org is None or not _visible(held, org.path, org.approver_id):
+            if row is None or org is None or not access.may_see(who.held, org.path, org.approver_id):
                 raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
             definition = self.catalog.by_id(s, row.definition_id)
             try:
@@ -505,14 +470,11 @@ class FlowService:
             # Who may act comes first: someone without the role (an auditor, another branch's secretary)
             # is refused as such, whatever the request's state or version.
             info = org.info
-            target = resolve_role(definition.roles[act.role], info)
-            if (target.role, target.org_id) not in held:
-                escalated = self._escalated_task(
-                    conn, instance_id, definition, row.state, act, actor.user_id, held
-                )
-                if escalated is None:
-                    raise self._denied(s, definition.roles[act.role], target, f"执行“{act.title}”")
-                target = escalated
+            acting = access.acting_assignment(conn, definition, instance_id, row.state, info, act, who)
+            if acting is None:
+                role = definition.roles[act.role]
+                raise access.denied(conn, role, resolve_role(role, info), f"执行“{act.title}”")
+            target = acting
             if expected_version is not None and row.version != expected_version:
                 raise StaleVersion(
                     instance_id, expected_version, row.version, definition.state(row.state).title
@@ -669,40 +631,6 @@ class FlowService:
                 open_tasks=tasks,
             )
 
-    def _escalated_task(
-        self,
-        conn: Connection,
-        instance_id: int,
-        definition: WorkflowDefinition,
-        state: str,
-        act: ActionDef,
-        user_id: int,
-        held: set[tuple[str, int]],
-    ) -> Assignment | None:
-        """An open task of this step that escalation gave to the caller (reassigned, or co-approver).
-
-        Such a task lets its holder take the step's own actions (those of the step's assignee role), not,
-        for instance, the initiator's withdrawal.
-        """
-        if act.role != definition.state(state).assignee:
-            return None
-        for role, org_id, assignee in conn.execute(_SELECT_STEP_TASKS, {"iid": instance_id, "state": state}):
-            if assignee == user_id or (assignee is None and (role, org_id) in held):
-                return Assignment(role, org_id)
-        return None
-
-    def _caller(self, conn: Connection, user_id: int) -> tuple[str, set[tuple[str, int]]]:
-        """The caller's display name and every (role, organization) they hold, in one query."""
-        rows = conn.execute(_SELECT_CALLER, {"user_id": user_id}).all()
-        if not rows or not rows[0].is_active:
-            raise PermissionDenied("用户不存在或已停用。")
-        return rows[0].display_name, {(r.role, r.org_id) for r in rows if r.role is not None}
-
-    def _denied(self, s: Session, role: RoleDef, target: Assignment, what: str) -> PermissionDenied:
-        return PermissionDenied(
-            f"只有{self._org_name(s, target.org_id)}的{ROLES.get(target.role, target.role)}（{role.title}）可以{what}。"
-        )
-
     def _org_name(self, s: Session, org_id: int) -> str:
         return s.scalar(select(Organization.name).where(Organization.id == org_id)) or ""
 
@@ -779,16 +707,32 @@ class FlowService:
             inst, definition = self._load(s, instance_id, uid)
             if inst.status != "active":
                 return []
-            held = self._assignments(s, uid)
-            out = []
             conn = s.connection()
-            for act in definition.actions_from(inst.state):
-                target = resolve_role(definition.roles[act.role], org_info(inst.org))
-                if (target.role, target.org_id) in held or self._escalated_task(
-                    conn, inst.id, definition, inst.state, act, uid, held
-                ) is not None:
-                    out.append(self._action_view(s, act, inst, definition))
-            return out
+            who = access.caller(conn, uid)
+            info = org_info(inst.org)
+            return [
+                self._action_view(s, act, inst, definition)
+                for act in definition.actions_from(inst.state)
+                if access.acting_assignment(conn, definition, inst.id, inst.state, info, act, who) is not None
+            ]
+
+    def may_act(self, instance_id: int, action: str, actor: Actor | int) -> bool:
+        """Whether this user may take ``action`` on the request in its current step (the access policy's
+        answer, as :meth:`act` and :meth:`available_actions` give it); lets a page answer 403 to someone who
+        has no business asking before it looks at the form, the state or the version."""
+        uid = actor.user_id if isinstance(actor, Actor) else actor
+        with self.db.read() as s:
+            try:
+                inst, definition = self._load(s, instance_id, uid)
+                act = definition.action(action)
+            except (NotFound, KeyError):
+                return False
+            conn = s.connection()
+            who = access.caller(conn, uid)
+            return (
+                access.acting_assignment(conn, definition, inst.id, inst.state, org_info(inst.org), act, who)
+                is not None
+            )
 
     def _action_view(
         self, s: Session, act: ActionDef, inst: Instance, definition: WorkflowDefinition
@@ -818,7 +762,7 @@ class FlowService:
         """Procedures this user may start, each with the organizations it may start them for."""
         uid = actor.user_id if isinstance(actor, Actor) else actor
         with self.db.read() as s:
-            held = self._assignments(s, uid)
+            held = assignments_of(s, uid)
             out = []
             for d in self.catalog.current.values():
                 role = d.roles[d.start.role]
@@ -853,7 +797,7 @@ class FlowService:
         """
         uid = actor.user_id if isinstance(actor, Actor) else actor
         with self.db.read() as s:
-            q = select(Task).where(open_tasks_of(uid, self._assignments(s, uid)))
+            q = select(Task).where(open_tasks_of(uid, assignments_of(s, uid)))
             if workflow or org_id or org_name:
                 q = q.join(Instance, Instance.id == Task.instance_id)
                 if workflow:
