@@ -149,13 +149,16 @@ def workflows() -> None:
 @click.pass_obj
 def workflows_validate(settings: Settings, paths: tuple[Path, ...]) -> None:
     """校验流程定义文件，一次列出全部错误（文件:行号 (YAML 路径): 说明）；有错时退出码为 1。"""
+    from flowengine.registry import discover
     from flowengine.service.catalog import definition_files, validate_paths
 
     targets = list(paths) or [settings.workflows_dir]
     files = definition_files(targets)
     if not files:
         fail(f"{', '.join(map(str, targets))} 中没有 .yaml 流程定义文件", 2)
-    loaded, problems = validate_paths(targets)
+    registry = discover(settings.procedures_path)
+    # Without paths: the deployment's folder and the YAML its procedure packages carry.
+    loaded, problems = validate_paths(targets, registry, None if paths else registry.definition_files())
     for d in loaded:
         click.echo(
             f"✓ {d.file}: {d.name} v{d.version}（{d.title}）：{len(d.states)} 个状态，{len(d.actions)} 个操作"

@@ -233,7 +233,7 @@ def _load_text(text: str, file: str, vocabulary: Vocabulary) -> WorkflowDefiniti
 
 
 def _deadline_days_once(d: dict[str, Any]) -> None:
-    """Read the older deadline form ``{days: 10, days_setting: review_days}`` as ``{days: review_days}``.
+    """Read the older deadline form ``{days: 10, days_setting: <setting>}`` as ``{days: <setting>}``.
 
     Stored definitions of earlier versions stated the days twice (the number beside the setting holding the
     same default); the setting, whose default is the number, is what was used.

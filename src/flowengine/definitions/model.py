@@ -219,7 +219,7 @@ class WorkflowDefinition:
     file: str
     #: The procedure package whose rules and documents the definition uses (its name unless it says).
     package: str = ""
-    #: Values of the package's procedure-wide parameters (which step holds the seats, the candidates …).
+    #: Values of the package's procedure-wide parameters (which step holds what its rules count).
     params: Mapping[str, Any] = field(default_factory=lambda: _frozen(None))
     term_watch: TermWatchDef | None = None
 

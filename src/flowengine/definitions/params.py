@@ -22,7 +22,7 @@ from typing import Any
 class ParamType(StrEnum):
     #: A field of the form the rule is attached to (``present``).
     FIELD = "field"
-    #: A field of the current form, or ``step.field`` of an earlier step (``submit_request1.committee_size``).
+    #: A field of the current form, or ``step.field`` of an earlier step (``submit.days``).
     VALUE = "value"
     #: A column of a list field; the list is named by the parameter ``Param.column_of``.
     COLUMN = "column"

@@ -1,8 +1,8 @@
-"""Ballot ordering of candidates by 姓氏笔画 (stroke count of the surname).
+"""Ballot ordering of names by 姓氏笔画 (stroke count of the surname).
 
 Why this module exists
 ----------------------
-《中国共产党基层组织选举工作条例》第二十四条 requires the candidates on a
+《中国共产党基层组织选举工作条例》第二十四条 requires the names on a
 ballot to be listed 按姓氏笔画为序.  The ordering that election committees
 apply in practice (the GB/T 13418 / GB 13000.1 stroke-order conventions used
 for 姓氏笔画排序) is:
@@ -21,8 +21,8 @@ strokes, 沪 7) and 李希、李强、李干杰、李书磊、李鸿忠 (强 12 
 which a plain character-by-character comparison would reverse.
 
 A 复姓 (compound surname such as 欧阳 or 司马) counts as the surname as a
-whole: all 欧 candidates come before all 欧阳 candidates, and two 欧阳
-candidates are ordered by their given names.
+whole: all 欧 names come before all 欧阳 names, and two 欧阳
+names are ordered by their given names.
 
 Where the data comes from
 -------------------------

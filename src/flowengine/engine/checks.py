@@ -7,7 +7,7 @@ never looks a rule up by name. Rules are registered in a :class:`RuleSet`: :data
 procedure may use; each procedure package has its own set, so two packages may name rules alike.
 
 A *check* answers "may this action go ahead?" and, when not, says why in words a secretary understands
-(Chinese). A *predicate* answers "which way does the procedure go?" (e.g. seats left unfilled → 另行选举)
+(Chinese). A *predicate* answers "which way does the procedure go?" (e.g. places left unfilled → 另行选举)
 and never blocks anything. An *effect* says what an action that went through changes outside the request
 (e.g. an approved postponement moves the organization's term end); it only *declares* the change as an
 :class:`OrgUpdate`, and the service applies it in the same transaction with an audit record, so the
@@ -42,7 +42,7 @@ class CheckContext:
     #: Every earlier submission of the request, oldest first, as ``(action, form data)``. ``data`` keeps
     #: only the latest submission of each action; rules about repeated steps (rounds of voting) need all.
     history: tuple[tuple[str, Mapping[str, Any]], ...] = ()
-    #: The definition's procedure-wide parameters (``params:`` at its top), e.g. which step holds the seats.
+    #: The definition's procedure-wide parameters (``params:`` at its top), e.g. which step holds what the rules count.
     procedure: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, action: str) -> Mapping[str, Any]:

@@ -2,7 +2,7 @@
 
 The same function serves the browser (where everything arrives as text) and the JSON API (typed values),
 so both get identical rules and identical messages. Errors are collected for every field at once and
-keyed by a path such as ``candidates[2].birth_year``, which the UI uses to put each message beside its
+keyed by a path such as ``people[2].phone``, which the UI uses to put each message beside its
 field. Unknown fields are refused rather than silently stored: a script that misspells a field must hear
 about it.
 """

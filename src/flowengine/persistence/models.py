@@ -357,7 +357,7 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
-    name: Mapped[str] = mapped_column(String(64))  # the definition's document key, e.g. request1
+    name: Mapped[str] = mapped_column(String(64))  # the definition's document key
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(16))  # 请示 | 报告 | 批复 | 纪要
     action: Mapped[str] = mapped_column(String(64))

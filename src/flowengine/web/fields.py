@@ -2,8 +2,8 @@
 
 Forms are generated from the definition's :class:`FieldDef` objects, so this module decides nothing about
 what is valid: it only turns the browser's flat ``name=value`` pairs into the nested mapping the service
-validates (rows of a list field arrive as ``candidates-0-name``), and turns the service's error paths
-(``candidates[0].name``) back into input names so each message is shown beside its field. The raw text
+validates (rows of a list field arrive as ``people-0-name``), and turns the service's error paths
+(``people[0].name``) back into input names so each message is shown beside its field. The raw text
 is kept as typed, so a form that comes back with errors shows exactly what the person entered.
 """
 
@@ -22,7 +22,7 @@ _INDEX = re.compile(r"\[(\d+)\]\.?")
 
 
 def input_name(path: str) -> str:
-    """``candidates[2].name`` → ``candidates-2-name`` (the name of the input in the generated form)."""
+    """``people[2].name`` → ``people-2-name`` (the name of the input in the generated form)."""
     return _INDEX.sub(lambda m: f"-{m.group(1)}-", path).rstrip("-")
 
 

@@ -48,7 +48,7 @@ def value_of(ctx: CheckContext, ref: str, default: Any = None) -> Any:
 
 
 def int_of(ctx: CheckContext, ref: str) -> int | None:
-    """An integer named by ``ref``; a list counts its rows (e.g. the number of candidates listed)."""
+    """An integer named by ``ref``; a list counts its rows (e.g. the number of people listed)."""
     value = value_of(ctx, ref)
     if isinstance(value, list | tuple):
         return len(value)
@@ -68,8 +68,8 @@ def date_of(value: Any) -> dt.date | None:
 def ratio(value: Any) -> Fraction:
     """A ratio setting as an exact fraction: ``"4/5"``, ``"20%"``, ``0.2`` or ``[4, 5]``.
 
-    Floats go through their decimal text, so ``0.2`` is exactly one fifth and 5 seats need exactly
-    6 candidates, not 7 through a binary rounding error.
+    Floats go through their decimal text, so ``0.2`` is exactly one fifth and 20% of 5 is exactly 1,
+    not a hair more that a rounding up would turn into 2.
     """
     if isinstance(value, Fraction):
         return value

@@ -2,7 +2,7 @@
 
 Written from the definition rather than through ``transitions``' ``GraphMachine(graph_engine="mermaid")``:
 that extension labels states and edges with their identifiers and knows nothing of roles, so a secretary
-would read ``submit_request`` instead of 提交请示. The definition already has every title, and generating
+would read an action's identifier instead of its title (提交请示). The definition already has every title, and generating
 from it keeps the diagram a pure function of the same frozen object the engine runs on. The output is
 Mermaid ``stateDiagram-v2`` text; the browser renders it with the Mermaid build shipped in ``web/static``.
 """

@@ -1,7 +1,7 @@
 """What the service adds around a step of a procedure, beyond moving the request from state to state.
 
 * **History.** Instance data keeps the latest submission of each action; a step that repeats (a round of
-  另行选举, held as often as seats stay unfilled) needs every earlier round too. The audit trail already
+  另行选举, held as often as places stay unfilled) needs every earlier round too. The audit trail already
   holds each submission, append-only and in order, so the rules read it from there instead of a second
   copy in the instance.
 * **Effects.** An action may declare changes to its organization (:class:`OrgUpdate`, e.g. an approved

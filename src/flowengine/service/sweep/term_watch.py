@@ -66,7 +66,7 @@ class TermWatch:
             (Organization.term_end < today, AuditKind.TERM_EXPIRED.value), else_=AuditKind.TERM_REMINDER.value
         )
         with self.db.read() as s:
-            candidates = s.execute(
+            due = s.execute(
                 select(Organization.id, Organization.term_end)
                 .where(
                     Organization.term_end.is_not(None),
@@ -80,7 +80,7 @@ class TermWatch:
                 )
                 .order_by(Organization.term_end)
             ).all()
-        for org_id, term_end in candidates:
+        for org_id, term_end in due:
             if term_end is None:
                 raise RuntimeError(
                     f"term watch: organization {org_id} has no term end, which the query excludes"

@@ -75,7 +75,7 @@ SCHEMAS: dict[str, Any] = {
             "errors": {
                 "type": "object",
                 "additionalProperties": {"type": "string"},
-                "description": "Field path (e.g. candidates[2].name, comment, version) → message.",
+                "description": "Field path (e.g. people[2].name, comment, version) → message.",
             },
             "checks": {
                 "type": "array",
@@ -449,7 +449,7 @@ PATHS: dict[str, dict[str, Any]] = {
             _ok("Procedure", "The procedure."),
             errors=(401, 404),
             parameters=[
-                _param("name", "path", {"type": "string"}, "The procedure's name.", example="branch_election")
+                _param("name", "path", {"type": "string"}, "The procedure's name.", example="leave_request")
             ],
             tag="procedures",
         )
