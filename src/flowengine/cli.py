@@ -108,7 +108,7 @@ def db_copy(settings: Settings, target_url: str) -> None:
     """
     from sqlalchemy.exc import ArgumentError
 
-    from flowengine.service.ops.dbcopy import copy_database
+    from flowengine.service import copy_database
 
     def progress(table: str, rows: int) -> None:
         if rows % 50000 == 0:
@@ -150,7 +150,7 @@ def workflows() -> None:
 def workflows_validate(settings: Settings, paths: tuple[Path, ...]) -> None:
     """校验流程定义文件，一次列出全部错误（文件:行号 (YAML 路径): 说明）；有错时退出码为 1。"""
     from flowengine.registry import discover
-    from flowengine.service.catalog import definition_files, validate_paths
+    from flowengine.service import definition_files, validate_paths
 
     targets = list(paths) or [settings.workflows_dir]
     files = definition_files(targets)
@@ -188,7 +188,7 @@ def workflows_list(ctx: click.Context) -> None:
 @click.pass_obj
 def workflows_show(settings: Settings, name: str, fmt: str) -> None:
     """显示一个流程的状态、操作、表单与时限。"""
-    from flowengine.service.catalog import validate_paths
+    from flowengine.service import validate_paths
 
     loaded, problems = validate_paths([settings.workflows_dir])
     found = next((d for d in loaded if d.name == name), None)
@@ -291,7 +291,7 @@ def orgs_import(ctx: click.Context, file: Path) -> None:
     文件格式：``organizations:`` 下每项含 code、name、type、parent、approver、full_members、
     probationary_members、term_start、term_end。
     """
-    from flowengine.service.identity.directory import parse_org_tree
+    from flowengine.service import parse_org_tree
 
     try:
         # typ="base" keeps every scalar as text, so a bad date is reported by field, not by the parser.
@@ -451,7 +451,7 @@ def audit_verify(
     ctx: click.Context, instance_id: int | None, export_file: Path | None, anchors: dict[int, str]
 ) -> None:
     """重新计算每条哈希链和每个封存，指出被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
-    from flowengine.service.audit.ledger import load_export, verify_events
+    from flowengine.service import load_export, verify_events
 
     if export_file is not None:
         if anchors:

@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from flowengine.chinese import CHINA
 from flowengine.errors import FlowEngineError
 from flowengine.persistence.models import Organization
-from flowengine.service.app import Services
-from flowengine.service.identity.directory import parse_org_tree
+from flowengine.service import Services, parse_org_tree
 
 DEMO_PASSWORD = "demo-2026"
 

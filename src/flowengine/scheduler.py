@@ -18,8 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from flowengine.persistence.models import SchedulerHeartbeat
-from flowengine.service.app import Services
-from flowengine.service.ops import health
+from flowengine.service import Services, health
 
 log = logging.getLogger(__name__)
 

@@ -108,6 +108,16 @@ STEP_KINDS = frozenset(
 )
 
 
+class NotificationKind(_Titled):
+    """What an in-app (and e-mailed) notification is about, as the list shows beside it."""
+
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    TERM_REMINDER = "term_reminder"
+    TERM_EXPIRED = "term_expired"
+
+
 class OrgType(_Titled):
     WORK_COMMITTEE = "work_committee"
     COMMITTEE = "committee"
@@ -170,6 +180,13 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         AuditKind.USER_ENABLE: "启用用户",
         AuditKind.ROLE_GRANT: "授予角色",
         AuditKind.ROLE_REVOKE: "撤销角色",
+    },
+    NotificationKind: {
+        NotificationKind.REMINDER: "催办提醒",
+        NotificationKind.OVERDUE: "超期提醒",
+        NotificationKind.ESCALATION: "超期督办",
+        NotificationKind.TERM_REMINDER: "换届提醒",
+        NotificationKind.TERM_EXPIRED: "超期未换届",
     },
     OrgType: {
         OrgType.WORK_COMMITTEE: "党委（工委）",

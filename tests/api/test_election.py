@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from flowengine.service import Services
-from flowengine.service.reads.queries import STEP_KINDS
+from flowengine.vocabulary import STEP_KINDS
 from tests.api.conftest import ApiClient
 from tests.e2e.election_data import STEPS
 from tests.support import PASSWORD, World

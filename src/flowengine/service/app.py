@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flowengine.clock import Clock, utcnow
 from flowengine.config import Settings
 from flowengine.definitions.calendar_file import load_calendar_file
 from flowengine.engine import calendar
@@ -24,8 +25,9 @@ from flowengine.service.identity.directory import Directory
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
 from flowengine.service.reads.queries import Queries
+from flowengine.service.reads.supervision import Supervision
 from flowengine.service.requests.documents import DocumentService
-from flowengine.service.requests.flow import Clock, FlowService, utcnow
+from flowengine.service.requests.flow import FlowService
 from flowengine.service.sweep.escalation import Escalator, TermWatchConfig
 
 
@@ -45,6 +47,7 @@ class Services:
     documents: DocumentService
     tokens: ApiTokens
     sealer: AuditSealer
+    supervision: Supervision
 
     def close(self) -> None:
         self.db.dispose()
@@ -111,4 +114,5 @@ def open_services(
         documents,
         ApiTokens(db, clock),
         sealer,
+        Supervision(db, catalog, clock),
     )

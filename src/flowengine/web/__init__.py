@@ -17,8 +17,7 @@ from typing import Any
 from flask import Flask, Response
 
 from flowengine.config import shipped_dir
-from flowengine.service import Services, open_services
-from flowengine.service.reads.queries import ORG_OPTIONS_LIMIT
+from flowengine.service import ORG_OPTIONS_LIMIT, Services, open_services
 from flowengine.web import errors, formatting, requestlog
 from flowengine.web.context import EXTENSION_KEY
 from flowengine.web.extensions import csrf, login_manager

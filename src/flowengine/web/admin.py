@@ -17,8 +17,7 @@ from werkzeug.wrappers import Response
 
 from flowengine.chinese import china_date
 from flowengine.errors import ValidationFailed
-from flowengine.service.identity.directory import ORG_FORM_FIELDS
-from flowengine.service.requests import diagrams
+from flowengine.service import ORG_FORM_FIELDS, mermaid
 from flowengine.vocabulary import ORG_TYPES, ROLES
 from flowengine.web.context import services, user_id
 
@@ -215,4 +214,4 @@ def definitions() -> str:
 @login_required
 def definition(name: str, version: int) -> str:
     d = services().queries.definition(user_id(), name, version)
-    return render_template("admin/definition.html", d=d, diagram=diagrams.mermaid(d))
+    return render_template("admin/definition.html", d=d, diagram=mermaid(d))

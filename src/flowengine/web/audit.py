@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import login_required
 
-from flowengine.service.reads.queries import STATUS_TITLES, SearchCriteria
+from flowengine.service import SearchCriteria
+from flowengine.vocabulary import InstanceStatus
 from flowengine.web.context import services, user_id
 from flowengine.web.forms import SearchForm
 
@@ -26,7 +27,7 @@ def search() -> tuple[str, int]:
     form.state.choices = [("", "全部步骤")] + [
         (s.state, f"{s.workflow_title}：{s.state_title}") for s in options.states
     ]
-    form.status.choices = [("", "全部状态")] + list(STATUS_TITLES.items())
+    form.status.choices = [("", "全部状态")] + list(InstanceStatus.titles().items())
     page_arg = request.args.get("page", "1")
     page_no = max(1, int(page_arg)) if page_arg.isdigit() else 1
     if not form.validate():

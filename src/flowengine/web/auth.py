@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from flowengine.errors import ValidationFailed
-from flowengine.service.identity.accounts import LoginRefused
+from flowengine.service import LoginRefused
 from flowengine.web.context import services, user_id
 from flowengine.web.forms import LoginForm, PasswordForm
 from flowengine.web.session import WebUser

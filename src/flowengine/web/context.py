@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user
 
-from flowengine.service import Services
-from flowengine.service.views import Actor
+from flowengine.service import Actor, Services
 
 EXTENSION_KEY = "flowengine"
 

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from flowengine.chinese import as_date, chinese_date, chinese_month, chinese_time
 from flowengine.definitions.model import FieldDef
-from flowengine.service.reads.queries import TaskTiming
+from flowengine.service import TaskTiming
 
 
 def date_cn(value: Any) -> str:

@@ -13,7 +13,7 @@ import json
 
 from flask import Blueprint, Response, request
 
-from flowengine.service.ops import health
+from flowengine.service import health
 from flowengine.web.context import services
 from flowengine.web.extensions import csrf
 

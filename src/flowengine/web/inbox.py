@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from flowengine.service.reads.queries import task_timing
+from flowengine.service import task_timing
 from flowengine.web.context import services, user_id
 
 bp = Blueprint("inbox", __name__)

@@ -17,10 +17,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from flowengine.errors import CheckFailed, InvalidAction, PermissionDenied, StaleVersion, ValidationFailed
-from flowengine.service.reads import queries
-from flowengine.service.reads.queries import task_timing
-from flowengine.service.requests import diagrams
-from flowengine.service.requests.documents import MIMETYPE
+from flowengine.service import MIMETYPE, mermaid, request_steps, task_timing, timeline
+from flowengine.vocabulary import InstanceStatus, title_of
 from flowengine.web import fields
 from flowengine.web.context import actor, services, user_id
 from flowengine.web.forms import StartForm, StepForm
@@ -137,16 +135,16 @@ def _render(
         definition=definition,
         forms=forms,
         step_form=StepForm(),
-        diagram=diagrams.mermaid(definition, inst.state, svc.queries.visited_states(trail)),
-        steps=queries.steps(definition, inst),
-        timeline=queries.timeline(definition, trail),
+        diagram=mermaid(definition, inst.state, svc.queries.visited_states(trail)),
+        steps=request_steps(definition, inst),
+        timeline=timeline(definition, trail),
         documents=[(d, latest[d.name] == d.id, action_titles.get(d.action, d.action)) for d in documents],
         tasks=[(t, task_timing(t, now)) for t in inst.open_tasks],
         failed=failed,
         notice=notice,
         read_only=not actions,
         is_auditor=current_user.account.is_auditor,
-        status_title=queries.STATUS_TITLES.get(inst.status, inst.status),
+        status_title=title_of(InstanceStatus, inst.status),
     ), status
 
 

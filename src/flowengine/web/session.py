@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_login import UserMixin
 
-from flowengine.service.identity.accounts import AccountView
+from flowengine.service import AccountView
 from flowengine.web.context import services
 from flowengine.web.extensions import login_manager
 

@@ -24,15 +24,8 @@ from openpyxl.utils import get_column_letter
 
 from flowengine.chinese import china_date
 from flowengine.errors import ValidationFailed
-from flowengine.service.reads.supervision import (
-    FILTER_TITLES,
-    SORTS,
-    STATUS_TITLES,
-    Criteria,
-    Overview,
-    Supervision,
-    SupervisionRow,
-)
+from flowengine.service import FILTER_TITLES, SORTS, Criteria, Overview, Supervision, SupervisionRow
+from flowengine.service import TERM_STATUS_TITLES as STATUS_TITLES
 from flowengine.web.context import services, user_id
 from flowengine.web.errors import error_page
 
@@ -56,8 +49,7 @@ COLUMNS = (
 
 
 def supervision() -> Supervision:
-    svc = services()
-    return Supervision(svc.db, svc.catalog, svc.flow.clock)
+    return services().supervision
 
 
 @bp.app_context_processor

@@ -14,7 +14,7 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from flowengine.errors import ValidationFailed
-from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
+from flowengine.service import MAX_NAME_LENGTH, NewToken
 from flowengine.web.context import services, user_id
 from flowengine.web.forms import ChineseForm
 

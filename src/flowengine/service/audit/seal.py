@@ -32,13 +32,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from flowengine.clock import Clock
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, AuditSeal
 
@@ -156,7 +157,7 @@ class AuditSealer:
     """Adds seals over the events older than ``grace``; idempotent, and safe with concurrent sealers."""
 
     db: Database
-    clock: Callable[[], dt.datetime]
+    clock: Clock
     grace: dt.timedelta = DEFAULT_GRACE
     max_events: int = DEFAULT_MAX_EVENTS
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from flowengine.chinese import CHINA
+from flowengine.chinese import chinese_time
+from flowengine.clock import Clock
 from flowengine.errors import FlowEngineError, NotFound, PermissionDenied, ValidationFailed
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import Organization, RoleAssignment, User
@@ -36,8 +36,6 @@ from flowengine.service.identity.passwords import (
     verify_password,
 )
 from flowengine.vocabulary import ROLES
-
-Clock = Callable[[], dt.datetime]
 
 # A real hash of a random password, verified against when the user name is unknown, so that an unknown
 # name costs as much time as a wrong password and the response time does not tell which one it was.
@@ -91,8 +89,7 @@ def fingerprint(password_hash: str) -> str:
 
 
 def _china_time(moment: dt.datetime) -> str:
-    local = moment.astimezone(CHINA)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return chinese_time(moment, year=False)
 
 
 class Accounts:

@@ -17,18 +17,16 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from flowengine.clock import Clock
 from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import ApiToken, User
 from flowengine.service import audit
-
-Clock = Callable[[], dt.datetime]
 
 SCHEME = "fe"
 _TOKEN = re.compile(r"^fe_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")

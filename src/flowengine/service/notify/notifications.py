@@ -22,17 +22,9 @@ from flowengine.config import SmtpSettings
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import Notification, User
 from flowengine.service.views import Page
+from flowengine.vocabulary import NotificationKind, title_of
 
 log = logging.getLogger(__name__)
-
-#: What each kind of notification is, in the words the list shows beside it.
-KIND_TITLES = {
-    "reminder": "催办提醒",
-    "overdue": "超期提醒",
-    "escalation": "超期督办",
-    "term_reminder": "换届提醒",
-    "term_expired": "超期未换届",
-}
 
 
 @dataclass(frozen=True)
@@ -47,7 +39,7 @@ class NotificationView:
 
     @property
     def kind_title(self) -> str:
-        return KIND_TITLES.get(self.kind, "通知")
+        return title_of(NotificationKind, self.kind, "通知")
 
     @property
     def unread(self) -> bool:

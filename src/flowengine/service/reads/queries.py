@@ -10,7 +10,7 @@ deny by default, one role per question.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from flowengine.chinese import china_date
+from flowengine.clock import Clock
 from flowengine.definitions.model import FieldDef, WorkflowDefinition
 from flowengine.engine import calendar
 from flowengine.engine.calendar import working_days_between
@@ -41,50 +42,12 @@ from flowengine.service.requests.flow import (
     resolve_prefill,
 )
 from flowengine.service.views import AuditView, InstanceView, Page, TaskView
-from flowengine.vocabulary import ORG_TYPES, ROLES
-
-Clock = Callable[[], dt.datetime]
-
-STATUS_TITLES = {"active": "办理中", "completed": "已办结", "withdrawn": "已撤回", "rejected": "未通过"}
-#: Audit kinds that record a person's step (with the step's form data); other kinds on a request's chain
-#: are things the system did (reminders, escalations, organization updates by an action's effects).
-STEP_KINDS = frozenset({"start", "action", "return", "withdraw", "approve", "reject"})
-EVENT_TITLES = {
-    "org_update": "更新组织信息",
-    "reminder": "催办提醒",
-    "escalation": "超期督办",
-    "reassignment": "超期转办",
-    "term_reminder": "任期届满提醒",
-    "term_expired": "任期已届满",
-}
-#: Every kind of audit event in Chinese: what the timeline's type column shows (never the raw kind).
-KIND_TITLES = {
-    "start": "发起",
-    "action": "办理",
-    "approve": "批准",
-    "return": "退回",
-    "withdraw": "撤回",
-    "reject": "不予批准",
-    "document": "生成文书",
-    "definition_load": "载入流程定义",
-    "login_failure": "登录失败",
-    "password_change": "修改密码",
-    "token_create": "创建接口令牌",
-    "token_revoke": "吊销接口令牌",
-    "org_create": "新建组织",
-    "org_change": "修改组织",
-    "user_create": "新建用户",
-    "user_disable": "停用用户",
-    "user_enable": "启用用户",
-    "role_grant": "授予角色",
-    "role_revoke": "撤销角色",
-    "password_reset": "重置密码",
-    **EVENT_TITLES,
-}
+from flowengine.vocabulary import ORG_TYPES, ROLES, STEP_KINDS, AuditKind, InstanceStatus, title_of
 
 
 def kind_title(kind: str) -> str:
-    return KIND_TITLES.get(kind, "其他记录")
+    """Every kind of audit event in Chinese: what the timeline's type column shows (never the raw kind)."""
+    return title_of(AuditKind, kind, "其他记录")
 
 
 #: Organization fields an effect may change, as an ``org_update`` event shows them.
@@ -352,7 +315,7 @@ def _system_entry(e: AuditView) -> TimelineEntry:
                 changes.append(Change(f, f.label if f else name, change.get("from"), change.get("to")))
     return TimelineEntry(
         e,
-        EVENT_TITLES.get(e.kind, e.kind),
+        title_of(AuditKind, e.kind),
         ROLES.get(e.role, e.role) if e.role else None,
         (),
         tuple(changes),
@@ -518,7 +481,7 @@ class Queries:
             inst.state,
             state_title,
             inst.status,
-            STATUS_TITLES.get(inst.status, inst.status),
+            title_of(InstanceStatus, inst.status),
             inst.initiator.display_name,
             inst.created_at,
             inst.updated_at,

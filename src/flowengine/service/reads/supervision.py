@@ -30,6 +30,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from flowengine.chinese import china_date, chinese_date
+from flowengine.clock import Clock
 from flowengine.definitions.model import WorkflowDefinition
 from flowengine.documents import layout
 from flowengine.documents.bulletin import BulletinFacts, LateUnit, compose_bulletin
@@ -41,8 +42,6 @@ from flowengine.persistence.models import AuditEvent, Instance, Organization, Ro
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import effective_settings
 from flowengine.vocabulary import ORG_TYPES, ROLES, STEP_KINDS, AuditKind
-
-Clock = Callable[[], dt.datetime]
 
 #: Roles of a superior organization that may supervise everything under it.
 SUPERVISOR_ROLES = ("handler", "leader", "auditor")

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from flowengine import documents as docs
 from flowengine.chinese import CHINA, china_date
+from flowengine.clock import Clock, utcnow
 from flowengine.definitions.model import ActionDef, WorkflowDefinition
 from flowengine.engine.roles import OrgInfo, resolve_role
 from flowengine.errors import NotFound, PermissionDenied
@@ -58,7 +59,8 @@ from flowengine.persistence.models import (
 from flowengine.service import access, audit
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests import steps
-from flowengine.service.requests.flow import Clock, effective_settings, utcnow
+from flowengine.service.requests.flow import effective_settings
+from flowengine.vocabulary import STEP_KINDS
 
 #: The columns a listing reads (never the content: a list of documents does not load their bytes).
 _LISTED = (
@@ -304,7 +306,7 @@ class DocumentService:
             select(AuditEvent.at, AuditEvent.actor_name)
             .where(
                 AuditEvent.chain == audit.chain_of(instance_id),
-                AuditEvent.kind.in_(steps.STEP_KINDS),
+                AuditEvent.kind.in_(tuple(STEP_KINDS)),
                 AuditEvent.to_state.in_(action.sources),
             )
             .order_by(AuditEvent.seq.desc())

@@ -9,7 +9,7 @@ version counter: ``act`` updates ``WHERE version = :expected`` and a caller who 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flowengine.chinese import china_date
+from flowengine.clock import Clock, utcnow
 from flowengine.definitions.model import ActionDef, WorkflowDefinition
 from flowengine.engine.checks import CheckContext, run_checks
 from flowengine.engine.deadlines import due_at, reminder_times
@@ -46,9 +47,7 @@ from flowengine.service import access, audit
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests import steps
 from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, Page, TaskView
-from flowengine.vocabulary import ORG_TYPES, ROLES
-
-Clock = Callable[[], dt.datetime]
+from flowengine.vocabulary import ORG_TYPES, ROLES, AuditKind, InstanceStatus, title_of
 
 
 @dataclass(frozen=True)
@@ -172,10 +171,6 @@ def _merge_settings(definition: WorkflowDefinition, chain: list[Mapping[str, Any
             if key in definition.settings:
                 values[key] = value
     return values
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def org_info(org: Organization) -> OrgInfo:
@@ -395,7 +390,7 @@ class FlowService:
                 select(Instance.id).where(
                     Instance.workflow == definition.name,
                     Instance.org_id == org.id,
-                    Instance.status == "active",
+                    Instance.status == InstanceStatus.ACTIVE,
                 )
             )
             if active is not None:
@@ -409,7 +404,7 @@ class FlowService:
                 initiator_id=user.id,
                 title=f"{org.name}{definition.title}",
                 state=definition.initial_state.name,
-                status="active",
+                status=InstanceStatus.ACTIVE,
                 version=1,
                 data={"start": cleaned} if cleaned else {},
                 created_at=now,
@@ -422,7 +417,7 @@ class FlowService:
             audit.append(
                 s,
                 at=now,
-                kind="start",
+                kind=AuditKind.START,
                 instance_id=inst.id,
                 actor_id=user.id,
                 actor_name=user.display_name,
@@ -479,8 +474,8 @@ class FlowService:
                 raise StaleVersion(
                     instance_id, expected_version, row.version, definition.state(row.state).title
                 )
-            if row.status != "active":
-                raise InvalidAction(f"该申请已{_STATUS.get(row.status, '结束')}，不能再办理。")
+            if row.status != InstanceStatus.ACTIVE:
+                raise InvalidAction(f"该申请{title_of(InstanceStatus, row.status, '已结束')}，不能再办理。")
             if row.state not in act.sources:
                 raise InvalidAction(
                     f"当前步骤为“{definition.state(row.state).title}”，不能执行“{act.title}”。"
@@ -517,7 +512,7 @@ class FlowService:
             if act.form:
                 new_data[action] = cleaned
             final = definition.state(token.state)
-            status = (final.outcome or "completed") if final.final else "active"
+            status = (final.outcome or InstanceStatus.COMPLETED) if final.final else InstanceStatus.ACTIVE
             completed_at = now if final.final else None
             updated = conn.execute(
                 _UPDATE_INSTANCE,
@@ -552,7 +547,7 @@ class FlowService:
             audit.append(
                 s,
                 at=now,
-                kind=_AUDIT_KIND.get(act.kind, "action"),
+                kind=AuditKind.of_action(act.kind),
                 instance_id=instance_id,
                 actor_id=actor.user_id,
                 actor_name=user_name,
@@ -705,7 +700,7 @@ class FlowService:
         with self.db.read() as s:
             self._user(s, uid)
             inst, definition = self._load(s, instance_id, uid)
-            if inst.status != "active":
+            if inst.status != InstanceStatus.ACTIVE:
                 return []
             conn = s.connection()
             who = access.caller(conn, uid)
@@ -917,7 +912,4 @@ def resolve_prefill(
     return (data.get(step) or {}).get(name)
 
 
-_STATUS = {"completed": "办结", "withdrawn": "撤回", "rejected": "终止"}
-_AUDIT_KIND = {"return": "return", "withdraw": "withdraw", "approve": "approve", "reject": "reject"}
-
-__all__ = ["FlowService", "utcnow", "audit_view", "effective_settings", "WorkflowDefinitionRow"]
+__all__ = ["FlowService", "audit_view", "effective_settings"]

@@ -25,13 +25,13 @@ from flowengine.definitions.model import ActionDef, FieldDef
 from flowengine.engine.checks import OrgUpdate
 from flowengine.persistence.models import AuditEvent, Organization
 from flowengine.service import audit
-
-#: Audit kinds that record a step of a request (as opposed to escalations, notes or organization updates).
-STEP_KINDS = ("start", "action", "approve", "return", "withdraw", "reject")
+from flowengine.vocabulary import STEP_KINDS
 
 _E = AuditEvent.__table__.c
 _HISTORY = (
-    select(_E.action, _E.data).where(_E.chain == bindparam("chain"), _E.kind.in_(STEP_KINDS)).order_by(_E.seq)
+    select(_E.action, _E.data)
+    .where(_E.chain == bindparam("chain"), _E.kind.in_(tuple(STEP_KINDS)))
+    .order_by(_E.seq)
 )
 
 
@@ -97,7 +97,7 @@ def return_event(s: Session, instance_id: int, state: str) -> AuditEvent | None:
     """The return that sent the request back to ``state``, if that is the last thing that happened to it."""
     last = s.scalars(
         select(AuditEvent)
-        .where(AuditEvent.chain == audit.chain_of(instance_id), AuditEvent.kind.in_(STEP_KINDS))
+        .where(AuditEvent.chain == audit.chain_of(instance_id), AuditEvent.kind.in_(tuple(STEP_KINDS)))
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()

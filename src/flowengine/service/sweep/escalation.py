@@ -33,6 +33,7 @@ from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from flowengine.chinese import china_date, chinese_date
+from flowengine.clock import Clock
 from flowengine.definitions.model import StateDef, WorkflowDefinition
 from flowengine.engine.calendar import working_days_between
 from flowengine.engine.deadlines import reminder_times
@@ -106,7 +107,7 @@ class _Plan:
 class Escalator:
     db: Database
     catalog: Catalog
-    clock: Callable[[], dt.datetime]
+    clock: Clock
     term_watch: TermWatchConfig = field(default_factory=TermWatchConfig)
     lease_seconds: int = 300
     batch_size: int = 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from flowengine.service.views import Actor
+from flowengine.service import Actor
 from flowengine.web.api.errors import ApiError
 from flowengine.web.context import services
 

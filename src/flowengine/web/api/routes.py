@@ -13,8 +13,8 @@ from urllib.parse import quote
 from flask import Response, jsonify, url_for
 
 from flowengine.errors import NotFound
-from flowengine.service.reads.queries import STATUS_TITLES, SearchCriteria
-from flowengine.service.requests.documents import MIMETYPE
+from flowengine.service import MIMETYPE, SearchCriteria
+from flowengine.vocabulary import InstanceStatus
 from flowengine.web.api import bp, reference, serialize
 from flowengine.web.api.auth import caller, caller_id
 from flowengine.web.api.errors import ApiError
@@ -111,7 +111,7 @@ def search_instances() -> Response:
         org_id=int_arg("org_id"),
         workflow=str_arg("workflow"),
         state=str_arg("state"),
-        status=str_arg("status", choices=tuple(STATUS_TITLES)),
+        status=str_arg("status", choices=tuple(InstanceStatus)),
         date_from=date_arg("date_from"),
         date_to=date_arg("date_to"),
         actor=str_arg("actor"),

@@ -13,10 +13,17 @@ from typing import Any
 from flask import url_for
 
 from flowengine.definitions.model import ActionDef, FieldDef, StateDef, WorkflowDefinition
-from flowengine.service.reads.queries import STATUS_TITLES, RequestRow
-from flowengine.service.requests import diagrams
-from flowengine.service.requests.documents import DocumentView
-from flowengine.service.views import ActionView, AuditView, InstanceView, Page, TaskView
+from flowengine.service import (
+    ActionView,
+    AuditView,
+    DocumentView,
+    InstanceView,
+    Page,
+    RequestRow,
+    TaskView,
+    mermaid,
+)
+from flowengine.vocabulary import InstanceStatus, title_of
 
 
 def time(value: dt.datetime | None) -> str | None:
@@ -104,7 +111,7 @@ def procedure(d: WorkflowDefinition, startable: Iterable[tuple[int, str]]) -> di
         "states": [_state(s) for s in d.states],
         "actions": [_action(a) for a in d.actions],
         "documents": [{"name": x.name, "title": x.title, "kind": x.kind} for x in d.documents.values()],
-        "diagram": diagrams.mermaid(d),
+        "diagram": mermaid(d),
     }
 
 
@@ -180,7 +187,7 @@ def instance(i: InstanceView, actions: Iterable[ActionView], now: dt.datetime) -
         "state": i.state,
         "state_title": i.state_title,
         "status": i.status,
-        "status_title": STATUS_TITLES.get(i.status, i.status),
+        "status_title": title_of(InstanceStatus, i.status),
         "version": i.version,
         "data": i.data,
         "created_at": time(i.created_at),
