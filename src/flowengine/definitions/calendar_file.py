@@ -70,7 +70,7 @@ def _dates(text: Any) -> list[dt.date] | str:
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def load_calendar_file(path: Path) -> CalendarSupplement:
+def load_calendar_file(path: Path) -> CalendarSupplement:  # noqa: C901 — one flat pass that reports every problem of the file with its line; split, the lines would travel through helpers
     """Read and check a holiday file; raise :class:`DefinitionError` listing every problem with its line."""
     name = str(path)
     yaml = YAML(typ="rt")

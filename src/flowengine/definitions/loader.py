@@ -341,273 +341,328 @@ def _form_map(fields: list[Mapping[str, Any]] | None) -> dict[str, Mapping[str, 
 
 
 def _check_semantics(d: Mapping[str, Any], col: _Collector, vocab: Vocabulary, book: RuleBook) -> None:
-    roles: Mapping[str, Any] = d["roles"]
-    for key, role in roles.items():
-        if vocab.roles and role["role"] not in vocab.roles:
-            col.add(
-                ["roles", key, "role"],
-                f"unknown role {role['role']!r}; known roles: {', '.join(sorted(vocab.roles))}",
+    """Everything a schema cannot say: references between parts, rule parameters, reachability."""
+    _Semantics(d, col, vocab, book).check()
+
+
+class _Semantics:
+    """The semantic pass over one definition's plain data, one concern per method; problems go to ``col``."""
+
+    def __init__(self, d: Mapping[str, Any], col: _Collector, vocab: Vocabulary, book: RuleBook) -> None:
+        self.d, self.col, self.vocab, self.book = d, col, vocab, book
+        self.roles: Mapping[str, Any] = d["roles"]
+        self.documents: Mapping[str, Any] = d.get("documents") or {}
+        self.settings: Mapping[str, Any] = d.get("settings") or {}
+        steps = {a["name"]: _form_map(a.get("form")) for a in d["actions"] if a.get("form")}
+        self.start_form = _form_map(d["start"].get("form"))
+        self.steps = {"start": self.start_form, **steps} if self.start_form else steps
+        self.action_names = frozenset(a["name"] for a in d["actions"])
+        self.states: dict[str, int] = {}
+        self.outgoing: dict[str, set[str]] = {}
+
+    def check(self) -> None:
+        self.check_roles()
+        self.check_params()
+        self.check_start()
+        self.check_documents()
+        self.check_states()
+        self.check_actions()
+        self.check_reachability()
+
+    # ---- helpers ---------------------------------------------------------------------------------------
+
+    def add(self, path: Sequence[str | int], message: str) -> None:
+        self.col.add(path, message)
+
+    def scope(self, current: Mapping[str, Any]) -> FormScope:
+        return FormScope(current, self.steps, self.action_names, frozenset(self.settings))
+
+    def need_role(self, path: list[str | int], key: str | None) -> None:
+        if key is not None and key not in self.roles:
+            self.add(
+                path, f"unknown role {key!r}; this definition declares: {', '.join(self.roles) or 'none'}"
             )
 
-    def need_role(path: list[str | int], key: str | None) -> None:
-        if key is not None and key not in roles:
-            col.add(path, f"unknown role {key!r}; this definition declares: {', '.join(roles) or 'none'}")
-
-    documents: Mapping[str, Any] = d.get("documents") or {}
-    settings: Mapping[str, Any] = d.get("settings") or {}
-    steps = {a["name"]: _form_map(a.get("form")) for a in d["actions"] if a.get("form")}
-    start_form = _form_map(d["start"].get("form"))
-    if start_form:
-        steps = {"start": start_form, **steps}
-    action_names = frozenset(a["name"] for a in d["actions"])
-
-    def scope(current: Mapping[str, Any]) -> FormScope:
-        return FormScope(current, steps, action_names, frozenset(settings))
-
     def check_refs(
+        self,
         path: list[str | int],
         refs: list[Any],
         kind: str,
         known: Mapping[str, RuleSpec],
         form: Mapping[str, Any],
     ) -> None:
+        """Each rule reference: a known rule, parameters of the right types, the settings it reads declared."""
         for i, ref in enumerate(refs):
             name = _ref_name(ref)
             spec = known.get(name)
-            here = [*path, i] if isinstance(refs, list) else path
+            here = [*path, i]
             if spec is None:
-                col.add(here, f"unknown {kind} {name!r}")
+                self.add(here, f"unknown {kind} {name!r}")
                 continue
-            for sub, message in param_problems(spec, _ref_params(ref), scope(form)):
-                col.add([*here, "params", *sub] if sub else here, message)
+            for sub, message in param_problems(spec, _ref_params(ref), self.scope(form)):
+                self.add([*here, "params", *sub] if sub else here, message)
             for s in spec.settings:
-                if s not in settings:
-                    col.add(here, f"{kind} {name!r} reads the setting {s!r}; declare it under settings")
+                if s not in self.settings:
+                    self.add(here, f"{kind} {name!r} reads the setting {s!r}; declare it under settings")
 
-    def check_prefill(path: list[str | int], expr: str) -> None:
+    def check_prefill(self, path: list[str | int], expr: str) -> None:
         head, _, rest = expr.partition(".")
         if head == "org":
             if rest not in ORG_PREFILL:
-                col.add(
+                self.add(
                     path, f"unknown organization field {rest!r} in prefill; known: {', '.join(ORG_PREFILL)}"
                 )
         elif head == "setting":
-            if rest not in settings:
-                col.add(path, f"unknown setting {rest!r} in prefill; declare it under settings")
+            if rest not in self.settings:
+                self.add(path, f"unknown setting {rest!r} in prefill; declare it under settings")
         else:  # data.<step>.<field>
             step, _, name = rest.partition(".")
-            if step not in steps:
-                col.add(
-                    path,
-                    f"no step {step!r} with a form in prefill {expr!r} (steps with forms: {', '.join(steps) or 'none'})",
+            if step not in self.steps:
+                known = ", ".join(self.steps) or "none"
+                self.add(
+                    path, f"no step {step!r} with a form in prefill {expr!r} (steps with forms: {known})"
                 )
-            elif name not in steps[step]:
-                col.add(
+            elif name not in self.steps[step]:
+                self.add(
                     path,
-                    f"no field {name!r} in the form of {step!r} (prefill {expr!r}; its fields: {', '.join(steps[step])})",
+                    f"no field {name!r} in the form of {step!r} (prefill {expr!r}; its fields: {', '.join(self.steps[step])})",
                 )
 
-    def check_fields(path: list[str | int], fields: list[Mapping[str, Any]]) -> None:
+    def check_fields(self, path: list[str | int], fields: list[Mapping[str, Any]]) -> None:
         seen: set[str] = set()
         for i, f in enumerate(fields):
             if f["name"] in seen:
-                col.add([*path, i, "name"], f"duplicate field {f['name']!r}")
+                self.add([*path, i, "name"], f"duplicate field {f['name']!r}")
             seen.add(f["name"])
-            if f["type"] in ("choice", "multichoice") and not f.get("options"):
-                col.add([*path, i], f"field {f['name']!r} of type {f['type']} needs options")
-            if f["type"] == "list" and not f.get("fields"):
-                col.add(
-                    [*path, i], f"field {f['name']!r} of type list needs fields (the columns of each row)"
-                )
-            if f.get("fields") and f["type"] != "list":
-                col.add(
-                    [*path, i, "fields"],
-                    f"only a field of type list may have fields (this one is {f['type']})",
-                )
-            if f.get("pattern"):
-                try:
-                    re.compile(f["pattern"])
-                except re.error as exc:
-                    col.add([*path, i, "pattern"], f"invalid regular expression: {exc}")
-            if f.get("prefill"):
-                check_prefill([*path, i, "prefill"], f["prefill"])
-            if f.get("fields"):
-                check_fields([*path, i, "fields"], f["fields"])
+            self.check_field(path, i, f)
 
-    for sub, message in param_problems(
-        RuleSpec(f"{book.package or d['name']} (params)", params=book.params),
-        d.get("params") or {},
-        scope({}),
-    ):
-        col.add(
-            ["params", *sub],
-            message.replace(f"'{book.package or d['name']} (params)' needs", "this procedure needs"),
+    def check_field(self, path: list[str | int], i: int, f: Mapping[str, Any]) -> None:
+        if f["type"] in ("choice", "multichoice") and not f.get("options"):
+            self.add([*path, i], f"field {f['name']!r} of type {f['type']} needs options")
+        if f["type"] == "list" and not f.get("fields"):
+            self.add([*path, i], f"field {f['name']!r} of type list needs fields (the columns of each row)")
+        if f.get("fields") and f["type"] != "list":
+            self.add(
+                [*path, i, "fields"], f"only a field of type list may have fields (this one is {f['type']})"
+            )
+        if f.get("pattern"):
+            try:
+                re.compile(f["pattern"])
+            except re.error as exc:
+                self.add([*path, i, "pattern"], f"invalid regular expression: {exc}")
+        if f.get("prefill"):
+            self.check_prefill([*path, i, "prefill"], f["prefill"])
+        if f.get("fields"):
+            self.check_fields([*path, i, "fields"], f["fields"])
+
+    # ---- the parts of a definition ---------------------------------------------------------------------
+
+    def check_roles(self) -> None:
+        for key, role in self.roles.items():
+            if self.vocab.roles and role["role"] not in self.vocab.roles:
+                known = ", ".join(sorted(self.vocab.roles))
+                self.add(["roles", key, "role"], f"unknown role {role['role']!r}; known roles: {known}")
+
+    def check_params(self) -> None:
+        """The procedure package's procedure-wide parameters, given once at the top of the definition."""
+        label = f"{self.book.package or self.d['name']} (params)"
+        spec = RuleSpec(label, params=self.book.params)
+        for sub, message in param_problems(spec, self.d.get("params") or {}, self.scope({})):
+            self.add(["params", *sub], message.replace(f"{label!r} needs", "this procedure needs"))
+
+    def check_start(self) -> None:
+        start = self.d["start"]
+        self.need_role(["start", "role"], start["role"])
+        if self.vocab.org_types:
+            for i, t in enumerate(start["org_types"]):
+                if t not in self.vocab.org_types:
+                    known = ", ".join(self.vocab.org_types)
+                    self.add(["start", "org_types", i], f"unknown organization type {t!r}; known: {known}")
+        self.check_fields(["start", "form"], start.get("form") or [])
+        self.check_refs(
+            ["start", "checks"], start.get("checks") or [], "check", self.book.checks, self.start_form
         )
 
-    start = d["start"]
-    need_role(["start", "role"], start["role"])
-    if vocab.org_types:
-        for i, t in enumerate(start["org_types"]):
-            if t not in vocab.org_types:
-                col.add(
-                    ["start", "org_types", i],
-                    f"unknown organization type {t!r}; known: {', '.join(vocab.org_types)}",
-                )
-    check_fields(["start", "form"], start.get("form") or [])
-    check_refs(["start", "checks"], start.get("checks") or [], "check", book.checks, start_form)
-
-    for key, doc in documents.items():
-        if doc.get("number_field"):
-            producers = [a for a in d["actions"] if key in (a.get("documents") or [])]
-            for a in producers:
-                if doc["number_field"] not in _form_map(a.get("form")):
-                    col.add(
+    def check_documents(self) -> None:
+        """A document's number field is a field of every action that issues it."""
+        for key, doc in self.documents.items():
+            field = doc.get("number_field")
+            if not field:
+                continue
+            for a in self.d["actions"]:
+                if key in (a.get("documents") or []) and field not in _form_map(a.get("form")):
+                    self.add(
                         ["documents", key, "number_field"],
-                        f"no field {doc['number_field']!r} in the form of {a['name']!r}, which issues {key!r}",
+                        f"no field {field!r} in the form of {a['name']!r}, which issues {key!r}",
                     )
 
-    states: dict[str, int] = {}
-    for i, s in enumerate(d["states"]):
-        if s["name"] in states:
-            col.add(
-                ["states", i, "name"],
-                f"duplicate state {s['name']!r} (first declared as states[{states[s['name']]}])",
-            )
-        else:
-            states[s["name"]] = i
-        need_role(["states", i, "assignee"], s.get("assignee"))
+    def check_states(self) -> None:
+        for i, s in enumerate(self.d["states"]):
+            if s["name"] in self.states:
+                first = self.states[s["name"]]
+                self.add(
+                    ["states", i, "name"],
+                    f"duplicate state {s['name']!r} (first declared as states[{first}])",
+                )
+            else:
+                self.states[s["name"]] = i
+            self.need_role(["states", i, "assignee"], s.get("assignee"))
+            self.check_state_kind(i, s)
+            if s.get("variant"):
+                when = _refs_of(s["variant"]["when"])
+                self.check_refs(["states", i, "variant", "when"], when, "predicate", self.book.predicates, {})
+            if s.get("deadline"):
+                self.check_deadline(i, s["deadline"])
+        self.outgoing = {name: set() for name in self.states}
+        initials = [s["name"] for s in self.d["states"] if s.get("initial")]
+        if len(initials) != 1:
+            found = ", ".join(initials) or "none"
+            self.add(["states"], f"exactly one state must be initial (found {len(initials)}: {found})")
+        if not any(s.get("final") for s in self.d["states"]):
+            self.add(["states"], "at least one state must be final")
+
+    def check_state_kind(self, i: int, s: Mapping[str, Any]) -> None:
         if s.get("final") and s.get("initial"):
-            col.add(["states", i], "a state cannot be both initial and final")
+            self.add(["states", i], "a state cannot be both initial and final")
         if s.get("final") and (s.get("assignee") or s.get("deadline")):
-            col.add(["states", i], "a final state has no assignee and no deadline")
+            self.add(["states", i], "a final state has no assignee and no deadline")
         if not s.get("final") and not s.get("assignee"):
-            col.add(
+            self.add(
                 ["states", i],
                 f"state {s['name']!r} is not final, so it needs an assignee (who must act in it)",
             )
         if s.get("outcome") and not s.get("final"):
-            col.add(["states", i, "outcome"], "only a final state has an outcome")
-        if s.get("variant"):
-            check_refs(
-                ["states", i, "variant", "when"],
-                _refs_of(s["variant"]["when"]),
-                "predicate",
-                book.predicates,
-                {},
-            )
-        dl = s.get("deadline")
-        if dl:
-            need_role(["states", i, "deadline", "escalate_to"], dl.get("escalate_to"))
-            days = dl["days"]
-            if isinstance(days, str):
-                default = (settings.get(days) or {}).get("default")
-                if days not in settings:
-                    col.add(
-                        ["states", i, "deadline", "days"],
-                        f"unknown setting {days!r}; declare it under settings, or give a number of days",
-                    )
-                    days = None
-                elif not isinstance(default, int) or isinstance(default, bool) or default < 1:
-                    col.add(
-                        ["states", i, "deadline", "days"],
-                        f"setting {dl['days']!r} must have a whole number of days (at least 1) as its default",
-                    )
-                    days = None
-                else:
-                    days = default
-            for j, r in enumerate(dl.get("reminders") or []):
-                if days is not None and r >= days:
-                    col.add(
-                        ["states", i, "deadline", "reminders", j],
-                        f"a reminder {r} days before the deadline comes before the step starts ({days} days)",
-                    )
-    initials = [s["name"] for s in d["states"] if s.get("initial")]
-    if len(initials) != 1:
-        col.add(
-            ["states"],
-            f"exactly one state must be initial (found {len(initials)}: {', '.join(initials) or 'none'})",
-        )
-    if not any(s.get("final") for s in d["states"]):
-        col.add(["states"], "at least one state must be final")
+            self.add(["states", i, "outcome"], "only a final state has an outcome")
 
-    actions: dict[str, int] = {}
-    outgoing: dict[str, set[str]] = {name: set() for name in states}
-    for i, a in enumerate(d["actions"]):
-        if a["name"] in actions:
-            col.add(
-                ["actions", i, "name"],
-                f"duplicate action {a['name']!r} (first declared as actions[{actions[a['name']]}])",
+    def check_deadline(self, i: int, dl: Mapping[str, Any]) -> None:
+        """The escalation target is a role; days are a number or a setting with a whole number as default."""
+        self.need_role(["states", i, "deadline", "escalate_to"], dl.get("escalate_to"))
+        days: Any = dl["days"]
+        if isinstance(days, str):
+            default = (self.settings.get(days) or {}).get("default")
+            if days not in self.settings:
+                self.add(
+                    ["states", i, "deadline", "days"],
+                    f"unknown setting {days!r}; declare it under settings, or give a number of days",
+                )
+                days = None
+            elif not isinstance(default, int) or isinstance(default, bool) or default < 1:
+                self.add(
+                    ["states", i, "deadline", "days"],
+                    f"setting {days!r} must have a whole number of days (at least 1) as its default",
+                )
+                days = None
+            else:
+                days = default
+        for j, r in enumerate(dl.get("reminders") or []):
+            if days is not None and r >= days:
+                self.add(
+                    ["states", i, "deadline", "reminders", j],
+                    f"a reminder {r} days before the deadline comes before the step starts ({days} days)",
+                )
+
+    def check_actions(self) -> None:
+        seen: dict[str, int] = {}
+        for i, a in enumerate(self.d["actions"]):
+            if a["name"] in seen:
+                first = seen[a["name"]]
+                self.add(
+                    ["actions", i, "name"],
+                    f"duplicate action {a['name']!r} (first declared as actions[{first}])",
+                )
+            else:
+                seen[a["name"]] = i
+            self.need_role(["actions", i, "role"], a["role"])
+            form = _form_map(a.get("form"))
+            self.check_sources(i, a)
+            self.check_branches(i, a, form)
+            self.check_fields(["actions", i, "form"], a.get("form") or [])
+            self.check_refs(["actions", i, "checks"], a.get("checks") or [], "check", self.book.checks, form)
+            self.check_refs(
+                ["actions", i, "effects"], a.get("effects") or [], "effect", self.book.effects, form
             )
-        else:
-            actions[a["name"]] = i
-        need_role(["actions", i, "role"], a["role"])
-        form = _form_map(a.get("form"))
-        sources = _names(a["from"])
-        for j, src in enumerate(sources):
+            for j, doc in enumerate(a.get("documents") or []):
+                if doc not in self.documents:
+                    self.add(
+                        ["actions", i, "documents", j],
+                        f"unknown document {doc!r}; declare it under documents",
+                    )
+            if a.get("kind") == "return" and a.get("comment_required") is False:
+                self.add(
+                    ["actions", i, "comment_required"],
+                    "a return must require a comment (the reasons are shown to the person who redoes the step)",
+                )
+
+    def check_sources(self, i: int, a: Mapping[str, Any]) -> None:
+        for j, src in enumerate(_names(a["from"])):
             path: list[str | int] = ["actions", i, "from", *([j] if isinstance(a["from"], list) else [])]
-            if src not in states:
-                col.add(path, f"unknown state {src!r} in transition {a['name']!r}")
-            elif d["states"][states[src]].get("final"):
-                col.add(
+            if src not in self.states:
+                self.add(path, f"unknown state {src!r} in transition {a['name']!r}")
+            elif self.d["states"][self.states[src]].get("final"):
+                self.add(
                     path, f"action {a['name']!r} leaves final state {src!r}; a final state has no way out"
                 )
+
+    def check_branches(self, i: int, a: Mapping[str, Any], form: Mapping[str, Any]) -> None:
         branches = _branches(a)
         for j, b in enumerate(branches):
-            path = ["actions", i, "to"]
-            if isinstance(a["to"], list):
-                path += [j, "state"]
-            if b["state"] not in states:
-                col.add(path, f"unknown state {b['state']!r} in transition {a['name']!r}")
+            path: list[str | int] = ["actions", i, "to", *([j, "state"] if isinstance(a["to"], list) else [])]
+            if b["state"] not in self.states:
+                self.add(path, f"unknown state {b['state']!r} in transition {a['name']!r}")
             for kind in ("when", "unless"):
-                refs = _refs_of(b.get(kind))
-                where: list[str | int] = ["actions", i, "to", j, kind]
-                if not isinstance(b.get(kind), list):
-                    check_refs(where, refs[:1], "predicate", book.predicates, form) if len(
-                        refs
-                    ) == 1 else None
+                if b.get(kind) is None:
                     continue
-                check_refs(where, refs, "predicate", book.predicates, form)
-            for src in sources:
-                if src in outgoing:
-                    outgoing[src].add(b["state"])
+                where: list[str | int] = ["actions", i, "to", j, kind]
+                # A single predicate is reported at the branch's key itself; one of a list, at its index.
+                refs = _refs_of(b.get(kind))
+                if isinstance(b[kind], list):
+                    self.check_refs(where, refs, "predicate", self.book.predicates, form)
+                else:
+                    for sub in self._ref_problems(refs[0], form):
+                        self.add([*where, *sub[0]], sub[1])
+            for src in _names(a["from"]):
+                if src in self.outgoing:
+                    self.outgoing[src].add(b["state"])
         if isinstance(a["to"], list) and (branches[-1].get("when") or branches[-1].get("unless")):
-            col.add(
+            self.add(
                 ["actions", i, "to", len(branches) - 1],
                 "the last branch must be unconditional, so the action always leads somewhere",
             )
-        check_fields(["actions", i, "form"], a.get("form") or [])
-        check_refs(["actions", i, "checks"], a.get("checks") or [], "check", book.checks, form)
-        check_refs(["actions", i, "effects"], a.get("effects") or [], "effect", book.effects, form)
-        for j, doc in enumerate(a.get("documents") or []):
-            if doc not in documents:
-                col.add(
-                    ["actions", i, "documents", j], f"unknown document {doc!r}; declare it under documents"
-                )
-        if a.get("kind") == "return" and a.get("comment_required") is False:
-            col.add(
-                ["actions", i, "comment_required"],
-                "a return must require a comment (the reasons are shown to the person who redoes the step)",
-            )
 
-    # Reachability and dead ends, only meaningful once the references are sound.
-    if len(initials) == 1 and initials[0] in states:
-        reached = {initials[0]}
-        todo = [initials[0]]
-        while todo:
-            for nxt in outgoing.get(todo.pop(), ()):
-                if nxt not in reached:
-                    reached.add(nxt)
-                    todo.append(nxt)
-        for name, i in states.items():
-            if name not in reached:
-                col.add(
-                    ["states", i, "name"],
-                    f"unreachable state {name!r}: no action leads to it from {initials[0]!r}",
+    def _ref_problems(self, ref: Any, form: Mapping[str, Any]) -> list[tuple[list[str | int], str]]:
+        out: list[tuple[list[str | int], str]] = []
+        spec = self.book.predicates.get(_ref_name(ref))
+        if spec is None:
+            return [([], f"unknown predicate {_ref_name(ref)!r}")]
+        for sub, message in param_problems(spec, _ref_params(ref), self.scope(form)):
+            out.append((["params", *sub], message))
+        for s in spec.settings:
+            if s not in self.settings:
+                out.append(
+                    ([], f"predicate {spec.name!r} reads the setting {s!r}; declare it under settings")
                 )
-    for name, i in states.items():
-        s = d["states"][i]
-        if not s.get("final") and not outgoing.get(name):
-            col.add(["states", i, "name"], f"state {name!r} has no way out and is not final")
+        return out
+
+    def check_reachability(self) -> None:
+        """Every state reachable from the initial one, and every state but the final ones has a way out."""
+        initials = [s["name"] for s in self.d["states"] if s.get("initial")]
+        if len(initials) == 1 and initials[0] in self.states:
+            reached = {initials[0]}
+            todo = [initials[0]]
+            while todo:
+                for nxt in self.outgoing.get(todo.pop(), ()):
+                    if nxt not in reached:
+                        reached.add(nxt)
+                        todo.append(nxt)
+            for name, i in self.states.items():
+                if name not in reached:
+                    self.add(
+                        ["states", i, "name"],
+                        f"unreachable state {name!r}: no action leads to it from {initials[0]!r}",
+                    )
+        for name, i in self.states.items():
+            if not self.d["states"][i].get("final") and not self.outgoing.get(name):
+                self.add(["states", i, "name"], f"state {name!r} has no way out and is not final")
 
 
 def _field(f: Mapping[str, Any], root: Any, path: list[str | int]) -> FieldDef:

@@ -274,7 +274,7 @@ class OrgAdmin:
             }
             return OrgEdit(org.id, values)
 
-    def save_org(
+    def save_org(  # noqa: C901 — the administrator's form field by field, each with its own message; read top to bottom
         self,
         actor_id: int,
         org_id: int | None,
