@@ -606,7 +606,9 @@ class _Semantics:
     def check_branches(self, i: int, a: Mapping[str, Any], form: Mapping[str, Any]) -> None:
         branches = _branches(a)
         for j, b in enumerate(branches):
-            path: list[str | int] = ["actions", i, "to", *([j, "state"] if isinstance(a["to"], list) else [])]
+            path: list[str | int] = ["actions", i, "to"]
+            if isinstance(a["to"], list):
+                path += [j, "state"]
             if b["state"] not in self.states:
                 self.add(path, f"unknown state {b['state']!r} in transition {a['name']!r}")
             for kind in ("when", "unless"):

@@ -35,10 +35,10 @@ from flowengine.persistence.models import (
     WorkflowDefinitionRow,
 )
 from flowengine.service.catalog import Catalog
+from flowengine.service.reads.inbox import open_tasks_of
 from flowengine.service.requests.flow import (
     assignments_of,
     effective_settings,
-    open_tasks_of,
     resolve_prefill,
 )
 from flowengine.service.views import AuditView, InstanceView, Page, TaskView

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -248,67 +248,7 @@ class FlowService:
         return inst, self.catalog.by_row(inst.definition)
 
     def _task_views(self, s: Session, tasks: list[Task]) -> list[TaskView]:
-        # One query each for the tasks' requests, organizations and definitions, not three lazy loads per
-        # task (a page of the inbox was 45 round trips, most of its time at 20,000 open tasks).
-        insts = (
-            {
-                i.id: i
-                for i in s.scalars(select(Instance).where(Instance.id.in_({t.instance_id for t in tasks})))
-            }
-            if tasks
-            else {}
-        )
-        orgs = (
-            {
-                o.id: o
-                for o in s.scalars(
-                    select(Organization).where(
-                        Organization.id.in_({i.org_id for i in insts.values()} | {t.org_id for t in tasks})
-                    )
-                )
-            }
-            if tasks
-            else {}
-        )
-        rows = (
-            {
-                r.id: r
-                for r in s.scalars(
-                    select(WorkflowDefinitionRow).where(
-                        WorkflowDefinitionRow.id.in_({i.definition_id for i in insts.values()})
-                    )
-                )
-            }
-            if insts
-            else {}
-        )
-        out = []
-        for t in tasks:
-            inst = insts[t.instance_id]
-            d = self.catalog.by_row(rows[inst.definition_id])
-            out.append(
-                TaskView(
-                    id=t.id,
-                    instance_id=inst.id,
-                    instance_title=inst.title,
-                    workflow=d.name,
-                    workflow_title=d.title,
-                    org_id=inst.org_id,
-                    org_name=orgs[inst.org_id].name,
-                    state=t.state,
-                    state_title=d.state(t.state).title,
-                    role=t.role,
-                    role_title=ROLES.get(t.role, t.role),
-                    assigned_org_id=t.org_id,
-                    assigned_org_name=orgs[t.org_id].name,
-                    assignee_id=t.assignee_id,
-                    opened_at=t.opened_at,
-                    due_at=t.due_at,
-                    closed_at=t.closed_at,
-                    closed_action=t.closed_action,
-                )
-            )
-        return out
+        return task_views(s, self.catalog, tasks)
 
     def _view(self, s: Session, inst: Instance, definition: WorkflowDefinition) -> InstanceView:
         tasks = list(
@@ -773,60 +713,17 @@ class FlowService:
                     out.append((d, orgs))
             return out
 
-    def inbox(
-        self,
-        actor: Actor | int,
-        *,
-        workflow: str | None = None,
-        state: str | None = None,
-        org_id: int | None = None,
-        org_name: str | None = None,
-        order: str = "urgent",
-        page: int = 1,
-        per_page: int = 20,
-    ) -> Page[TaskView]:
-        """Open tasks of this user: those of every (role, organization) they hold, or assigned to them.
+    def inbox(self, actor: Actor | int, **criteria: Any) -> Page[TaskView]:
+        """The user's open tasks (:meth:`flowengine.service.reads.inbox.Inbox.open`)."""
+        from flowengine.service.reads.inbox import Inbox
 
-        ``org_name`` keeps the tasks of organizations whose name contains it (for an inbox spanning more
-        organizations than a list could offer).
-        """
-        uid = actor.user_id if isinstance(actor, Actor) else actor
-        with self.db.read() as s:
-            q = select(Task).where(open_tasks_of(uid, assignments_of(s, uid)))
-            if workflow or org_id or org_name:
-                q = q.join(Instance, Instance.id == Task.instance_id)
-                if workflow:
-                    q = q.where(Instance.workflow == workflow)
-                if org_id:
-                    q = q.where(Instance.org_id == org_id)
-                if org_name:
-                    q = q.join(Organization, Organization.id == Instance.org_id).where(
-                        Organization.name.contains(org_name, autoescape=True)
-                    )
-            if state:
-                q = q.where(Task.state == state)
-            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-            if order == "newest":
-                q = q.order_by(Task.opened_at.desc(), Task.id.desc())
-            else:
-                q = q.order_by(Task.due_at.is_(None), Task.due_at, Task.opened_at, Task.id)
-            tasks = list(s.scalars(q.limit(per_page).offset((max(page, 1) - 1) * per_page)))
-            return Page(tuple(self._task_views(s, tasks)), total, page, per_page)
+        return Inbox(self.db, self.catalog).open(actor, **criteria)
 
     def done(self, actor: Actor | int, *, page: int = 1, per_page: int = 20) -> Page[TaskView]:
-        """Tasks this user closed by acting (已办), newest first."""
-        uid = actor.user_id if isinstance(actor, Actor) else actor
-        with self.db.read() as s:
-            q = select(Task).where(Task.closed_by_id == uid)
-            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-            tasks = list(
-                s.scalars(
-                    q.order_by(Task.closed_at.desc(), Task.id.desc())
-                    .limit(per_page)
-                    .offset((max(page, 1) - 1) * per_page)
-                )
-            )
-            return Page(tuple(self._task_views(s, tasks)), total, page, per_page)
+        """Tasks the user closed by acting (:meth:`flowengine.service.reads.inbox.Inbox.done`)."""
+        from flowengine.service.reads.inbox import Inbox
+
+        return Inbox(self.db, self.catalog).done(actor, page=page, per_page=per_page)
 
     def trail(self, instance_id: int, actor: Actor | int) -> list[AuditView]:
         uid = actor.user_id if isinstance(actor, Actor) else actor
@@ -846,18 +743,66 @@ def assignments_of(s: Session, user_id: int) -> set[tuple[str, int]]:
     return {(r.role, r.org_id) for r in rows}
 
 
-def open_tasks_of(user_id: int, held: set[tuple[str, int]]) -> ColumnElement[bool]:
-    """The open tasks in a user's inbox: assigned to them, or unassigned and of a (role, organization) they hold.
-
-    A task reassigned to one person leaves the inbox of the others holding its role.
-    """
-    mine = [and_(Task.role == r, Task.org_id == o) for r, o in held]
-    who = (
-        or_(Task.assignee_id == user_id, and_(Task.assignee_id.is_(None), or_(*mine)))
-        if mine
-        else (Task.assignee_id == user_id)
+def task_views(s: Session, catalog: Catalog, tasks: list[Task]) -> list[TaskView]:
+    """Tasks as views, with one query each for their requests, organizations and definitions."""
+    # One query each for the tasks' requests, organizations and definitions, not three lazy loads per
+    # task (a page of the inbox was 45 round trips, most of its time at 20,000 open tasks).
+    insts = (
+        {i.id: i for i in s.scalars(select(Instance).where(Instance.id.in_({t.instance_id for t in tasks})))}
+        if tasks
+        else {}
     )
-    return and_(Task.closed_at.is_(None), who)
+    orgs = (
+        {
+            o.id: o
+            for o in s.scalars(
+                select(Organization).where(
+                    Organization.id.in_({i.org_id for i in insts.values()} | {t.org_id for t in tasks})
+                )
+            )
+        }
+        if tasks
+        else {}
+    )
+    rows = (
+        {
+            r.id: r
+            for r in s.scalars(
+                select(WorkflowDefinitionRow).where(
+                    WorkflowDefinitionRow.id.in_({i.definition_id for i in insts.values()})
+                )
+            )
+        }
+        if insts
+        else {}
+    )
+    out = []
+    for t in tasks:
+        inst = insts[t.instance_id]
+        d = catalog.by_row(rows[inst.definition_id])
+        out.append(
+            TaskView(
+                id=t.id,
+                instance_id=inst.id,
+                instance_title=inst.title,
+                workflow=d.name,
+                workflow_title=d.title,
+                org_id=inst.org_id,
+                org_name=orgs[inst.org_id].name,
+                state=t.state,
+                state_title=d.state(t.state).title,
+                role=t.role,
+                role_title=ROLES.get(t.role, t.role),
+                assigned_org_id=t.org_id,
+                assigned_org_name=orgs[t.org_id].name,
+                assignee_id=t.assignee_id,
+                opened_at=t.opened_at,
+                due_at=t.due_at,
+                closed_at=t.closed_at,
+                closed_action=t.closed_action,
+            )
+        )
+    return out
 
 
 def _title_of(definition: WorkflowDefinition, state: str | None) -> str | None:
