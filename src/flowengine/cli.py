@@ -663,7 +663,6 @@ def _serve_production(
     with_demo: bool,
     with_scheduler: bool | None,
 ) -> None:
-    import os
 
     from flowengine.web import production
 
@@ -679,7 +678,7 @@ def _serve_production(
             "提示：生产环境请使用 PostgreSQL（FLOWENGINE_DATABASE_URL）；SQLite 只适合单机小规模使用。",
             err=True,
         )
-    if not os.environ.get("FLOWENGINE_SECRET_KEY"):
+    if not ctx.obj.secret_key:
         click.echo(
             "提示：未设置 FLOWENGINE_SECRET_KEY，使用数据目录中的密钥文件；多台服务器须设置同一密钥。",
             err=True,

@@ -1,32 +1,8 @@
 """Configuration from environment variables: every ``FLOWENGINE_*`` variable is read here, and only here.
 
-| variable | meaning | default |
-|---|---|---|
-| ``FLOWENGINE_DATABASE_URL`` | SQLAlchemy URL (``postgresql+psycopg://...`` in production) | SQLite file ``$FLOWENGINE_DATA_DIR/flowengine.sqlite3`` |
-| ``FLOWENGINE_DATA_DIR`` | where the embedded database, the secret key and generated files live | ``./var`` |
-| ``FLOWENGINE_WORKFLOWS_DIR`` | folder of workflow YAML files (the definitions a deployment runs) | the shipped ``workflows/`` |
-| ``FLOWENGINE_PROCEDURES_PATH`` | folders of local procedure packages (each sub-folder with ``__init__.py`` defining ``procedure``), separated by ``:`` | none |
-| ``FLOWENGINE_CALENDAR_FILE`` | holiday file for years ``chinesecalendar`` does not know yet | none |
-| ``FLOWENGINE_SECRET_KEY`` | key that signs sessions and CSRF tokens (required in production) | a random key kept in the data folder |
-| ``FLOWENGINE_SECURE_COOKIES`` | ``1``: cookies only over HTTPS | off |
-| ``FLOWENGINE_WORKER_HEADER`` | ``1``: answer each request with the worker's pid (``X-Flowengine-Worker``) | off |
-| ``FLOWENGINE_LOG_LEVEL`` | ``DEBUG``, ``INFO``, ``WARNING`` … | ``INFO`` |
-| ``FLOWENGINE_LOG_FORMAT`` | ``text`` or ``json`` (one object per line) | ``text`` |
-| ``FLOWENGINE_SMTP_HOST`` / ``_PORT`` / ``_FROM`` / ``_USER`` / ``_PASSWORD`` / ``_STARTTLS`` | e-mail for notifications (off without a host) | port 25, from ``flowengine@localhost``, no login, no STARTTLS |
-| ``FLOWENGINE_SWEEP_BATCH`` | due tasks one sweeper claims at a time | 200 |
-| ``FLOWENGINE_SWEEP_LEASE_SECONDS`` | how long a claim lasts before another sweeper may take the tasks over | 300 |
-| ``FLOWENGINE_TERM_REMINDER_WORKING_DAYS`` | how early the term watch reminds a branch of its term's end | 120 |
-| ``FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS`` | age of the newest events a seal takes in (must exceed the longest write and the clock skew) | 300 |
-| ``FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE`` | seconds of scheduler silence after which ``/health`` fails (0: never) | 300 |
-| ``FLOWENGINE_BIND`` | address gunicorn listens on (``flowengine serve --production``) | ``127.0.0.1:8000`` |
-| ``FLOWENGINE_WEB_WORKERS`` | gunicorn workers | 2 × CPUs + 1 |
-| ``FLOWENGINE_WEB_TIMEOUT`` | seconds before gunicorn restarts a stuck worker | 60 |
-| ``FLOWENGINE_WEB_MAX_REQUESTS`` | requests after which a worker is recycled | 5000 |
-| ``FLOWENGINE_FORWARDED_ALLOW_IPS`` | proxies whose ``X-Forwarded-*`` headers are trusted | ``127.0.0.1`` |
-| ``FLOWENGINE_TEST_FAST_PASSWORD_HASHING`` | ``1``: cheap Argon2 parameters — set by the test suite only, never in a deployment | off |
-
-A value that cannot be read (``FLOWENGINE_SWEEP_BATCH=many``) stops the program with a message naming the
-variable, rather than being replaced by a default the operator did not choose.
+The variables are documented in one table, docs/deployment.md §7 (a test keeps the table and this module in
+step). A value that cannot be read (``FLOWENGINE_SWEEP_BATCH=many``) stops the program with a message naming
+the variable, rather than being replaced by a default the operator did not choose.
 """
 
 from __future__ import annotations

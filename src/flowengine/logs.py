@@ -13,10 +13,11 @@ import contextvars
 import datetime as dt
 import json
 import logging
-import os
 import sys
 from collections.abc import Mapping
 from typing import Any
+
+from flowengine.config import Settings
 
 FORMATS = ("json", "text")
 
@@ -72,10 +73,8 @@ class TextFormatter(logging.Formatter):
 
 def log_settings(env: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(level, format) from the environment; unknown values fall back to INFO and text, with a warning."""
-    env = os.environ if env is None else env
-    level = (env.get("FLOWENGINE_LOG_LEVEL") or "INFO").upper()
-    fmt = (env.get("FLOWENGINE_LOG_FORMAT") or "text").lower()
-    return level, fmt
+    settings = Settings.from_env(env)
+    return settings.log_level, settings.log_format
 
 
 def formatter(fmt: str) -> logging.Formatter:

@@ -33,7 +33,7 @@ CONTENT_SECURITY_POLICY = (
 
 def _secret_key(services: Services) -> str:
     """FLOWENGINE_SECRET_KEY, or a random key kept in the data folder so sessions survive a restart."""
-    configured = os.environ.get("FLOWENGINE_SECRET_KEY")
+    configured = services.settings.secret_key
     if configured:
         return configured
     path = Path(services.settings.data_dir) / "secret_key"
@@ -60,7 +60,7 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("FLOWENGINE_SECURE_COOKIES", "") == "1",
+        SESSION_COOKIE_SECURE=services.settings.secure_cookies,
         SESSION_COOKIE_NAME="flowengine_session",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
@@ -83,7 +83,7 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
 
     formatting.register(app)
     errors.register(app)
-    requestlog.register(app)
+    requestlog.register(app, worker_header=services.settings.worker_header)
     _register_blueprints(app)
 
     @app.after_request

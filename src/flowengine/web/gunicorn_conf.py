@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import os
 
+from flowengine.config import Settings
 from flowengine.logs import gunicorn_logconfig
 
-_env = os.environ
+_web = Settings.from_env().web
 
-bind = [_env.get("FLOWENGINE_BIND", "127.0.0.1:8000")]
+bind = [_web.bind]
 #: Sync workers: each handles one request at a time, which suits a CPU-bound Flask app on PostgreSQL.
-workers = int(_env.get("FLOWENGINE_WEB_WORKERS") or (2 * (os.cpu_count() or 1) + 1))
+workers = _web.workers or (2 * (os.cpu_count() or 1) + 1)
 worker_class = "sync"
-timeout = int(_env.get("FLOWENGINE_WEB_TIMEOUT", "60"))
+timeout = _web.timeout
 graceful_timeout = 30
 #: Restart a worker now and then so that slow leaks cannot grow without bound.
-max_requests = int(_env.get("FLOWENGINE_WEB_MAX_REQUESTS", "5000"))
+max_requests = _web.max_requests
 max_requests_jitter = max_requests // 10
 #: Each worker builds its own app and database pool after the fork (never share connections across one).
 preload_app = False
 #: Trust X-Forwarded-For/-Proto only from these addresses (the reverse proxy), so audit records carry the
 #: user's address rather than the proxy's.
-forwarded_allow_ips = _env.get("FLOWENGINE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _web.forwarded_allow_ips
 proc_name = "flowengine-web"
 accesslog = None  # requests are logged by the application (flowengine.web.request), with user and duration
 logconfig_dict = gunicorn_logconfig()

@@ -79,8 +79,8 @@ def _teardown(_exc: BaseException | None) -> None:
         request_context.reset(token)
 
 
-def register(app: Flask) -> None:
-    worker_header = os.environ.get("FLOWENGINE_WORKER_HEADER", "") == "1"
+def register(app: Flask, *, worker_header: bool = False) -> None:
+    """Time and log every request; ``worker_header`` (``FLOWENGINE_WORKER_HEADER``) adds the worker's pid."""
 
     def begin() -> None:
         g.worker_header = worker_header
