@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-# Before flowengine is imported, and inherited by every server and CLI process the tests start: cheap
-# password hashing, and the test procedure's package (found as a deployment's local procedures are).
+# Before flowengine is imported (tests.support imports it too, so before that as well), and inherited by
+# every server and CLI process the tests start: cheap password hashing, and the test procedure's package
+# (found as a deployment's local procedures are).
 os.environ["FLOWENGINE_TEST_FAST_PASSWORD_HASHING"] = "1"
-os.environ["FLOWENGINE_PROCEDURES_PATH"] = str(ROOT / "tests" / "fixtures" / "procedures")
+os.environ["FLOWENGINE_PROCEDURES_PATH"] = str(Path(__file__).resolve().parent / "fixtures" / "procedures")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -22,10 +22,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from flowengine.config import Settings  # noqa: E402
 from flowengine.service import Services, open_services  # noqa: E402
 from tests.support import Clock, World, build_world  # noqa: E402
-
-FIXTURE_WORKFLOWS = ROOT / "tests" / "fixtures" / "workflows"
-SHIPPED_WORKFLOWS = ROOT / "workflows"
-PG_URL = os.environ.get("FLOWENGINE_TEST_POSTGRES_URL")
+from tests.support.paths import FIXTURE_WORKFLOWS, PG_URL  # noqa: E402
 
 
 def _pg_schema_url(base: str, schema: str) -> str:

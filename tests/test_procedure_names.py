@@ -21,7 +21,7 @@ import pytest
 from flowengine.definitions.loader import load_file
 from flowengine.definitions.model import FieldDef, WorkflowDefinition
 from flowengine.registry import vocabulary
-from tests.conftest import ROOT, SHIPPED_WORKFLOWS
+from tests.support.paths import ROOT, SHIPPED_WORKFLOWS
 
 GENERIC = [ROOT / "src" / "flowengine" / d for d in ("engine", "service", "web", "persistence", "definitions")]
 TEMPLATES = [ROOT / "web" / "templates", ROOT / "web" / "static" / "js"]

@@ -16,10 +16,10 @@ from argon2 import PasswordHasher
 from flowengine.service import Services
 from flowengine.service.identity import passwords as directory_module
 from flowengine.web import create_app
-from tests.api.openapi_check import ResponseChecker
-from tests.conftest import SHIPPED_WORKFLOWS
-from tests.e2e.election_data import build_election_world
 from tests.support import Clock, World
+from tests.support.election import build_election_world
+from tests.support.openapi import ApiClient, ResponseChecker
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 
 @pytest.fixture(autouse=True)
@@ -28,46 +28,6 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         directory_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     )
-
-
-class ApiClient:
-    """A test client that sends one user's bearer token and checks every answer against the OpenAPI document."""
-
-    def __init__(self, client: Any, token: str | None, checker: ResponseChecker) -> None:
-        self.client = client
-        self.token = token
-        self.checker = checker
-
-    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        out = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        return {**out, **(extra or {})}
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        data: Any = None,
-        headers: dict[str, str] | None = None,
-        query: dict[str, Any] | None = None,
-    ) -> Any:
-        kwargs: dict[str, Any] = {"headers": self.headers(headers)}
-        if json is not None:
-            kwargs["json"] = json
-        if data is not None:
-            kwargs["data"] = data
-        if query is not None:
-            kwargs["query_string"] = query
-        response = self.client.open(path, method=method, **kwargs)
-        self.checker.check(method, path, response)
-        return response
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Any:
-        return self.request("POST", path, **kwargs)
 
 
 @pytest.fixture

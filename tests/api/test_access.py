@@ -15,10 +15,10 @@ from sqlalchemy import update
 
 from flowengine.persistence.models import User
 from flowengine.service import Services
-from tests.api.conftest import ApiClient
-from tests.e2e.election_data import STEPS
 from tests.support import PASSWORD, World
-from tests.web.helpers import snapshot
+from tests.support.election import STEPS
+from tests.support.openapi import ApiClient
+from tests.support.web import snapshot
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 Three tokens: the branch secretary, a reviewer who holds both the work committee's handler and leader
 roles, and the committee's auditor. Each step is taken on the version the caller last read, as a script
 would; along the way a refused rule (422 naming the field and the check) and a stale version (409) change
-nothing. Every response is also checked against the OpenAPI document (tests/api/openapi_check.py).
+nothing. Every response is also checked against the OpenAPI document (tests/support/openapi.py).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 
 from flowengine.service import Services
 from flowengine.vocabulary import STEP_KINDS
-from tests.api.conftest import ApiClient
-from tests.e2e.election_data import STEPS
 from tests.support import PASSWORD, World
+from tests.support.election import STEPS
+from tests.support.openapi import ApiClient
 
 
 @pytest.fixture

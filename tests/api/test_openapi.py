@@ -10,9 +10,8 @@ from jsonschema import Draft202012Validator
 from werkzeug.wrappers import Response
 
 from flowengine.web.api.schema import PREFIX, document
-from tests.api.conftest import ApiClient
-from tests.api.openapi_check import ResponseChecker
 from tests.support import World
+from tests.support.openapi import ApiClient, ResponseChecker
 
 
 def _flask_path(rule: str) -> str:

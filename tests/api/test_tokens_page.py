@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flowengine.service import Services
-from tests.api.conftest import ApiClient
 from tests.support import PASSWORD, World
+from tests.support.openapi import ApiClient
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -13,8 +13,8 @@ from flowengine.cli import main
 from flowengine.config import Settings
 from flowengine.persistence.models import ApiToken, Organization, User
 from flowengine.service import open_services
-from tests.conftest import FIXTURE_WORKFLOWS, SHIPPED_WORKFLOWS
-from tests.definitions.test_loader import broken_copy, line_containing
+from tests.support.definitions import broken_copy, line_containing
+from tests.support.paths import FIXTURE_WORKFLOWS, SHIPPED_WORKFLOWS
 
 
 @pytest.fixture

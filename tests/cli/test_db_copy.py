@@ -17,7 +17,7 @@ from flowengine.cli import main
 from flowengine.config import Settings
 from flowengine.persistence.models import AuditEvent, Base, User
 from flowengine.service import open_services
-from tests.conftest import SHIPPED_WORKFLOWS
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 
 def invoke(database_url: str, data_dir: Path, *args: str, **extra_env: str) -> Result:

@@ -12,7 +12,7 @@ from flowengine.definitions.calendar_file import load_calendar_file
 from flowengine.engine import calendar
 from flowengine.errors import DefinitionError
 from flowengine.service import open_services
-from tests.conftest import SHIPPED_WORKFLOWS
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 D = dt.date
 

@@ -17,8 +17,8 @@ from flowengine.definitions.loader import load_file, load_text
 from flowengine.errors import DefinitionError
 from flowengine.registry import vocabulary
 from flowengine.service import Services, open_services
-from tests.conftest import ROOT, SHIPPED_WORKFLOWS
 from tests.support import Clock, build_world
+from tests.support.paths import ROOT, SHIPPED_WORKFLOWS
 
 LEGACY = ROOT / "tests" / "fixtures" / "legacy"
 ELECTION = (SHIPPED_WORKFLOWS / "branch_election.yaml").read_text(encoding="utf-8")

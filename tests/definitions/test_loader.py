@@ -13,9 +13,8 @@ from flowengine.definitions.loader import load_text
 from flowengine.definitions.schema import SCHEMA, schema_json
 from flowengine.errors import DefinitionError
 from flowengine.registry import vocabulary
-from tests.conftest import FIXTURE_WORKFLOWS, SHIPPED_WORKFLOWS
-
-SOURCE = (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")
+from tests.support.definitions import SOURCE, broken_copy, line_containing
+from tests.support.paths import FIXTURE_WORKFLOWS, SHIPPED_WORKFLOWS
 
 
 def problems_of(text: str) -> list[tuple[int | None, str, str]]:
@@ -23,30 +22,6 @@ def problems_of(text: str) -> list[tuple[int | None, str, str]]:
         load_text(text, "broken.yaml", vocabulary())
     assert all(p.file == "broken.yaml" for p in err.value.problems)
     return [(p.line, p.path, p.message) for p in err.value.problems]
-
-
-def line_containing(text: str, needle: str) -> int:
-    [line] = [i for i, row in enumerate(text.splitlines(), 1) if needle in row]
-    return line
-
-
-def broken_copy() -> str:
-    """The fixture with exactly one error of each kind the issue names."""
-    text = SOURCE.replace(
-        "  - {name: withdrawn, title: 已撤回, final: true, outcome: withdrawn}\n",
-        "  - {name: withdrawn, title: 已撤回, final: true, outcome: withdrawn}\n"
-        "  - {name: archived, title: 已归档, assignee: reviewer}\n"
-        "  - {name: limbo, title: 搁置, assignee: reviewer}\n",
-    )
-    text += (
-        "  - {name: escalate, title: 上报, from: review, to: nowhere, role: reviewer}\n"
-        "  - {name: unarchive, title: 取出, from: archived, to: approved, role: reviewer}\n"
-        "  - {name: shelve, title: 搁置, from: review, to: limbo, role: reviewer}\n"
-        "  - {name: approve, title: 再次批准, from: leader_review, to: approved, role: leader}\n"
-        "  - {name: sweep, title: 打扫, from: review, to: approved, role: janitor}\n"
-        "  - {name: audit_it, title: 审计, from: review, to: approved, role: leader, checks: [no_such_check]}\n"
-    )
-    return text
 
 
 def test_fixture_loads_with_lines() -> None:

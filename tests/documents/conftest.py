@@ -9,9 +9,9 @@ from sqlalchemy import update
 
 from flowengine.persistence.models import Organization
 from flowengine.service import Services
-from tests.conftest import SHIPPED_WORKFLOWS
 from tests.support import Clock
-from tests.workflows.support import Org, build_city, china_noon
+from tests.support.city import Org, build_city, china_noon
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from flowengine.documents.bulletin import (
 )
 from flowengine.service import Services
 from flowengine.service.reads.supervision import Supervision
-from tests.conftest import ROOT, SHIPPED_WORKFLOWS
-from tests.service.test_supervision import NOW, expected_states
 from tests.support import Clock
+from tests.support.paths import ROOT, SHIPPED_WORKFLOWS
+from tests.support.supervision import NOW, expected_states
 
 UNIT_LINE = re.compile(r"^(.+?)：(.+?)，(?:待(.+?)办理(?:（尚未配备人员）)?，)?已逾期(\d+)天。$")
 

@@ -13,7 +13,9 @@ from fractions import Fraction
 from typing import Any
 
 from flowengine.documents.prose import chinese_number
-from tests.documents.support import (
+from tests.support import Clock
+from tests.support.city import Org
+from tests.support.documents import (
     APPOINTMENTS,
     DECISION_MEETING,
     GW,
@@ -29,8 +31,6 @@ from tests.documents.support import (
     issued,
     text_of,
 )
-from tests.support import Clock
-from tests.workflows.support import Org
 
 TITLE = "关于教务处、德育处、总务处中层干部任免的会议纪要"
 

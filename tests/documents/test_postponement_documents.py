@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flowengine.documents.prose import months_between
-from tests.documents.support import G2, GW, ZYL, ZZ31, cn, docs_of, head, issued, text_of
 from tests.support import Clock
-from tests.workflows.support import Org, Walk
+from tests.support.city import Org, Walk
+from tests.support.documents import G2, GW, ZYL, ZZ31, cn, docs_of, head, issued, text_of
 
 REASONS = "学校2026年下半年整体搬迁至新校区，高二年级党员分散在两个校区，难以按期召开党员大会，拟待搬迁完成后进行换届。"
 

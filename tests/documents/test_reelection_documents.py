@@ -20,7 +20,9 @@ from flowengine.engine.ballot_order import order_by_surname_strokes
 from flowengine.errors import NotFound
 from flowengine.persistence.models import DocumentCounter
 from flowengine.service.requests.steps import STEP_KINDS
-from tests.documents.support import (
+from tests.support import Clock
+from tests.support.city import CANDIDATES, REQUEST1, Org, Walk
+from tests.support.documents import (
     EXTRA_VOTE,
     FIRST_MEETING,
     G2,
@@ -38,9 +40,6 @@ from tests.documents.support import (
     reelect_without_committee,
     text_of,
 )
-from tests.support import Clock
-from tests.workflows.support import Org, Walk
-from tests.workflows.test_branch_election import CANDIDATES, REQUEST1
 
 
 def test_every_document_of_a_reelection_with_a_committee(city: Org, clock: Clock) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,11 +18,10 @@ from werkzeug.serving import make_server
 from flowengine.config import Settings
 from flowengine.service import Services, open_services
 from flowengine.web import create_app
-from tests.support import PASSWORD, World, build_world
+from tests.support import World
+from tests.support.e2e import LiveServer
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -31,13 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--lang=zh-CN",
 ]
-
-
-@dataclass
-class LiveServer:
-    url: str
-    services: Services
-    world: World
 
 
 def serve(services: Services, world: World) -> Iterator[LiveServer]:
@@ -105,26 +96,3 @@ def new_page(chromium: Browser) -> Iterator[Callable[[], Page]]:
     yield make
     for c in contexts:
         c.close()
-
-
-def login(page: Page, server: LiveServer, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{server.url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{server.url}/")
-
-
-def screenshot(page: Page, name: str, *, full_page: bool = True, element: str | None = None) -> Path:
-    """Save a picture for a person to look at: the whole page, the window, or one element (a test id)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    if element:
-        page.get_by_test_id(element).screenshot(path=str(path))
-    else:
-        page.screenshot(path=str(path), full_page=full_page)
-    return path
-
-
-def world_of(services: Services) -> World:
-    return build_world(services, services.flow.clock())

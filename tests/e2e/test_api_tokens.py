@@ -11,10 +11,10 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from flowengine.service import Services
-from tests.conftest import SHIPPED_WORKFLOWS
-from tests.e2e.conftest import LiveServer, login, screenshot
-from tests.e2e.election_data import build_election_world
 from tests.support import World
+from tests.support.e2e import LiveServer, login, screenshot
+from tests.support.election import build_election_world
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 
 def _call(server: LiveServer, token: str, path: str) -> tuple[int, dict[str, object]]:

@@ -16,10 +16,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from flowengine.service import Services
-from tests.e2e.conftest import LiveServer, login, screenshot
-from tests.e2e.election_data import BRANCH, STEPS, build_election_world
-from tests.e2e.forms import fill
 from tests.support import PASSWORD, World
+from tests.support.e2e import LiveServer, login, screenshot
+from tests.support.e2e_forms import fill
+from tests.support.election import BRANCH, STEPS, build_election_world
 
 WORKFLOWS = Path(__file__).resolve().parent.parent.parent / "workflows"
 

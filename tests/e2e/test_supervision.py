@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from flowengine.demo import DEMO_PASSWORD, USERS, load_demo
 from flowengine.service import Services
-from tests.e2e.conftest import LiveServer, login, screenshot
 from tests.support import World
+from tests.support.e2e import LiveServer, login, screenshot
 
 WORKFLOWS = Path(__file__).resolve().parent.parent.parent / "workflows"
 

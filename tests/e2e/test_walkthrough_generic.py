@@ -9,8 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, login, screenshot, world_of
 from tests.support import PASSWORD
+from tests.support.e2e import LiveServer, login, screenshot, world_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "workflows"
 

@@ -11,7 +11,7 @@ from flowengine.engine.checks import CheckContext, OrgUpdate, run_effects
 from flowengine.engine.roles import OrgInfo
 from flowengine.errors import DefinitionError
 from flowengine.registry import vocabulary
-from tests.conftest import FIXTURE_WORKFLOWS
+from tests.support.paths import FIXTURE_WORKFLOWS
 
 SOURCE = (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")
 APPROVE = "  - {name: approve, title: 批准, from: review, to: approved, role: reviewer, kind: approve, documents: [approval]}\n"

@@ -14,7 +14,7 @@ from flowengine.engine.machine import Token, fire, machine_for
 from flowengine.engine.roles import OrgInfo
 from flowengine.errors import CheckFailed, InvalidAction
 from flowengine.registry import vocabulary
-from tests.conftest import FIXTURE_WORKFLOWS
+from tests.support.paths import FIXTURE_WORKFLOWS
 
 DEFINITION = load_text(
     (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8"), "leave_request.yaml", vocabulary()

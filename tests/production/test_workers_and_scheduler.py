@@ -37,9 +37,9 @@ from sqlalchemy import func, select
 from flowengine.persistence.models import AuditEvent, Instance, Task
 from flowengine.service import Services
 from flowengine.service.identity.directory import parse_org_tree
-from tests.conftest import FIXTURE_WORKFLOWS, ROOT
 from tests.support import PASSWORD, Clock, World, build_world
-from tests.web.helpers import GOOD_FORM
+from tests.support.paths import FIXTURE_WORKFLOWS, ROOT
+from tests.support.web import GOOD_FORM
 
 DUE_TASKS = 12
 FILING = """

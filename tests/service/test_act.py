@@ -20,14 +20,7 @@ from flowengine.persistence.models import AuditEvent, Instance, Task
 from flowengine.service import Services, audit
 from flowengine.service.views import Actor
 from tests.support import Clock, World
-
-GOOD = {
-    "reason": "参加市委教育工委组织的专题培训",
-    "first_day": "2026-09-23",
-    "last_day": "2026-09-25",
-    "days": 3,
-    "substitutes": [{"name": "刘洋", "phone": "13800138000"}],
-}
+from tests.support.service import GOOD
 
 
 def snapshot(services: Services, instance_id: int) -> dict[str, Any]:

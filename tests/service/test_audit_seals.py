@@ -19,8 +19,8 @@ from flowengine.persistence.triggers import APPEND_ONLY_TABLES, install_append_o
 from flowengine.service import Services, audit
 from flowengine.service.audit.ledger import SEALS, load_export, verify_events
 from flowengine.service.audit.seal import AuditSealer
-from tests.service.test_audit_verify import event_id, run_requests
 from tests.support import Clock, World
+from tests.support.service import event_id, run_requests
 
 PAST_GRACE = dt.timedelta(minutes=10)
 

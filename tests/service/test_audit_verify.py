@@ -19,21 +19,8 @@ from flowengine.persistence.triggers import install_audit_triggers
 from flowengine.service import Services
 from flowengine.service.audit.ledger import read_export, verify_events
 from flowengine.service.audit.trail import HASHED_FIELDS, event_hash
-from tests.service.test_act import GOOD
 from tests.support import World
-
-
-def run_requests(services: Services, world: World) -> int:
-    """One request with a return and a resubmission (6 events), and the CLI-visible system events."""
-    sec, handler = world.users["sec1"], world.users["handler"]
-    iid = services.flow.start("leave_request", world.orgs["b1"], sec).id
-    services.flow.act(iid, "submit", sec, GOOD, expected_version=1)
-    services.flow.act(iid, "return_to_applicant", handler, comment="请补充代班人电话", expected_version=2)
-    services.flow.act(iid, "submit", sec, GOOD, expected_version=3)
-    services.flow.act(iid, "approve", handler, comment="同意", expected_version=4)
-    other = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id
-    services.flow.act(other, "submit", world.users["sec2"], GOOD, expected_version=1)
-    return iid
+from tests.support.service import event_id, run_requests
 
 
 def tamper(services: Services, *statements: str) -> None:
@@ -48,14 +35,6 @@ def tamper(services: Services, *statements: str) -> None:
             conn.execute(text(sql))
         if conn.dialect.name != "postgresql":
             install_audit_triggers(conn)
-
-
-def event_id(services: Services, iid: int, seq: int) -> int:
-    with services.db.engine.connect() as conn:
-        return conn.execute(
-            text("SELECT id FROM audit_events WHERE chain = :c AND seq = :s"),
-            {"c": f"instance:{iid}", "s": seq},
-        ).scalar_one()
 
 
 def test_untouched_database_verifies_clean(services: Services, world: World) -> None:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from flowengine.persistence.models import Notification, User
 from flowengine.service import Services
 from flowengine.service.notify.notifications import Mailer, SmtpConfig
-from tests.service.test_escalation import china, submitted
 from tests.support import Clock, World
+from tests.support.service import china, submitted
 
 
 class Sink:

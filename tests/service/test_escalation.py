@@ -12,15 +12,9 @@ from sqlalchemy import func, select
 
 from flowengine.persistence.models import AuditEvent, Notification, Organization, Task, TermAlert
 from flowengine.service import Services
-from tests.conftest import FIXTURE_WORKFLOWS
-from tests.service.test_act import GOOD
 from tests.support import Clock, World, build_world
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
-
-
-def china(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=CHINA)
+from tests.support.paths import FIXTURE_WORKFLOWS
+from tests.support.service import china, submitted
 
 
 def notes(services: Services, user: int, *, term: bool = False) -> list[str]:
@@ -37,13 +31,6 @@ def events(services: Services, kind: str) -> int:
 def alerts(counts: object) -> tuple[int, int]:
     """The task alerts of a sweep (the term watch is tested on its own)."""
     return counts.reminders, counts.escalations  # type: ignore[attr-defined]
-
-
-def submitted(services: Services, world: World, clock: Clock, at: dt.datetime) -> int:
-    clock.now = at.astimezone(dt.UTC)
-    iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
-    services.flow.act(iid, "submit", world.users["sec1"], GOOD, expected_version=1)
-    return iid
 
 
 def test_reminder_and_escalation_across_national_day(services: Services, world: World, clock: Clock) -> None:

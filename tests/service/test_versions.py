@@ -9,9 +9,9 @@ import pytest
 
 from flowengine.errors import DefinitionError
 from flowengine.service import Services
-from tests.conftest import FIXTURE_WORKFLOWS
-from tests.service.test_act import GOOD
 from tests.support import Clock, build_world
+from tests.support.paths import FIXTURE_WORKFLOWS
+from tests.support.service import GOOD
 
 V1 = (FIXTURE_WORKFLOWS / "leave_request.yaml").read_text(encoding="utf-8")
 # Version 2 adds a filing step after approval.

@@ -1,4 +1,20 @@
-"""Helpers shared by the tests: a controllable clock and a small organization tree with users."""
+"""Helpers shared by the tests: a controllable clock and a small organization tree with users.
+
+Everything a test module shares with another lives in this package (fixtures stay in ``conftest.py``;
+no module imports a test module or a conftest, see ``tests/test_test_layout.py``):
+
+- ``paths``: the repository root, the fixture and the shipped workflows, the PostgreSQL URL;
+- ``service``: requests of the fixture procedure (leave_request) through the service;
+- ``definitions``: the fixture definition as text and a copy of it with one mistake of each kind;
+- ``supervision``: the supervision overview's expected states, from the tables alone;
+- ``rules``: the context a rule sees, and running one rule;
+- ``city``: the city tree for the shipped procedures, a walk through a request, the grade-two branch's data;
+- ``documents``: complete re-elections for the document tests;
+- ``web``: the web tests' CSRF-aware client, requests in known states, a snapshot of the database;
+- ``openapi``: the API tests' client and the check of every answer against the OpenAPI document;
+- ``election``: a whole branch re-election's data, relative to today (API and browser tests);
+- ``e2e`` and ``e2e_forms``: the browser tests' server handle, login, screenshots, and form filling.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Complete re-elections through the service API, with the data of ``tests/workflows``, for the documents.
+"""Complete re-elections through the service API, with the city of ``tests/support/city.py``, for the documents.
 
 The committee path includes a 请示① returned by the handler and submitted again, and a round of 另行选举;
 the no-committee path includes a 书记 candidate who fails and a second nomination. Each step is taken on
@@ -16,8 +16,7 @@ import docx
 from flowengine.service import Services
 from flowengine.service.requests.documents import DocumentView
 from tests.support import Clock
-from tests.workflows.support import Org, Walk
-from tests.workflows.test_branch_election import CANDIDATES, REQUEST1
+from tests.support.city import CANDIDATES, REQUEST1, Org, Walk
 
 G2 = "郑州市第三十一中学高二年级党支部"
 ZZ31 = "中共郑州市第三十一中学委员会"

@@ -3,7 +3,8 @@
 For each (method, path) the test client calls, find the documented operation, then require: the status is
 one it documents, the content type is the documented one, and a JSON body validates against the response
 schema (JSON Schema 2020-12, with the document's own ``$ref``s resolved). A test that gets an answer the
-document does not describe fails here, whatever it asserts itself.
+document does not describe fails here, whatever it asserts itself. ``ApiClient`` is the API tests' client:
+it sends one user's bearer token and puts every answer through that check.
 """
 
 from __future__ import annotations
@@ -72,4 +73,44 @@ class ResponseChecker:
         self.checked += 1
 
 
-__all__ = ["ResponseChecker"]
+class ApiClient:
+    """A test client that sends one user's bearer token and checks every answer against the OpenAPI document."""
+
+    def __init__(self, client: Any, token: str | None, checker: ResponseChecker) -> None:
+        self.client = client
+        self.token = token
+        self.checker = checker
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        out = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return {**out, **(extra or {})}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+    ) -> Any:
+        kwargs: dict[str, Any] = {"headers": self.headers(headers)}
+        if json is not None:
+            kwargs["json"] = json
+        if data is not None:
+            kwargs["data"] = data
+        if query is not None:
+            kwargs["query_string"] = query
+        response = self.client.open(path, method=method, **kwargs)
+        self.checker.check(method, path, response)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+
+__all__ = ["ApiClient", "ResponseChecker"]

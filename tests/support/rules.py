@@ -14,7 +14,7 @@ from flowengine.engine.checks import CheckContext
 from flowengine.engine.roles import OrgInfo
 from flowengine.errors import CheckFailure
 from flowengine.registry import discover, vocabulary
-from tests.conftest import SHIPPED_WORKFLOWS
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 TODAY = dt.date(2026, 11, 10)
 

@@ -1,9 +1,17 @@
-"""Shared pieces of the web tests: a request in a known state, and a snapshot to prove nothing changed."""
+"""Shared pieces of the web tests: a browser-like client, a request in a known state, and a snapshot to
+prove nothing changed.
+
+CSRF protection stays on (as in production): the client reads the token from the page it posts from, the
+way a browser does, so a test that forgets it fails like a forged request would.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+# The web tests' client: Flask is allowed in tests/web/ (pyproject.toml), and this is their helper.
+from flask.testing import FlaskClient  # noqa: TID251
 from sqlalchemy import func, select
 
 from flowengine.persistence.models import (
@@ -18,7 +26,45 @@ from flowengine.persistence.models import (
     User,
 )
 from flowengine.service import Services
-from tests.support import World
+from tests.support import PASSWORD, World
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    found = _TOKEN.search(html)
+    assert found, "page has no CSRF token"
+    return found.group(1)
+
+
+class Browser:
+    """A test client that posts forms with the token of the page it came from."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token = ""
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        response = self.client.get(url, **kwargs)
+        if response.mimetype != "text/html":
+            return response  # a download: no form on it
+        found = _TOKEN.search(response.get_data(as_text=True))
+        if found:
+            self.token = found.group(1)
+        return response
+
+    def post(self, url: str, data: dict[str, Any] | None = None, *, token: bool = True, **kwargs: Any) -> Any:
+        data = dict(data or {})
+        if token:
+            if not self.token:
+                self.get("/login")
+            data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD) -> Any:
+        self.get("/login")
+        return self.post("/login", {"username": username, "password": password})
+
 
 GOOD_FORM = {
     "reason": "参加市委教育工委组织的专题培训",

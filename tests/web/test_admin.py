@@ -13,8 +13,7 @@ from flowengine.persistence.models import AuditEvent, Organization, RoleAssignme
 from flowengine.service import Services
 from flowengine.service.audit.ledger import AuditLedger
 from tests.support import PASSWORD, World
-from tests.web.conftest import Browser
-from tests.web.helpers import snapshot
+from tests.support.web import Browser, snapshot
 
 NEW_BRANCH = {
     "code": "b3",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from flowengine.persistence.models import AuditEvent, User
 from flowengine.service import Services
 from tests.support import PASSWORD, Clock, World
-from tests.web.conftest import Browser
+from tests.support.web import Browser
 
 
 def test_login_sets_httponly_samesite_cookie_and_lands_on_inbox(

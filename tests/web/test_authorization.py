@@ -18,8 +18,7 @@ from sqlalchemy import select
 from flowengine.persistence.models import Notification, RoleAssignment
 from flowengine.service import Services
 from tests.support import World
-from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_FORM, postponement_submitted, snapshot, submitted
+from tests.support.web import GOOD_FORM, Browser, postponement_submitted, snapshot, submitted
 
 ROLES = ["sec1", "sec2", "handler", "leader", "auditor", "admin", "nobody", None]
 
@@ -194,7 +193,7 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
 @pytest.fixture
 def ids(services: Services, world: World, clock) -> dict[str, int]:  # type: ignore[no-untyped-def]
     done = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
-    from tests.web.helpers import GOOD_DATA
+    from tests.support.web import GOOD_DATA
 
     services.flow.act(done, "submit", world.users["sec1"], GOOD_DATA, expected_version=1)
     services.flow.act(done, "approve", world.users["handler"], comment="同意", expected_version=2)

@@ -8,8 +8,7 @@ import pytest
 
 from flowengine.service import Services
 from tests.support import PASSWORD, World
-from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_FORM, snapshot, submitted
+from tests.support.web import GOOD_FORM, Browser, snapshot, submitted
 
 
 @pytest.mark.parametrize("token", [None, "forged-token", "other-session"])

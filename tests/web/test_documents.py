@@ -17,8 +17,7 @@ from flowengine.service import Services
 from flowengine.service.audit.ledger import read_export, verify_events
 from flowengine.service.requests.documents import MIMETYPE
 from tests.support import Clock, World
-from tests.web.conftest import Browser
-from tests.web.helpers import POSTPONEMENT, postponement_submitted, submitted
+from tests.support.web import POSTPONEMENT, Browser, postponement_submitted, submitted
 
 TITLE = "关于延期进行换届选举的请示"  # the issued title names what is asked for
 

@@ -13,10 +13,9 @@ from flask import Flask
 
 from flowengine.service import Services
 from flowengine.web import create_app
-from tests.conftest import FIXTURE_WORKFLOWS
 from tests.support import Clock, World, build_world
-from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_DATA
+from tests.support.paths import FIXTURE_WORKFLOWS
+from tests.support.web import GOOD_DATA, Browser
 
 
 def _escalating_to_the_leader(tmp_path: Path, mode: str) -> Path:

@@ -13,8 +13,7 @@ from flask import Flask
 from flowengine.service import Services
 from flowengine.web import create_app
 from tests.support import Clock, World, build_world
-from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_FORM, snapshot, submitted
+from tests.support.web import GOOD_FORM, Browser, snapshot, submitted
 
 ALL_FIELDS = Path(__file__).parent / "workflows"
 

@@ -14,8 +14,7 @@ from flowengine.logs import JsonFormatter, TextFormatter, configure_logging, gun
 from flowengine.scheduler import heartbeat_age, sweep_once
 from flowengine.service import Services
 from tests.support import World
-from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_DATA, submitted
+from tests.support.web import GOOD_DATA, Browser, submitted
 
 
 def test_healthz_without_scheduler_is_503_naming_it(app: Flask) -> None:

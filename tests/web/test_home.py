@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.web.conftest import Browser
+from tests.support.web import Browser
 
 
 def test_an_auditor_lands_on_the_audit_search(browser: Callable[[str | None], Browser]) -> None:

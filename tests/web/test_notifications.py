@@ -11,8 +11,7 @@ from sqlalchemy import select
 from flowengine.persistence.models import Notification
 from flowengine.service import Services
 from tests.support import Clock, World
-from tests.web.conftest import Browser
-from tests.web.helpers import submitted
+from tests.support.web import Browser, submitted
 
 BADGE = re.compile(r'data-testid="unread-badge">(\d+)<')
 ITEM = re.compile(

@@ -15,8 +15,7 @@ from flowengine.definitions.calendar_file import CalendarSupplement
 from flowengine.engine import calendar
 from flowengine.service import Services
 from tests.support import Clock, World
-from tests.web.conftest import Browser
-from tests.web.helpers import GOOD_DATA, GOOD_FORM, postponement_submitted, snapshot, submitted
+from tests.support.web import GOOD_DATA, GOOD_FORM, Browser, postponement_submitted, snapshot, submitted
 
 INBOX_ROW = re.compile(
     r'<tr class="([^"]*)" data-testid="inbox-row">\s*<td>\s*<a class="fw-semibold" href="/requests/(\d+)"'

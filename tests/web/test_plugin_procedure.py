@@ -19,9 +19,9 @@ from flask import Flask
 from flowengine.config import Settings
 from flowengine.service import Services, open_services
 from flowengine.web import create_app
-from tests.conftest import FIXTURE_WORKFLOWS, ROOT
 from tests.support import Clock, World, build_world
-from tests.web.conftest import Browser
+from tests.support.paths import FIXTURE_WORKFLOWS, ROOT
+from tests.support.web import Browser
 
 PLUGINS = ROOT / "tests" / "fixtures" / "plugins"
 LOCAL = ROOT / "tests" / "fixtures" / "procedures"

@@ -17,10 +17,10 @@ from sqlalchemy import text
 from flowengine.demo import DEMO_PASSWORD, load_demo
 from flowengine.service import Services
 from flowengine.web import create_app
-from tests.conftest import SHIPPED_WORKFLOWS
-from tests.service.test_supervision import NOW, expected_states
 from tests.support import Clock
-from tests.web.conftest import Browser
+from tests.support.paths import SHIPPED_WORKFLOWS
+from tests.support.supervision import NOW, expected_states
+from tests.support.web import Browser
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 ROW = re.compile(r'<tr data-org="([^"]+)" data-status="([^"]+)"( class="overdue-row")?')

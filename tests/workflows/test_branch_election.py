@@ -13,75 +13,9 @@ from sqlalchemy import select
 from flowengine.errors import CheckFailed, InvalidAction
 from flowengine.persistence.models import AuditEvent, Task
 from flowengine.service import Services, audit
-from tests.conftest import SHIPPED_WORKFLOWS
 from tests.support import Clock
-from tests.workflows.support import Org, Walk, build_city, china_noon
-
-# 委员候选人预备人选 of the grade-two branch, in 姓氏笔画 order (马 3, 王 4, 刘 6, 吴 7, 张 7, 郑 8).
-CANDIDATES: list[dict[str, Any]] = [
-    {
-        "name": "马骏",
-        "gender": "男",
-        "birth_year": 1979,
-        "education": "大学本科",
-        "post": "高二年级主任、党支部书记",
-        "joined_party": "2002-06-20",
-    },
-    {
-        "name": "王志强",
-        "gender": "男",
-        "birth_year": 1984,
-        "education": "研究生",
-        "post": "高二年级副主任",
-        "joined_party": "2007-05-12",
-    },
-    {
-        "name": "刘建军",
-        "gender": "男",
-        "birth_year": 1976,
-        "education": "大学本科",
-        "post": "物理教研组长",
-        "joined_party": "1999-07-01",
-    },
-    {
-        "name": "吴敏",
-        "gender": "女",
-        "birth_year": 1988,
-        "education": "研究生",
-        "post": "英语教师、班主任",
-        "joined_party": "2012-11-16",
-    },
-    {
-        "name": "张丽华",
-        "gender": "女",
-        "birth_year": 1982,
-        "education": "大学本科",
-        "post": "语文教研组长",
-        "joined_party": "2006-12-25",
-    },
-    {
-        "name": "郑书华",
-        "gender": "女",
-        "birth_year": 1991,
-        "education": "大学本科",
-        "post": "数学教师",
-        "joined_party": "2016-06-28",
-    },
-]
-
-REQUEST1 = {
-    "document_number": "三十一中高二支〔2026〕5号",
-    "current_term_start": "2023-11-28",
-    "current_term_end": "2026-11-27",
-    "planned_month": "2026-11",
-    "agenda": "听取和审查支部委员会工作报告；选举产生新一届支部委员会",
-    "committee_size": 5,
-    "secretary_count": 1,
-    "deputy_count": 1,
-    "candidate_count": 6,
-    "election_method": "委员由党员大会以无记名投票方式差额选举产生，差额比例不少于20%；书记、副书记由新一届支部委员会"
-    "第一次全体会议等额选举产生。",
-}
+from tests.support.city import CANDIDATES, REQUEST1, Org, Walk, build_city, china_noon
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 
 from flowengine.errors import CheckFailed
 from flowengine.service import Services
-from tests.conftest import SHIPPED_WORKFLOWS
 from tests.support import Clock
-from tests.workflows.support import Org, Walk, build_city, china_noon
+from tests.support.city import Org, Walk, build_city, china_noon
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 REASONS = "学校2026年下半年整体搬迁至新校区，高二年级党员分散在两个校区，难以按期召开党员大会，拟待搬迁完成后进行换届。"
 

@@ -11,9 +11,9 @@ import pytest
 
 from flowengine.errors import CheckFailed
 from flowengine.service import Services
-from tests.conftest import SHIPPED_WORKFLOWS
 from tests.support import Clock
-from tests.workflows.support import Org, Walk, build_city, china_noon
+from tests.support.city import Org, Walk, build_city, china_noon
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 APPOINTMENT: dict[str, Any] = {
     "category": "cadre_appointment",

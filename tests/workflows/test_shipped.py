@@ -15,7 +15,7 @@ from flowengine.definitions.model import WorkflowDefinition
 from flowengine.registry import vocabulary
 from flowengine.service.catalog import validate_paths
 from flowengine.service.requests.diagrams import mermaid
-from tests.conftest import SHIPPED_WORKFLOWS
+from tests.support.paths import SHIPPED_WORKFLOWS
 
 PROCEDURES = ["branch_election", "election_postponement", "major_decision"]
 EDGE = re.compile(r"^\s*(\[\*\]|s_\w+) --> (\[\*\]|s_\w+)")

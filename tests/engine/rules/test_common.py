@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from flowengine.engine.rules.common import add_months, chinese_fraction, chinese_number, ratio
-from tests.engine.rules.support import context, run
+from tests.support.rules import context, run
 
 
 @pytest.mark.parametrize(

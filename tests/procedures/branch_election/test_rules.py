@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from flowengine.procedures.branch_election.rules import Count, Ledger, count_round, ledger, start_new_term
-from tests.engine.rules.support import context, holds, run
+from tests.support.rules import context, holds, run
 
 # ---- 请示①: numbers ---------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.engine.rules.support import context, run
+from tests.support.rules import context, run
 
 
 @pytest.mark.parametrize(

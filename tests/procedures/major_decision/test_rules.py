@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.rules.support import context, holds, run
+from tests.support.rules import context, holds, run
 
 
 def proposal(category: str, **form: Any) -> Any:
