@@ -46,7 +46,7 @@ TYPOS = [
         "      - {state: nominating, when: secretary_not_elected}",
         "      - {state: nominating, when: {name: secretary_not_elected, params: {post: postt}}}",
         "postt",
-        "(actions[20].to[0].when[0].params.post): no column 'postt' in the list 'votes'",
+        "(actions[20].to[0].when.params.post): no column 'postt' in the list 'votes'",
     ),
 ]
 
