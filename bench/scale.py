@@ -711,13 +711,13 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
             "events_per_second": round(sealed / took) if took else 0,
         }
         handler, auditor = ids["handlers"][0], ids["auditor"]
-        first = services.flow.inbox(handler)
+        first = services.inbox.open(handler)
         result["inbox"] = {
             "pending": first.total,
-            **timed(lambda: services.flow.inbox(handler), args.samples),
+            **timed(lambda: services.inbox.open(handler), args.samples),
         }
         result["inbox_screen"] = timed(
-            lambda: (services.flow.inbox(handler), services.queries.inbox_options(handler)),
+            lambda: (services.inbox.open(handler), services.queries.inbox_options(handler)),
             max(5, args.samples // 5),
         )
         trail_ids = [iid for iid, _ in ids["hot_pending"][: plan.trail_instances]]

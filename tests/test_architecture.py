@@ -4,6 +4,7 @@ SQLAlchemy import by accident, and the code stays lint-clean and type-clean."""
 from __future__ import annotations
 
 import gc
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,36 @@ def test_ruff_is_clean() -> None:
         [str(BIN / "ruff"), "check", "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_applied() -> None:
+    """The code is as ``ruff format`` writes it (applied once over the whole tree, kept by pre-commit)."""
+    result = subprocess.run(
+        [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_only_the_settings_read_the_environment() -> None:
+    """Every ``FLOWENGINE_*`` variable is read by :class:`flowengine.config.Settings`, and each is in the one
+    table of docs/deployment.md §7."""
+    readers = [
+        f"{p.relative_to(ROOT)}:{i}"
+        for p in sorted((ROOT / "src" / "flowengine").rglob("*.py"))
+        if p.name != "config.py"
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if "os.environ" in line or "getenv(" in line
+    ]
+    assert not readers, readers
+    config = (ROOT / "src" / "flowengine" / "config.py").read_text(encoding="utf-8")
+    table = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    read = set(re.findall(r'"(FLOWENGINE_[A-Z_]+)"', config))
+    assert read, "config.py reads no variable?"
+    documented = set(re.findall(r"`(FLOWENGINE_[A-Z_]+)`", table))
+    assert read - documented == set(), f"read but not documented: {sorted(read - documented)}"
 
 
 def test_mypy_passes() -> None:

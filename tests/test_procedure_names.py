@@ -23,11 +23,14 @@ from flowengine.definitions.model import FieldDef, WorkflowDefinition
 from flowengine.registry import vocabulary
 from tests.support.paths import ROOT, SHIPPED_WORKFLOWS
 
-GENERIC = [ROOT / "src" / "flowengine" / d for d in ("engine", "service", "web", "persistence", "definitions")]
+GENERIC = [
+    ROOT / "src" / "flowengine" / d for d in ("engine", "service", "web", "persistence", "definitions")
+]
 TEMPLATES = [ROOT / "web" / "templates", ROOT / "web" / "static" / "js"]
 
 #: Ordinary words that shipped definitions also use as a field or state name, and that generic code uses in
 #: their ordinary sense: a form's ``name``, an action's ``kind``, a list's ``items`` …, each with why.
+# fmt: off
 GENERIC_WORDS = {
     "name", "kind", "title", "state", "start", "items", "item", "data", "form",  # the definition language's own words
     "opinion",  # every review step's comment box; the trail and the notifications speak of opinions generically
@@ -41,6 +44,7 @@ GENERIC_WORDS = {
     # The organization tree's own fields, which a form may copy under the same name (prefill: org.full_members).
     "full_members", "probationary_members",
 }
+# fmt: on
 
 
 def _field_names(fields: tuple[FieldDef, ...]) -> Iterator[str]:
@@ -73,7 +77,9 @@ def _python_words(path: Path) -> Iterator[tuple[int, str]]:
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type == tokenize.NAME:
             yield tok.start[0], tok.string
-        elif tok.type in (tokenize.STRING, tokenize.COMMENT) or tok.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
+        elif tok.type in (tokenize.STRING, tokenize.COMMENT) or tok.type == getattr(
+            tokenize, "FSTRING_MIDDLE", -1
+        ):
             for word in _WORD.findall(tok.string):
                 yield tok.start[0], word
 
@@ -86,7 +92,13 @@ def _files() -> Iterator[Path]:
 
 
 def test_the_shipped_definitions_declare_names_to_look_for() -> None:
-    assert {"branch_election", "record_vote", "submit_request1", "committee_size", "filing_categories"} <= set(NAMES)
+    assert {
+        "branch_election",
+        "record_vote",
+        "submit_request1",
+        "committee_size",
+        "filing_categories",
+    } <= set(NAMES)
     assert {"请示", "批复", "报告", "纪要"} <= set(KINDS)
 
 
@@ -98,12 +110,18 @@ def test_no_procedure_name_in_generic_code(path: Path) -> None:
     else:
         text = path.read_text(encoding="utf-8")
         found = sorted(
-            {(text.count("\n", 0, m.start()) + 1, m.group(0)) for m in _WORD.finditer(text) if m.group(0) in names}
+            {
+                (text.count("\n", 0, m.start()) + 1, m.group(0))
+                for m in _WORD.finditer(text)
+                if m.group(0) in names
+            }
         )
     assert not found, f"{path.relative_to(ROOT)} names a shipped procedure's name: {found}"
 
 
-@pytest.mark.parametrize("path", [p for p in _files() if p.suffix == ".py"], ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [p for p in _files() if p.suffix == ".py"], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_no_document_kind_used_as_a_switch(path: Path) -> None:
     """A Chinese document kind as a string constant compared or looked up in generic code decides nothing."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -79,7 +79,7 @@ def test_copy_keeps_every_row_verifies_and_the_app_works_on_the_copy(
         # The handler's first task whose forwarding needs no form (the inbox order is by urgency).
         task, action = next(
             (t, a)
-            for t in services.flow.inbox(handler).items
+            for t in services.inbox.open(handler).items
             for a in services.flow.available_actions(t.instance_id, handler)
             if a.kind == "submit" and not any(f.required for f in a.form)
         )

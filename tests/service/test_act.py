@@ -54,14 +54,14 @@ def test_full_run_from_start_to_final_state(services: Services, world: World, cl
     inst = services.flow.start("leave_request", world.orgs["b1"], Actor(sec, "10.0.0.8"))
     assert (inst.state, inst.version, inst.status) == ("drafting", 1, "active")
     assert [t.state for t in inst.open_tasks] == ["drafting"]
-    assert services.flow.inbox(sec).total == 1 and services.flow.inbox(handler).total == 0
+    assert services.inbox.open(sec).total == 1 and services.inbox.open(handler).total == 0
 
     clock.advance(hours=1)
     inst = services.flow.act(inst.id, "submit", sec, GOOD, expected_version=1)
     assert (inst.state, inst.version) == ("review", 2)
     assert inst.data["submit"]["substitutes"] == [{"name": "刘洋", "phone": "13800138000"}]
-    assert services.flow.inbox(sec).total == 0
-    task = services.flow.inbox(handler).items[0]
+    assert services.inbox.open(sec).total == 0
+    task = services.inbox.open(handler).items[0]
     assert task.instance_id == inst.id and task.state_title == "上级审核"
     # Opened Monday 2026-09-21 (China): 3 working days → due at the end of Thursday 09-24, China time.
     assert task.due_at is not None and task.due_at.isoformat() == "2026-09-24T16:00:00+00:00"
@@ -70,8 +70,8 @@ def test_full_run_from_start_to_final_state(services: Services, world: World, cl
     inst = services.flow.act(inst.id, "approve", handler, comment="同意", expected_version=2)
     assert (inst.state, inst.status, inst.version) == ("approved", "completed", 3)
     assert inst.completed_at == clock.now and inst.open_tasks == ()
-    assert services.flow.inbox(handler).total == 0
-    assert [t.closed_action for t in services.flow.done(handler).items] == ["approve"]
+    assert services.inbox.open(handler).total == 0
+    assert [t.closed_action for t in services.inbox.done(handler).items] == ["approve"]
 
     trail = services.flow.trail(inst.id, world.users["auditor"])
     assert [(e.kind, e.action, e.from_state, e.to_state) for e in trail] == [

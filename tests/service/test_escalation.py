@@ -88,8 +88,8 @@ def test_escalation_that_moves_or_shares_the_task(
     handler, leader = world.users["handler"], world.users["leader"]
     # A late sweep escalates at once, without a stale reminder first.
     assert alerts(services.escalator.sweep(china(2026, 10, 12, 9, 0))) == (0, 1)
-    assert services.flow.inbox(leader).total == 1
-    assert services.flow.inbox(handler).total == (0 if mode == "reassign" else 1)
+    assert services.inbox.open(leader).total == 1
+    assert services.inbox.open(handler).total == (0 if mode == "reassign" else 1)
     assert [a.name for a in services.flow.available_actions(iid, leader)] == [
         "return_to_applicant",
         "approve",

@@ -89,9 +89,9 @@ def test_beyond_the_limit_filters_offer_a_name_search_instead_of_a_list(
     searched = services.queries.inbox_options(handler, org_limit=1)
     assert searched.orgs_by_name and searched.orgs == () and searched.states == listed.states
 
-    assert [t.instance_id for t in services.flow.inbox(handler, org_name="第二党支部").items] == [ids["b2"]]
-    assert services.flow.inbox(handler, org_name="第二十四中学").total == 2
-    assert services.flow.inbox(handler, org_name="100%").total == 0  # LIKE wildcards are taken literally
+    assert [t.instance_id for t in services.inbox.open(handler, org_name="第二党支部").items] == [ids["b2"]]
+    assert services.inbox.open(handler, org_name="第二十四中学").total == 2
+    assert services.inbox.open(handler, org_name="100%").total == 0  # LIKE wildcards are taken literally
 
     assert not services.queries.search_options(
         auditor, org_limit=4
@@ -108,7 +108,7 @@ def test_a_task_reassigned_to_someone_else_leaves_the_others_options(
     handler = world.users["handler"]
     with services.db.write() as s:
         s.execute(update(Task).where(Task.closed_at.is_(None)).values(assignee_id=world.users["leader"]))
-    assert services.flow.inbox(handler).total == 0
+    assert services.inbox.open(handler).total == 0
     options = services.queries.inbox_options(handler)
     assert (options.orgs, options.states) == ((), ())
     assert len(services.queries.inbox_options(world.users["leader"]).orgs) == 2

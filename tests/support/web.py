@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 # The web tests' client: Flask is allowed in tests/web/ (pyproject.toml), and this is their helper.
-from flask.testing import FlaskClient  # noqa: TID251
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from flowengine.persistence.models import (

@@ -103,7 +103,7 @@ def test_inbox_puts_the_most_urgent_first_unless_asked_for_the_newest(
     clock.advance(days=1)
     newest = services.flow.start("leave_request", world.orgs["b2"], world.users["sec2"]).id  # Wed 09-23
     services.flow.act(newest, "submit", world.users["sec2"], GOOD_DATA, expected_version=1)
-    due = {t.instance_id: t.due_at for t in services.flow.inbox(world.users["handler"]).items}
+    due = {t.instance_id: t.due_at for t in services.inbox.open(world.users["handler"]).items}
     assert due[urgent] < due[newest] < due[oldest]  # neither the oldest nor the newest is the most urgent
     clock.advance(days=6)  # Tue 09-29: the first leave request is overdue, the second due today
     b = browser("handler")

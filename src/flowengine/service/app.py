@@ -24,6 +24,7 @@ from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.directory import Directory
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
+from flowengine.service.reads.inbox import Inbox
 from flowengine.service.reads.queries import Queries
 from flowengine.service.reads.supervision import Supervision
 from flowengine.service.requests.documents import DocumentService
@@ -48,6 +49,7 @@ class Services:
     tokens: ApiTokens
     sealer: AuditSealer
     supervision: Supervision
+    inbox: Inbox
 
     def close(self) -> None:
         self.db.dispose()
@@ -115,4 +117,5 @@ def open_services(
         ApiTokens(db, clock),
         sealer,
         Supervision(db, catalog, clock),
+        Inbox(db, catalog),
     )

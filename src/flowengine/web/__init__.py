@@ -124,7 +124,7 @@ def _nav() -> dict[str, Any]:
         return {}
     account = current_user.account
     return {
-        "inbox_count": services().flow.inbox(account.id, per_page=1).total,
+        "inbox_count": services().inbox.open(account.id, per_page=1).total,
         "is_auditor": account.is_auditor,
         "is_admin": account.is_admin,
     }

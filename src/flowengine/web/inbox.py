@@ -33,7 +33,7 @@ def index() -> str | Response:
     org_id = int(org) if org.isdigit() else None
     org_name = request.args.get("org_name", "").strip()[:100] or None
     order = request.args.get("order") if request.args.get("order") in ORDERS else "urgent"
-    page = svc.flow.inbox(
+    page = svc.inbox.open(
         user_id(),
         workflow=workflow,
         state=state,
@@ -64,7 +64,7 @@ def index() -> str | Response:
 @login_required
 def done() -> str:
     svc = services()
-    page = svc.flow.done(user_id(), page=_page(), per_page=current_app.config["PER_PAGE"])
+    page = svc.inbox.done(user_id(), page=_page(), per_page=current_app.config["PER_PAGE"])
     titles = {}
     for t in page.items:
         definition = svc.catalog.current.get(t.workflow)

@@ -46,7 +46,7 @@ from flowengine.persistence.models import (
 from flowengine.service import access, audit
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests import steps
-from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, Page, TaskView
+from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, TaskView
 from flowengine.vocabulary import ORG_TYPES, ROLES, AuditKind, InstanceStatus, title_of
 
 
@@ -712,18 +712,6 @@ class FlowService:
                 if orgs:
                     out.append((d, orgs))
             return out
-
-    def inbox(self, actor: Actor | int, **criteria: Any) -> Page[TaskView]:
-        """The user's open tasks (:meth:`flowengine.service.reads.inbox.Inbox.open`)."""
-        from flowengine.service.reads.inbox import Inbox
-
-        return Inbox(self.db, self.catalog).open(actor, **criteria)
-
-    def done(self, actor: Actor | int, *, page: int = 1, per_page: int = 20) -> Page[TaskView]:
-        """Tasks the user closed by acting (:meth:`flowengine.service.reads.inbox.Inbox.done`)."""
-        from flowengine.service.reads.inbox import Inbox
-
-        return Inbox(self.db, self.catalog).done(actor, page=page, per_page=per_page)
 
     def trail(self, instance_id: int, actor: Actor | int) -> list[AuditView]:
         uid = actor.user_id if isinstance(actor, Actor) else actor

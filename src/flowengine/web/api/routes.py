@@ -180,7 +180,7 @@ def download_document(document_id: int) -> Response:
 def list_tasks() -> Response:
     svc = services()
     order = str_arg("order", choices=("urgent", "newest")) or "urgent"
-    page = svc.flow.inbox(
+    page = svc.inbox.open(
         caller_id(),
         workflow=str_arg("workflow"),
         state=str_arg("state"),
