@@ -44,6 +44,15 @@ class ActionKind(_Titled):
     REJECT = "reject"
 
 
+class TaskKind(_Titled):
+    """What a task asks of its holder: the state's own step, one signature of a countersign (会签), or an
+    opinion asked for by 加签 (which can only be given, never decide the step)."""
+
+    STEP = "step"
+    SIGN = "sign"
+    ADDED = "added"
+
+
 class TaskStatus(_Titled):
     """A task is open until someone acts on its step; ``done`` by the one who closed it, ``closed`` for others."""
 
@@ -81,6 +90,18 @@ class AuditKind(_Titled):
     USER_ENABLE = "user_enable"
     ROLE_GRANT = "role_grant"
     ROLE_REVOKE = "role_revoke"
+    SIGN = "sign"
+    TRANSFER = "transfer"
+    ADD_SIGNER = "add_signer"
+    OPINION = "opinion"
+    COPY = "copy"
+    COPY_READ = "copy_read"
+    URGE = "urge"
+    TAKE_BACK = "take_back"
+    DELEGATION_CREATE = "delegation_create"
+    DELEGATION_REVOKE = "delegation_revoke"
+    TIMER = "timer"
+    HOLD = "hold"
 
     @classmethod
     def of_action(cls, kind: str) -> AuditKind:
@@ -116,6 +137,14 @@ class NotificationKind(_Titled):
     ESCALATION = "escalation"
     TERM_REMINDER = "term_reminder"
     TERM_EXPIRED = "term_expired"
+    SIGN = "sign"
+    TRANSFER = "transfer"
+    ADDED = "added"
+    COPY = "copy"
+    URGE = "urge"
+    TAKEN_BACK = "taken_back"
+    DELEGATION = "delegation"
+    TIMER = "timer"
 
 
 class OrgType(_Titled):
@@ -134,6 +163,7 @@ class Role(_Titled):
     HANDLER = "handler"
     LEADER = "leader"
     AUDITOR = "auditor"
+    DISCIPLINE = "discipline"
     ADMIN = "admin"
 
 
@@ -152,6 +182,7 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         ActionKind.RECORD: "登记",
         ActionKind.REJECT: "不予批准",
     },
+    TaskKind: {TaskKind.STEP: "待办", TaskKind.SIGN: "待我会签", TaskKind.ADDED: "加签"},
     TaskStatus: {TaskStatus.OPEN: "待办", TaskStatus.DONE: "已办", TaskStatus.CLOSED: "已结束"},
     AuditKind: {
         AuditKind.START: "发起",
@@ -180,6 +211,18 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         AuditKind.USER_ENABLE: "启用用户",
         AuditKind.ROLE_GRANT: "授予角色",
         AuditKind.ROLE_REVOKE: "撤销角色",
+        AuditKind.SIGN: "会签意见",
+        AuditKind.TRANSFER: "转办",
+        AuditKind.ADD_SIGNER: "加签",
+        AuditKind.OPINION: "加签意见",
+        AuditKind.COPY: "抄送",
+        AuditKind.COPY_READ: "已阅",
+        AuditKind.URGE: "催办",
+        AuditKind.TAKE_BACK: "拿回",
+        AuditKind.DELEGATION_CREATE: "设置委托",
+        AuditKind.DELEGATION_REVOKE: "撤销委托",
+        AuditKind.TIMER: "到期自动办理",
+        AuditKind.HOLD: "待加签意见后生效",
     },
     NotificationKind: {
         NotificationKind.REMINDER: "催办提醒",
@@ -187,6 +230,14 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         NotificationKind.ESCALATION: "超期督办",
         NotificationKind.TERM_REMINDER: "换届提醒",
         NotificationKind.TERM_EXPIRED: "超期未换届",
+        NotificationKind.SIGN: "待会签",
+        NotificationKind.TRANSFER: "转办",
+        NotificationKind.ADDED: "加签",
+        NotificationKind.COPY: "抄送",
+        NotificationKind.URGE: "催办",
+        NotificationKind.TAKEN_BACK: "拿回",
+        NotificationKind.DELEGATION: "委托",
+        NotificationKind.TIMER: "到期提醒",
     },
     OrgType: {
         OrgType.WORK_COMMITTEE: "党委（工委）",
@@ -201,6 +252,7 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         Role.HANDLER: "承办人",
         Role.LEADER: "分管领导",
         Role.AUDITOR: "纪检/巡察",
+        Role.DISCIPLINE: "纪检干部",
         Role.ADMIN: "系统管理员",
     },
 }

@@ -81,12 +81,12 @@ def test_schema_errors_name_key_and_line() -> None:
     assert (
         line_containing(text, "tilte:"),
         "states[1].tilte",
-        "unknown key 'tilte'; allowed here: assignee, deadline, description, final, initial, name, outcome, title, variant",
+        "unknown key 'tilte'; allowed here: assignee, countersign, deadline, description, final, initial, name, outcome, timer, title, variant",
     ) in got
     assert (
         line_containing(text, "unit: weeks"),
         "states[1].deadline.unit",
-        "'weeks' is not one of working_days, calendar_days",
+        "'weeks' is not one of working_days, calendar_days, months",
     ) in got
 
 

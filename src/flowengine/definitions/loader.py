@@ -29,6 +29,7 @@ from flowengine.definitions.model import (
     ActionDef,
     Branch,
     CheckRef,
+    Countersign,
     Deadline,
     DocumentDef,
     FieldDef,
@@ -38,9 +39,10 @@ from flowengine.definitions.model import (
     StartDef,
     StateDef,
     TermWatchDef,
+    TimerDef,
     WorkflowDefinition,
 )
-from flowengine.definitions.params import FormScope, Param, RuleSpec
+from flowengine.definitions.params import FormScope, Param, RuleSpec, list_columns_of, resolve_value
 from flowengine.definitions.params import problems as param_problems
 from flowengine.definitions.schema import SCHEMA
 from flowengine.errors import DefinitionError, DefinitionProblem
@@ -513,6 +515,10 @@ class _Semantics:
                 self.check_refs(["states", i, "variant", "when"], when, "predicate", self.book.predicates, {})
             if s.get("deadline"):
                 self.check_deadline(i, s["deadline"])
+            if s.get("countersign"):
+                self.check_countersign(i, s)
+            if s.get("timer"):
+                self.check_timer(i, s)
         self.outgoing = {name: set() for name in self.states}
         initials = [s["name"] for s in self.d["states"] if s.get("initial")]
         if len(initials) != 1:
@@ -534,26 +540,107 @@ class _Semantics:
         if s.get("outcome") and not s.get("final"):
             self.add(["states", i, "outcome"], "only a final state has an outcome")
 
+    def _days(self, path: list[str | int], days: Any, minimum: int = 0) -> int | None:
+        """Days given as a number, or as a setting whose default is a whole number; ``None`` when neither."""
+        if not isinstance(days, str):
+            return int(days)
+        default = (self.settings.get(days) or {}).get("default")
+        if days not in self.settings:
+            self.add(path, f"unknown setting {days!r}; declare it under settings, or give a number of days")
+            return None
+        if not isinstance(default, int) or isinstance(default, bool) or default < minimum:
+            at_least = f" (at least {minimum})" if minimum else ""
+            self.add(path, f"setting {days!r} must have a whole number of days{at_least} as its default")
+            return None
+        return default
+
+    def _state_action(
+        self, path: list[str | int], name: str, state: str, what: str
+    ) -> Mapping[str, Any] | None:
+        """The action ``name`` if it leaves ``state``; reported otherwise."""
+        action = next((a for a in self.d["actions"] if a["name"] == name), None)
+        if action is None:
+            self.add(path, f"unknown action {name!r}")
+            return None
+        if state not in _names(action["from"]):
+            self.add(path, f"{what} {name!r} does not leave state {state!r}")
+            return None
+        return action
+
+    def check_countersign(self, i: int, s: Mapping[str, Any]) -> None:
+        """Signers by role or chosen people (one of them), a count that can be reached, return and then actions
+        of this state, and the signers' form and checks."""
+        cs = s["countersign"]
+        path: list[str | int] = ["states", i, "countersign"]
+        if bool(cs.get("signers")) == bool(cs.get("people")):
+            self.add(
+                path,
+                "a countersign names its signers by role (signers) or by a list of chosen people (people), one of them",
+            )
+        for j, key in enumerate(cs.get("signers") or []):
+            self.need_role([*path, "signers", j], key)
+        if cs.get("people"):
+            step, _, name = cs["people"].partition(".")
+            columns = list_columns_of(self.steps.get(step, {}).get(name))
+            if columns is None or "user" not in columns:
+                self.add(
+                    [*path, "people"],
+                    f"{cs['people']!r} must name a list field with a 'user' column (the chosen people)",
+                )
+        complete = cs.get("complete")
+        if isinstance(complete, int) and cs.get("signers") and complete > len(cs["signers"]):
+            self.add(
+                [*path, "complete"], f"{complete} approvals can never come from {len(cs['signers'])} signers"
+            )
+        if isinstance(complete, str) and "/" in complete:
+            num, _, den = complete.partition("/")
+            if int(num) > int(den):
+                self.add(
+                    [*path, "complete"],
+                    f"a fraction of the signers cannot be more than all of them ({complete})",
+                )
+        if cs.get("on_return") == "step" and not cs.get("return_action"):
+            self.add(
+                [*path, "on_return"],
+                "a signer's return returns the step: name the return_action that does it",
+            )
+        if cs.get("return_action"):
+            action = self._state_action(
+                [*path, "return_action"], cs["return_action"], s["name"], "return_action"
+            )
+            if action is not None and action.get("kind") != "return":
+                self.add([*path, "return_action"], f"{cs['return_action']!r} must be a return (kind: return)")
+        if cs.get("then"):
+            self._state_action([*path, "then"], cs["then"], s["name"], "then")
+        form = cs.get("form") or []
+        self.check_fields([*path, "form"], form)
+        self.check_refs([*path, "checks"], cs.get("checks") or [], "check", self.book.checks, _form_map(form))
+
+    def check_timer(self, i: int, s: Mapping[str, Any]) -> None:
+        """Days or a setting; a start date that is a field of a step; the action (of this state, taking no
+        required input, since the system takes it) or a reminder, one of them."""
+        timer = s["timer"]
+        path: list[str | int] = ["states", i, "timer"]
+        self._days([*path, "after", "days"], timer["after"]["days"])
+        if timer.get("from"):
+            problem = resolve_value(timer["from"], self.scope({}))
+            if problem:
+                self.add([*path, "from"], problem)
+        if bool(timer.get("fire")) == bool(timer.get("remind")):
+            self.add(path, "a timer either fires an action (fire) or reminds (remind), one of them")
+        if timer.get("fire"):
+            action = self._state_action([*path, "fire"], timer["fire"], s["name"], "the timer's action")
+            required = [f["name"] for f in (action or {}).get("form") or [] if f.get("required")]
+            if required:
+                self.add(
+                    [*path, "fire"],
+                    f"the system cannot fill {', '.join(required)}: a timer's action takes no required field",
+                )
+
     def check_deadline(self, i: int, dl: Mapping[str, Any]) -> None:
         """The escalation target is a role; days are a number or a setting with a whole number as default."""
         self.need_role(["states", i, "deadline", "escalate_to"], dl.get("escalate_to"))
-        days: Any = dl["days"]
-        if isinstance(days, str):
-            default = (self.settings.get(days) or {}).get("default")
-            if days not in self.settings:
-                self.add(
-                    ["states", i, "deadline", "days"],
-                    f"unknown setting {days!r}; declare it under settings, or give a number of days",
-                )
-                days = None
-            elif not isinstance(default, int) or isinstance(default, bool) or default < 1:
-                self.add(
-                    ["states", i, "deadline", "days"],
-                    f"setting {days!r} must have a whole number of days (at least 1) as its default",
-                )
-                days = None
-            else:
-                days = default
+        days = self._days(["states", i, "deadline", "days"], dl["days"], minimum=1)
         for j, r in enumerate(dl.get("reminders") or []):
             if days is not None and r >= days:
                 self.add(
@@ -581,6 +668,8 @@ class _Semantics:
             self.check_refs(
                 ["actions", i, "effects"], a.get("effects") or [], "effect", self.book.effects, form
             )
+            for j, key in enumerate(a.get("copy_to") or []):
+                self.need_role(["actions", i, "copy_to", j], key)
             for j, doc in enumerate(a.get("documents") or []):
                 if doc not in self.documents:
                     self.add(
@@ -699,6 +788,42 @@ def _refs(refs: list[Any], known: Mapping[str, RuleSpec]) -> tuple[CheckRef, ...
     return tuple(out)
 
 
+def _countersign(cs: Mapping[str, Any] | None, root: Any, i: int, book: RuleBook) -> Countersign | None:
+    if not cs:
+        return None
+    complete = cs.get("complete", "all")
+    return Countersign(
+        title=cs["title"],
+        signers=tuple(cs.get("signers") or ()),
+        people=cs.get("people"),
+        required=1 if complete == "any" else complete if isinstance(complete, int) else None,
+        required_fraction=complete if isinstance(complete, str) and "/" in complete else None,
+        on_return=cs.get("on_return", "dissent"),
+        return_action=cs.get("return_action"),
+        then=cs.get("then"),
+        form=tuple(
+            _field(f, root, ["states", i, "countersign", "form", k])
+            for k, f in enumerate(cs.get("form") or [])
+        ),
+        checks=_refs(cs.get("checks") or [], book.checks),
+    )
+
+
+def _timer(timer: Mapping[str, Any] | None, settings: Mapping[str, Any]) -> TimerDef | None:
+    if not timer:
+        return None
+    days = timer["after"]["days"]
+    setting = days if isinstance(days, str) else None
+    return TimerDef(
+        days=int(settings[setting]["default"]) if setting else int(days),
+        unit=timer["after"]["unit"],
+        days_setting=setting,
+        start=timer.get("from"),
+        fire=timer.get("fire"),
+        remind=timer.get("remind"),
+    )
+
+
 def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook) -> WorkflowDefinition:
     settings = d.get("settings") or {}
     states = []
@@ -717,6 +842,8 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook
             )
         states.append(
             StateDef(
+                countersign=_countersign(s.get("countersign"), root, i, book),
+                timer=_timer(s.get("timer"), settings),
                 name=s["name"],
                 title=s["title"],
                 initial=bool(s.get("initial", False)),
@@ -754,6 +881,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook
                 description=unfold(a.get("description", "")),
                 line=line_of(root, ["actions", i]),
                 effects=_refs(a.get("effects") or [], book.effects),
+                copy_to=tuple(a.get("copy_to") or ()),
             )
         )
     start = d["start"]

@@ -27,13 +27,17 @@ FIELD_TYPES = (
     "list",
 )
 ROLE_RELATIONS = ("self", "parent", "approver")
-DEADLINE_UNITS = ("working_days", "calendar_days")
+DEADLINE_UNITS = ("working_days", "calendar_days", "months")
 ESCALATIONS = ("notify", "reassign", "co_approve")
 ACTION_KINDS = tuple(ActionKind)
 FINAL_OUTCOMES = tuple(s for s in InstanceStatus if s is not InstanceStatus.ACTIVE)
 #: Which way a document goes: up to the superior (请示, 报告), down from it (批复), or inside the organization
 #: (会议纪要): it decides who issues the document, to whom, and who signs it.
 DIRECTIONS = ("up", "down", "internal")
+#: What one signer's return does on a countersign step: ``dissent`` records it (the step goes on), ``step``
+#: returns the whole step through the countersign's ``return_action``.
+ON_RETURN = ("dissent", "step")
+
 #: What a procedure does to the term watch: ``renews`` (starting it answers the watch, completing it starts
 #: a new term) or ``shifts`` (an approved request moves the current term's end).
 TERM_ROLES = ("renews", "shifts")
@@ -101,6 +105,51 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Countersign:
+    """Several signers on one step (会签/或签/比例签), in parallel with the step's own assignee.
+
+    ``signers`` are role keys (resolved relative to the request as any role); ``people`` a ``step.field``
+    naming a list of people the previous actor chose (rows with a ``user`` column holding usernames).
+    ``required`` is how many approvals complete it: ``None`` for all of them, else a whole number or the
+    fraction ``required_fraction`` of the signers (rounded up). The step's own actions wait until it is
+    complete; ``then`` (an action of the state) is taken by the system the moment it is.
+    """
+
+    title: str
+    signers: tuple[str, ...] = ()
+    people: str | None = None
+    required: int | None = None
+    required_fraction: str | None = None
+    on_return: str = "dissent"
+    return_action: str | None = None
+    then: str | None = None
+    form: tuple[FieldDef, ...] = ()
+    checks: tuple[CheckRef, ...] = ()
+
+    def needed(self, signers: int) -> int:
+        """Approvals that complete the step out of ``signers`` signers."""
+        if self.required_fraction:
+            num, _, den = self.required_fraction.partition("/")
+            return max(1, -(-signers * int(num) // int(den)))
+        if self.required is not None:
+            return min(self.required, signers)
+        return signers
+
+
+@dataclass(frozen=True)
+class TimerDef:
+    """A step that ends by itself: ``days`` of ``unit`` after the state is entered (or after the date in
+    ``start``, a ``step.field``), the system takes ``fire`` — or, with ``remind``, reminds the assignee."""
+
+    days: int
+    unit: str
+    days_setting: str | None = None
+    start: str | None = None
+    fire: str | None = None
+    remind: str | None = None
+
+
+@dataclass(frozen=True)
 class StateDef:
     name: str
     title: str
@@ -111,6 +160,8 @@ class StateDef:
     deadline: Deadline | None = None
     description: str = ""
     line: int | None = None
+    countersign: Countersign | None = None
+    timer: TimerDef | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +203,8 @@ class ActionDef:
     #: Named effects (registered in Python) whose declared changes the service applies once the action has
     #: gone through, in the same transaction: e.g. an approved postponement moves the organization's term.
     effects: tuple[CheckRef, ...] = ()
+    #: Role keys automatically copied (抄送) when the action goes through: they may read the request.
+    copy_to: tuple[str, ...] = ()
 
     @property
     def destinations(self) -> tuple[str, ...]:

@@ -132,6 +132,13 @@ def list_columns(ref: Any, scope: FormScope) -> Mapping[str, Any] | None:
     return {c["name"]: c for c in spec.get("fields") or []}
 
 
+def list_columns_of(spec: Any) -> Mapping[str, Any] | None:
+    """The columns (by name) of a list field's plain spec, or ``None`` if it is not a list field."""
+    if not isinstance(spec, Mapping) or spec.get("type") != "list":
+        return None
+    return {c["name"]: c for c in spec.get("fields") or []}
+
+
 def problems(spec: RuleSpec, given: Mapping[str, Any], scope: FormScope) -> list[tuple[list[str], str]]:
     """Every problem of the parameters ``given`` to ``spec`` at ``scope``, as (YAML sub-path, message)."""
     out: list[tuple[list[str], str]] = []

@@ -17,6 +17,7 @@ from flowengine.definitions.model import (
     ESCALATIONS,
     FIELD_TYPES,
     FINAL_OUTCOMES,
+    ON_RETURN,
     ROLE_RELATIONS,
     TERM_ROLES,
 )
@@ -87,6 +88,51 @@ DEADLINE = {
         "reminders": {"type": "array", "items": {"type": "integer", "minimum": 0}},
         "escalate_to": IDENT,
         "escalation": {"enum": list(ESCALATIONS)},
+    },
+}
+
+#: Several signers on one step (会签 all, 或签 any, 比例签 k or a fraction), beside the step's assignee.
+COUNTERSIGN: dict[str, Any] = {
+    "type": "object",
+    "required": ["title"],
+    "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "signers": {"type": "array", "items": IDENT, "minItems": 1},
+        "people": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"},
+        "complete": {
+            "oneOf": [
+                {"enum": ["all", "any"]},
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "pattern": r"^[1-9][0-9]*/[1-9][0-9]*$"},
+            ]
+        },
+        "on_return": {"enum": list(ON_RETURN)},
+        "return_action": IDENT,
+        "then": IDENT,
+        "form": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+        "checks": {"type": "array", "items": CHECK_REF},
+    },
+}
+
+#: A step that ends by itself: after some days (or months) the system takes an action, or reminds.
+TIMER: dict[str, Any] = {
+    "type": "object",
+    "required": ["after"],
+    "additionalProperties": False,
+    "properties": {
+        "after": {
+            "type": "object",
+            "required": ["days", "unit"],
+            "additionalProperties": False,
+            "properties": {
+                "days": {"oneOf": [{"type": "integer", "minimum": 0}, IDENT]},
+                "unit": {"enum": list(DEADLINE_UNITS)},
+            },
+        },
+        "from": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"},
+        "fire": IDENT,
+        "remind": {"type": "string", "minLength": 1},
     },
 }
 
@@ -187,6 +233,8 @@ SCHEMA: dict[str, Any] = {
                     "outcome": {"enum": list(FINAL_OUTCOMES)},
                     "assignee": IDENT,
                     "deadline": DEADLINE,
+                    "countersign": COUNTERSIGN,
+                    "timer": TIMER,
                     # This state stands in for state ``of`` wherever an action leads there and ``when`` holds.
                     "variant": {
                         "type": "object",
@@ -217,6 +265,7 @@ SCHEMA: dict[str, Any] = {
                     "checks": {"type": "array", "items": CHECK_REF},
                     "effects": {"type": "array", "items": CHECK_REF},
                     "documents": {"type": "array", "items": IDENT},
+                    "copy_to": {"type": "array", "items": IDENT, "minItems": 1},
                 },
             },
         },

@@ -13,6 +13,7 @@ installs the configured file once at start-up (:func:`install_supplement`).
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -92,6 +93,11 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
+def next_working_day(day: dt.date) -> dt.date:
+    """The first working day after ``day``."""
+    return add_working_days(day, 1)
+
+
 def subtract_working_days(end: dt.date, days: int) -> dt.date:
     """The date ``days`` working days before ``end`` (for reminders before a deadline)."""
     day = end
@@ -116,13 +122,27 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, clamped to the last day of a shorter month (Jan 31 + 1 → Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar_module.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
 def add_days(start: dt.date, days: int, unit: str) -> dt.date:
+    """``start`` moved by ``days`` of ``unit``: working days, calendar days, or months (a period of months or a
+    year, as the 预备期 of one year or an approval within three months)."""
     if unit == "working_days":
         return add_working_days(start, days)
+    if unit == "months":
+        return add_months(start, days)
     return start + dt.timedelta(days=days)
 
 
 def subtract_days(end: dt.date, days: int, unit: str) -> dt.date:
     if unit == "working_days":
         return subtract_working_days(end, days)
+    if unit == "months":
+        return add_months(end, -days)
     return end - dt.timedelta(days=days)

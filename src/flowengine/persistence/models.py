@@ -222,9 +222,118 @@ class Task(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_action: Mapped[str | None] = mapped_column(String(64))
+    #: ``step`` (the state's own task), ``sign`` (one signer of a countersign) or ``added`` (an opinion asked
+    #: for by 加签); see :class:`flowengine.vocabulary.TaskKind`.
+    kind: Mapped[str] = mapped_column(String(16), default="step", server_default="step")
+    #: For an ``added`` task: the task whose holder asked for the opinion, and whether before or after they act.
+    parent_task_id: Mapped[int | None] = mapped_column(BigId)
+    mode: Mapped[str | None] = mapped_column(String(8))
+    #: Why the task was handed to its assignee (转办) or added (加签), shown beside it.
+    note: Mapped[str | None] = mapped_column(Text)
 
     instance: Mapped[Instance] = relationship()
     org: Mapped[Organization] = relationship()
+
+
+class Signature(Base):
+    """One signer's answer on a countersign step (会签/或签): approve or return, with their opinion form."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (Index("ix_signatures_instance", "instance_id", "state"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    task_id: Mapped[int] = mapped_column(BigId, ForeignKey("tasks.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    decision: Mapped[str] = mapped_column(String(16))  # approve | return
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Delegation(Base):
+    """委托: from ``starts_on`` to ``ends_on`` (China dates, inclusive) the delegator's tasks (of ``workflow``,
+    or all when it is empty) may also be done by the delegate, recorded as done on the delegator's behalf."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (Index("ix_delegations_delegate", "delegate_id", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delegator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    workflow: Mapped[str | None] = mapped_column(String(64))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Copy(Base):
+    """抄送/知会: a person who must know about a request may read it (that one request) and mark it read."""
+
+    __tablename__ = "copies"
+    __table_args__ = (
+        Index("ix_copies_user", "user_id", "read_at"),
+        Index("ix_copies_instance", "instance_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str | None] = mapped_column(String(64))  # the action it was copied with (automatic copies)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who copied it (None: the definition)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Timer(Base):
+    """A state's timer: at ``due_at`` the sweep fires ``action`` (or only notifies), exactly once."""
+
+    __tablename__ = "timers"
+    __table_args__ = (
+        Index(
+            "ix_timers_due",
+            "due_at",
+            postgresql_where=text("fired_at IS NULL AND cancelled_at IS NULL"),
+            sqlite_where=text("fired_at IS NULL AND cancelled_at IS NULL"),
+        ),
+        Index("ix_timers_instance", "instance_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    state: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class HeldAction(Base):
+    """An action taken while a 后加签 opinion is outstanding: it goes through once the opinion is given."""
+
+    __tablename__ = "held_actions"
+    __table_args__ = (Index("ix_held_actions_instance", "instance_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    state: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    comment: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):

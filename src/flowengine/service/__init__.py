@@ -12,10 +12,13 @@ from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
 from flowengine.service.catalog import definition_files, validate_paths
 from flowengine.service.identity.accounts import AccountView, LoginRefused
+from flowengine.service.identity.delegations import DelegationView
 from flowengine.service.identity.directory import ORG_FORM_FIELDS, parse_org_tree
 from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
 from flowengine.service.ops import health
 from flowengine.service.ops.dbcopy import copy_database
+from flowengine.service.reads.inbox import CATEGORIES as INBOX_CATEGORIES
+from flowengine.service.reads.inbox import CopyView
 from flowengine.service.reads.queries import (
     ORG_OPTIONS_LIMIT,
     RequestRow,
@@ -37,10 +40,26 @@ from flowengine.service.reads.supervision import (
 from flowengine.service.reads.supervision import STATUS_TITLES as TERM_STATUS_TITLES
 from flowengine.service.requests.diagrams import mermaid
 from flowengine.service.requests.documents import MIMETYPE, DocumentView
-from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, Page, TaskView
+from flowengine.service.views import (
+    ActionView,
+    Actor,
+    AuditView,
+    InstanceView,
+    Page,
+    PersonOption,
+    SignatureView,
+    TaskView,
+    VerbsView,
+)
 
 __all__ = [
     "FILTER_TITLES",
+    "INBOX_CATEGORIES",
+    "CopyView",
+    "DelegationView",
+    "PersonOption",
+    "SignatureView",
+    "VerbsView",
     "MAX_NAME_LENGTH",
     "MIMETYPE",
     "ORG_FORM_FIELDS",

@@ -13,13 +13,20 @@ take it under
 
 1. the role itself (e.g. the 工委's handler), or
 2. an open task of the current step that was given to them or to a role they hold — by a deadline's
-   escalation (``reassign`` moves the step's task to the superior, ``co_approve`` adds one beside it). Such
-   a task lets its holder take the step's own actions (those of the step's assignee role), not, say, the
-   initiator's withdrawal.
+   escalation (``reassign`` moves the step's task to the superior, ``co_approve`` adds one beside it) or by
+   转办 (a holder handed it to a named colleague). Such a task lets its holder take the step's own actions
+   (those of the step's assignee role), not, say, the initiator's withdrawal, or
+3. 委托: someone who holds 1 or 2 has delegated their tasks to them for today (and this procedure); the
+   trail then says "王建国（代李红）".
+
+A signer of a countersign may sign under an open ``sign`` task of theirs (or of a role they hold, or by
+delegation); a person asked for an opinion (加签) may give it under their open ``added`` task and nothing
+more. A person a request was copied to (抄送) may read that request and nothing more.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
@@ -29,8 +36,8 @@ from sqlalchemy import Connection, Table, bindparam, select
 from flowengine.definitions.model import ActionDef, RoleDef, WorkflowDefinition
 from flowengine.engine.roles import Assignment, OrgInfo, resolve_role
 from flowengine.errors import PermissionDenied
-from flowengine.persistence.models import Organization, RoleAssignment, Task, User
-from flowengine.vocabulary import ROLES
+from flowengine.persistence.models import Copy, Delegation, Organization, RoleAssignment, Task, User
+from flowengine.vocabulary import ROLES, TaskKind
 
 Held = frozenset[tuple[str, int]]
 
@@ -47,10 +54,32 @@ _SELECT_CALLER = (
     )
     .where(_U.id == bindparam("user_id"))
 )
-_SELECT_STEP_TASKS = select(_T.role, _T.org_id, _T.assignee_id).where(
-    _T.instance_id == bindparam("iid"), _T.state == bindparam("state"), _T.closed_at.is_(None)
-)
 _SELECT_ORG_NAME = select(_O.name).where(_O.id == bindparam("oid"))
+_SELECT_KIND_TASKS = select(_T.id, _T.role, _T.org_id, _T.assignee_id).where(
+    _T.instance_id == bindparam("iid"),
+    _T.state == bindparam("state"),
+    _T.kind == bindparam("kind"),
+    _T.closed_at.is_(None),
+)
+_D, _C = cast(Table, Delegation.__table__).c, cast(Table, Copy.__table__).c
+_SELECT_DELEGATORS = (
+    select(_D.delegator_id, _D.workflow, _U.display_name, _R.role, _R.org_id)
+    .select_from(
+        cast(Table, Delegation.__table__)
+        .join(cast(Table, User.__table__), _U.id == _D.delegator_id)
+        .join(cast(Table, RoleAssignment.__table__), _R.user_id == _D.delegator_id)
+    )
+    .where(
+        _D.delegate_id == bindparam("uid"),
+        _D.revoked_at.is_(None),
+        _D.starts_on <= bindparam("today"),
+        _D.ends_on >= bindparam("today"),
+        _U.is_active.is_(True),
+    )
+)
+_SELECT_COPIED = (
+    select(_C.id).where(_C.instance_id == bindparam("iid"), _C.user_id == bindparam("uid")).limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +89,46 @@ class Caller:
     user_id: int
     name: str
     held: Held
+
+
+@dataclass(frozen=True)
+class Delegator:
+    """Someone whose tasks the caller may do today (委托), with what they hold and for which procedure."""
+
+    user_id: int
+    name: str
+    workflow: str | None
+    held: Held
+
+    def covers(self, workflow: str) -> bool:
+        return self.workflow in (None, "", workflow)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Under which assignment someone acts: the (role, organization) the trail records, and the person they
+    act for when it is by delegation (王建国（代李红）)."""
+
+    role: str
+    org_id: int
+    task_id: int | None = None
+    on_behalf_of: Delegator | None = None
+
+    def actor_name(self, who: Caller) -> str:
+        return f"{who.name}（代{self.on_behalf_of.name}）" if self.on_behalf_of else who.name
+
+    @property
+    def assignment(self) -> Assignment:
+        return Assignment(self.role, self.org_id)
+
+
+def delegators(conn: Connection, user_id: int, today: dt.date) -> list[Delegator]:
+    """Everyone who delegated their tasks to ``user_id`` for ``today`` (a delegation ends by itself)."""
+    found: dict[tuple[int, str | None], tuple[str, set[tuple[str, int]]]] = {}
+    for r in conn.execute(_SELECT_DELEGATORS, {"uid": user_id, "today": today}):
+        entry = found.setdefault((r.delegator_id, r.workflow), (r.display_name, set()))
+        entry[1].add((r.role, r.org_id))
+    return [Delegator(uid, name, wf, frozenset(held)) for (uid, wf), (name, held) in found.items()]
 
 
 def caller(conn: Connection, user_id: int) -> Caller:
@@ -86,6 +155,54 @@ def may_see(held: Iterable[tuple[str, int]], path: str, approver_id: int | None)
     return any(org_id in scope for _, org_id in held)
 
 
+def may_read(
+    conn: Connection,
+    who: Caller,
+    instance_id: int,
+    workflow: str,
+    path: str,
+    approver_id: int | None,
+    today: dt.date,
+) -> bool:
+    """Whether ``who`` may read the request: by a role in scope, as a person it was copied to, or for
+    someone who delegated their tasks to them today. The cheap answer (a role) is tried first."""
+    if may_see(who.held, path, approver_id):
+        return True
+    if conn.execute(_SELECT_COPIED, {"iid": instance_id, "uid": who.user_id}).first() is not None:
+        return True
+    return any(
+        d.covers(workflow) and may_see(d.held, path, approver_id)
+        for d in delegators(conn, who.user_id, today)
+    )
+
+
+def _by_role_or_task(
+    conn: Connection,
+    definition: WorkflowDefinition,
+    instance_id: int,
+    state: str,
+    org: OrgInfo,
+    act: ActionDef,
+    user_id: int,
+    held: Held,
+) -> Acting | None:
+    target = resolve_role(definition.roles[act.role], org)
+    if (target.role, target.org_id) in held:
+        return Acting(target.role, target.org_id)
+    try:
+        step = definition.state(state)
+    except KeyError:
+        return None
+    if act.role != step.assignee:
+        return None  # a task handed over by escalation or 转办 covers only the step's own actions
+    for tid, role, org_id, assignee in conn.execute(
+        _SELECT_KIND_TASKS, {"iid": instance_id, "state": state, "kind": TaskKind.STEP}
+    ):
+        if assignee == user_id or (assignee is None and (role, org_id) in held):
+            return Acting(role, org_id, tid)
+    return None
+
+
 def acting_assignment(
     conn: Connection,
     definition: WorkflowDefinition,
@@ -94,20 +211,43 @@ def acting_assignment(
     org: OrgInfo,
     act: ActionDef,
     who: Caller,
-) -> Assignment | None:
-    """The assignment under which ``who`` may take ``act`` on the request now, or ``None``."""
-    target = resolve_role(definition.roles[act.role], org)
-    if (target.role, target.org_id) in who.held:
-        return target
-    try:
-        step = definition.state(state)
-    except KeyError:
+    today: dt.date | None = None,
+) -> Acting | None:
+    """The assignment under which ``who`` may take ``act`` on the request now, or ``None``.
+
+    Without ``today`` delegations are not looked at (a caller that has the date passes it)."""
+    found = _by_role_or_task(conn, definition, instance_id, state, org, act, who.user_id, who.held)
+    if found is not None or today is None:
+        return found
+    for d in delegators(conn, who.user_id, today):
+        if d.covers(definition.name):
+            via = _by_role_or_task(conn, definition, instance_id, state, org, act, d.user_id, d.held)
+            if via is not None:
+                return Acting(via.role, via.org_id, via.task_id, d)
+    return None
+
+
+def task_of(
+    conn: Connection, instance_id: int, state: str, kind: str, who: Caller, today: dt.date, workflow: str
+) -> Acting | None:
+    """The caller's open task of ``kind`` (``sign`` or ``added``) on the step: theirs, of a role they hold,
+    or of someone who delegated their tasks to them."""
+    rows = conn.execute(_SELECT_KIND_TASKS, {"iid": instance_id, "state": state, "kind": kind}).all()
+
+    def mine(user_id: int, held: Held) -> tuple[int, str, int] | None:
+        for tid, role, org_id, assignee in rows:
+            if assignee == user_id or (assignee is None and (role, org_id) in held):
+                return tid, role, org_id
         return None
-    if act.role != step.assignee:
-        return None  # a task handed over by escalation covers only the step's own actions
-    for role, org_id, assignee in conn.execute(_SELECT_STEP_TASKS, {"iid": instance_id, "state": state}):
-        if assignee == who.user_id or (assignee is None and (role, org_id) in who.held):
-            return Assignment(role, org_id)
+
+    found = mine(who.user_id, who.held)
+    if found is not None:
+        return Acting(found[1], found[2], found[0])
+    if kind == TaskKind.ADDED:
+        return None  # an opinion is asked of a person, not of whoever stands in for them
+    for d in delegators(conn, who.user_id, today):
+        if d.covers(workflow) and (found := mine(d.user_id, d.held)) is not None:
+            return Acting(found[1], found[2], found[0], d)
     return None
 
 

@@ -21,6 +21,7 @@ from flowengine.service.audit.ledger import AuditLedger
 from flowengine.service.audit.seal import AuditSealer
 from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
+from flowengine.service.identity.delegations import Delegations
 from flowengine.service.identity.directory import Directory
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
@@ -29,7 +30,9 @@ from flowengine.service.reads.queries import Queries
 from flowengine.service.reads.supervision import Supervision
 from flowengine.service.requests.documents import DocumentService
 from flowengine.service.requests.flow import FlowService
+from flowengine.service.requests.verbs import Verbs
 from flowengine.service.sweep.escalation import Escalator, TermWatchConfig
+from flowengine.service.sweep.timers import Timers
 
 
 @dataclass
@@ -50,6 +53,8 @@ class Services:
     sealer: AuditSealer
     supervision: Supervision
     inbox: Inbox
+    verbs: Verbs
+    delegations: Delegations
 
     def close(self) -> None:
         self.db.dispose()
@@ -101,12 +106,21 @@ def open_services(
         sealer=sealer,
     )
     documents = DocumentService(db, catalog, clock)
+    flow = FlowService(db, catalog, clock, documents=documents)
+    escalator.timers = Timers(
+        db,
+        flow,
+        clock,
+        escalator.owner,
+        lease_seconds=settings.sweep_lease_seconds,
+        batch=settings.sweep_batch,
+    )
     return Services(
         settings,
         db,
         registry,
         catalog,
-        FlowService(db, catalog, clock, documents=documents),
+        flow,
         Directory(db),
         Accounts(db, clock),
         Queries(db, catalog, clock),
@@ -117,5 +131,7 @@ def open_services(
         ApiTokens(db, clock),
         sealer,
         Supervision(db, catalog, clock),
-        Inbox(db, catalog),
+        Inbox(db, catalog, clock),
+        Verbs(db, catalog, clock, flow),
+        Delegations(db, clock, {n: d.title for n, d in catalog.current.items()}),
     )

@@ -35,9 +35,23 @@ class TaskView:
     due_at: dt.datetime | None
     closed_at: dt.datetime | None = None
     closed_action: str | None = None
+    #: step, sign (待我会签) or added (加签); see :class:`flowengine.vocabulary.TaskKind`.
+    kind: str = "step"
+    #: Why it was handed over (转办) or asked (加签), and 加签's ``before``/``after``.
+    note: str | None = None
+    mode: str | None = None
+    #: The person this task is seen for by delegation (委托给我), else ``None``.
+    delegated_by: str | None = None
 
     def overdue(self, now: dt.datetime) -> bool:
         return self.closed_at is None and self.due_at is not None and now >= self.due_at
+
+    @property
+    def category(self) -> str:
+        """What the inbox calls it: 待办, 待我会签, 加签 or 委托给我."""
+        if self.delegated_by:
+            return "委托给我"
+        return {"sign": "待我会签", "added": "加签"}.get(self.kind, "待办")
 
 
 @dataclass(frozen=True)
@@ -116,3 +130,63 @@ class Actor:
 
     user_id: int
     client_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    """One signer's answer on a countersign step, as the request page and the documents show it."""
+
+    state: str
+    name: str
+    role_title: str
+    org_name: str
+    decision: str  # approve | return
+    data: dict[str, Any] | None
+    comment: str | None
+    at: dt.datetime
+
+    @property
+    def decision_title(self) -> str:
+        return "同意" if self.decision == "approve" else "不同意（退回）"
+
+
+@dataclass(frozen=True)
+class PersonOption:
+    """Someone a person may hand a task to, ask for an opinion, or copy a request to."""
+
+    username: str
+    name: str
+    where: str  # e.g. 中共郑州市委教育工作委员会承办人
+
+
+@dataclass(frozen=True)
+class VerbsView:
+    """What the caller may do on a request beyond its actions (转办, 加签, 抄送, 催办, 拿回, 会签, 已阅), and
+    what the countersign, opinions and copies of the request are."""
+
+    countersign_title: str | None = None
+    signers: int = 0
+    approvals: int = 0
+    needed: int = 0
+    signatures: tuple[SignatureView, ...] = ()
+    pending_signers: tuple[str, ...] = ()
+    sign_form: tuple[FieldDef, ...] = ()
+    sign_prefill: dict[str, Any] = field(default_factory=dict)
+    may_sign: bool = False
+    may_give_opinion: bool = False
+    opinion_asked_by: str | None = None
+    opinions: tuple[AuditView, ...] = ()
+    pending_opinions: tuple[str, ...] = ()
+    may_transfer: bool = False
+    colleagues: tuple[PersonOption, ...] = ()
+    may_add: bool = False
+    advisers: tuple[PersonOption, ...] = ()
+    may_copy: bool = False
+    copy_candidates: tuple[PersonOption, ...] = ()
+    copied_to: tuple[tuple[str, bool], ...] = ()  # (name, read)
+    copied_unread: bool = False
+    may_urge: bool = False
+    urge_refusal: str | None = None
+    may_take_back: bool = False
+    held: tuple[str, ...] = ()  # actions waiting for a 后加签 opinion
+    waiting: str | None = None

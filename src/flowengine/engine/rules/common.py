@@ -18,6 +18,7 @@ from typing import Any
 from flowengine.chinese import as_date, chinese_date, chinese_fraction, chinese_number
 from flowengine.definitions.params import Param as P
 from flowengine.definitions.params import ParamType, optional
+from flowengine.engine.calendar import add_months
 from flowengine.engine.checks import COMMON, CheckContext, CheckResult, OrgUpdate
 from flowengine.errors import CheckFailure
 
@@ -117,19 +118,6 @@ def names_in(rows: Any, column: str = "name") -> list[str]:
             if isinstance(value, str) and value.strip():
                 out.append(value.strip())
     return out
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole months, clamped to the last day of a shorter month (Jan 31 + 1 → Feb 28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def regular_term_end(start: dt.date, years: int) -> dt.date:

@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import Connection, CursorResult, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from flowengine.config import SmtpSettings
 from flowengine.persistence.db import Database
-from flowengine.persistence.models import Notification, User
+from flowengine.persistence.models import Notification, RoleAssignment, User
 from flowengine.service.views import Page
 from flowengine.vocabulary import NotificationKind, title_of
 
@@ -44,6 +44,50 @@ class NotificationView:
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+
+def holders(conn: Connection, role: str, org_id: int) -> list[int]:
+    """Active users holding ``role`` in ``org_id``, in id order (whom a task of that role concerns)."""
+    return list(
+        conn.execute(
+            select(RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(RoleAssignment.role == role, RoleAssignment.org_id == org_id, User.is_active.is_(True))
+            .order_by(RoleAssignment.user_id)
+        ).scalars()
+    )
+
+
+def send(
+    conn: Connection,
+    users: Iterable[int | None],
+    kind: str,
+    title: str,
+    body: str,
+    now: dt.datetime,
+    *,
+    instance_id: int | None = None,
+    org_id: int | None = None,
+) -> int:
+    """Notify each of ``users`` once (in the app; the sweep's mailer e-mails those with an address)."""
+    rows = [
+        dict(
+            user_id=u,
+            kind=kind,
+            title=title,
+            body=body,
+            instance_id=instance_id,
+            org_id=org_id,
+            created_at=now,
+            read_at=None,
+            emailed_at=None,
+        )
+        for u in dict.fromkeys(users)
+        if u is not None
+    ]
+    if rows:
+        conn.execute(insert(cast(Table, Notification.__table__)), rows)
+    return len(rows)
 
 
 class Notifications:

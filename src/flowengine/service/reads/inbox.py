@@ -2,18 +2,31 @@
 
 A task is assigned to a role in an organization, not to a person, so that a handler who is replaced or on
 leave does not strand a request: whoever holds the role while the task is open sees it. A task that an
-escalation reassigned to one person is in that person's inbox only.
+escalation reassigned (or a holder handed over, 转办) to one person is in that person's inbox only.
+
+The inbox tells tasks apart: 待办 (a step to take), 待我会签 (a signature of a countersign), 加签 (an opinion
+asked of me), 委托给我 (a task of someone who delegated theirs to me today); requests copied to me (抄送我)
+are listed beside them (:meth:`Inbox.copies`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from flowengine.chinese import china_date
+from flowengine.clock import Clock, utcnow
 from flowengine.persistence.db import Database
-from flowengine.persistence.models import Instance, Organization, Task
+from flowengine.persistence.models import Copy, Instance, Organization, Task, User
+from flowengine.service import access
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import assignments_of, task_views
 from flowengine.service.views import Actor, Page, TaskView
+from flowengine.vocabulary import TaskKind
 
 
 def open_tasks_of(user_id: int, held: set[tuple[str, int]]) -> ColumnElement[bool]:
@@ -30,10 +43,47 @@ def open_tasks_of(user_id: int, held: set[tuple[str, int]]) -> ColumnElement[boo
     return and_(Task.closed_at.is_(None), who)
 
 
+#: The inbox's categories, for its filter: what each is called.
+CATEGORIES = {"step": "待办", "sign": "待我会签", "added": "加签", "delegated": "委托给我"}
+
+
+@dataclass(frozen=True)
+class CopyView:
+    """A request copied to the user (抄送我)."""
+
+    instance_id: int
+    instance_title: str
+    org_name: str
+    state_title: str
+    by: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
 class Inbox:
-    def __init__(self, db: Database, catalog: Catalog) -> None:
+    def __init__(self, db: Database, catalog: Catalog, clock: Clock = utcnow) -> None:
         self.db = db
         self.catalog = catalog
+        self.clock = clock
+
+    def _delegated(self, s: Session, uid: int) -> list[access.Delegator]:
+        return access.delegators(s.connection(), uid, china_date(self.clock()))
+
+    @staticmethod
+    def _condition(
+        uid: int, held: set[tuple[str, int]], delegators: list[access.Delegator]
+    ) -> ColumnElement[bool]:
+        """The user's own open tasks, and those of whoever delegated theirs to them (not the opinions asked
+        of a delegator: an opinion is personal)."""
+        parts = [open_tasks_of(uid, held)]
+        for d in delegators:
+            theirs = and_(open_tasks_of(d.user_id, set(d.held)), Task.kind != TaskKind.ADDED)
+            if d.workflow:
+                theirs = and_(
+                    theirs, Task.instance_id.in_(select(Instance.id).where(Instance.workflow == d.workflow))
+                )
+            parts.append(theirs)
+        return or_(*parts)
 
     def open(
         self,
@@ -44,17 +94,28 @@ class Inbox:
         org_id: int | None = None,
         org_name: str | None = None,
         order: str = "urgent",
+        category: str | None = None,
         page: int = 1,
         per_page: int = 20,
     ) -> Page[TaskView]:
-        """Open tasks of this user: those of every (role, organization) they hold, or assigned to them.
+        """Open tasks of this user: those of every (role, organization) they hold, or assigned to them, and
+        those of whoever delegated theirs to them today.
 
         ``org_name`` keeps the tasks of organizations whose name contains it (for an inbox spanning more
-        organizations than a list could offer).
+        organizations than a list could offer); ``category`` one of :data:`CATEGORIES`.
         """
         uid = actor.user_id if isinstance(actor, Actor) else actor
         with self.db.read() as s:
-            q = select(Task).where(open_tasks_of(uid, assignments_of(s, uid)))
+            held = assignments_of(s, uid)
+            delegators = self._delegated(s, uid)
+            if category == "delegated":
+                q = select(Task).where(
+                    and_(self._condition(uid, held, delegators), ~open_tasks_of(uid, held))
+                )
+            else:
+                q = select(Task).where(self._condition(uid, held, delegators))
+                if category in ("step", "sign", "added"):
+                    q = q.where(Task.kind == category)
             if workflow or org_id or org_name:
                 q = q.join(Instance, Instance.id == Task.instance_id)
                 if workflow:
@@ -73,7 +134,66 @@ class Inbox:
             else:
                 q = q.order_by(Task.due_at.is_(None), Task.due_at, Task.opened_at, Task.id)
             tasks = list(s.scalars(q.limit(per_page).offset((max(page, 1) - 1) * per_page)))
-            return Page(tuple(task_views(s, self.catalog, tasks)), total, page, per_page)
+            views = task_views(s, self.catalog, tasks)
+            return Page(
+                tuple(
+                    _mark_delegated(v, t, uid, held, delegators) for v, t in zip(views, tasks, strict=True)
+                ),
+                total,
+                page,
+                per_page,
+            )
+
+    def copies(
+        self, actor: Actor | int, *, unread_only: bool = False, page: int = 1, per_page: int = 20
+    ) -> Page[CopyView]:
+        """Requests copied to the user (抄送我), unread first, newest first."""
+        uid = actor.user_id if isinstance(actor, Actor) else actor
+        with self.db.read() as s:
+            q = (
+                select(Copy, Instance, Organization.name.label("org_name"))
+                .join(Instance, Instance.id == Copy.instance_id)
+                .join(Organization, Organization.id == Instance.org_id)
+                .where(Copy.user_id == uid)
+            )
+            if unread_only:
+                q = q.where(Copy.read_at.is_(None))
+            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+            rows = s.execute(
+                q.order_by(Copy.read_at.is_not(None), Copy.created_at.desc(), Copy.id.desc())
+                .limit(per_page)
+                .offset((max(page, 1) - 1) * per_page)
+            ).all()
+            by = (
+                dict(
+                    s.execute(
+                        select(User.id, User.display_name).where(
+                            User.id.in_({c.by_id for c, _, _ in rows if c.by_id})
+                        )
+                    ).all()
+                )
+                if rows
+                else {}
+            )
+            items = []
+            for c, inst, org_name in rows:
+                definition = self.catalog.by_id(s, inst.definition_id)
+                try:
+                    state_title = definition.state(inst.state).title
+                except KeyError:
+                    state_title = inst.state
+                items.append(
+                    CopyView(
+                        inst.id,
+                        inst.title,
+                        org_name,
+                        state_title,
+                        by.get(c.by_id or 0, "按流程规定"),
+                        c.created_at,
+                        c.read_at,
+                    )
+                )
+            return Page(tuple(items), total, page, per_page)
 
     def done(self, actor: Actor | int, *, page: int = 1, per_page: int = 20) -> Page[TaskView]:
         """Tasks this user closed by acting (已办), newest first."""
@@ -89,3 +209,15 @@ class Inbox:
                 )
             )
             return Page(tuple(task_views(s, self.catalog, tasks)), total, page, per_page)
+
+
+def _mark_delegated(
+    view: TaskView, task: Task, uid: int, held: set[tuple[str, int]], delegators: list[access.Delegator]
+) -> TaskView:
+    """Name the delegator of a task the user sees only by delegation (委托给我)."""
+    if task.assignee_id == uid or (task.assignee_id is None and (task.role, task.org_id) in held):
+        return view
+    for d in delegators:
+        if task.assignee_id == d.user_id or (task.assignee_id is None and (task.role, task.org_id) in d.held):
+            return dataclasses.replace(view, delegated_by=d.name)
+    return view

@@ -143,7 +143,7 @@ class DocumentService:
         org: OrgInfo,
         data: Mapping[str, Any],
         now: dt.datetime,
-        actor_id: int,
+        actor_id: int | None,
         actor_name: str,
     ) -> None:
         """Issue each document ``action`` declares, numbered, rendered, stored and chained in the audit trail."""

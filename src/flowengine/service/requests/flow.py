@@ -36,6 +36,7 @@ from flowengine.errors import (
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import (
     AuditEvent,
+    HeldAction,
     Instance,
     Organization,
     RoleAssignment,
@@ -46,8 +47,17 @@ from flowengine.persistence.models import (
 from flowengine.service import access, audit
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests import steps
+from flowengine.service.requests.states import (
+    HOLD_EXEMPT,
+    SYSTEM_NAME,
+    Performer,
+    copy_by_roles,
+    enter_state,
+    leave_states,
+    waiting_for,
+)
 from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, TaskView
-from flowengine.vocabulary import ORG_TYPES, ROLES, AuditKind, InstanceStatus, title_of
+from flowengine.vocabulary import ORG_TYPES, ROLES, AuditKind, InstanceStatus, TaskKind, title_of
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ _INSTANCE_QUERY = (
     select(
         Instance.id,
         Instance.definition_id,
+        Instance.workflow,
         Instance.state,
         Instance.status,
         Instance.version,
@@ -132,15 +143,6 @@ _UPDATE_INSTANCE = (
         updated_at=bindparam("now"),
         completed_at=bindparam("completed_at"),
     )
-)
-_CLOSE_TASKS = (
-    update(cast(Table, Task.__table__))
-    .where(
-        _T.instance_id == bindparam("iid"),
-        _T.state.in_(bindparam("states", expanding=True)),
-        _T.closed_at.is_(None),
-    )
-    .values(closed_at=bindparam("now"), closed_by_id=bindparam("user_id"), closed_action=bindparam("action"))
 )
 _SELECT_RELATED = select(_O.id, _O.name, _O.settings).where(_O.id.in_(bindparam("ids", expanding=True)))
 
@@ -211,7 +213,7 @@ class DocumentProducer(Protocol):
         org: OrgInfo,
         data: Mapping[str, Any],
         now: dt.datetime,
-        actor_id: int,
+        actor_id: int | None,
         actor_name: str,
     ) -> None: ...
 
@@ -241,9 +243,17 @@ class FlowService:
         return [by_id[i] for i in ids if i in by_id]
 
     def _load(self, s: Session, instance_id: int, user_id: int) -> tuple[Instance, WorkflowDefinition]:
+        """The request and its definition, for whoever may read it (the access policy's answer)."""
         inst = s.get(Instance, instance_id)
-        held = assignments_of(s, user_id)
-        if inst is None or not access.may_see(held, inst.org.path, inst.org.approver_id):
+        if inst is None or not access.may_read(
+            s.connection(),
+            access.caller(s.connection(), user_id),
+            inst.id,
+            inst.workflow,
+            inst.org.path,
+            inst.org.approver_id,
+            china_date(self.clock()),
+        ):
             raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
         return inst, self.catalog.by_row(inst.definition)
 
@@ -354,6 +364,17 @@ class FlowService:
             s.flush()
             s.refresh(inst)
             self._insert_task(s, inst.id, definition, inst.state, org_info(org), settings, now)
+            enter_state(
+                s,
+                definition,
+                inst.id,
+                inst.title,
+                inst.state,
+                org_info(org),
+                dict(inst.data or {}),
+                settings,
+                now,
+            )
             audit.append(
                 s,
                 at=now,
@@ -392,179 +413,310 @@ class FlowService:
         with self.db.write() as s:
             conn = s.connection()
             who = access.caller(conn, actor.user_id)
-            user_name = who.name
-            row = conn.execute(_INSTANCE_QUERY, {"iid": instance_id}).one_or_none()
-            org = _org_of(row) if row is not None else None
-            if row is None or org is None or not access.may_see(who.held, org.path, org.approver_id):
-                raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
-            definition = self.catalog.by_id(s, row.definition_id)
+            row, org, definition = self._locate(s, instance_id, who, now)
             try:
                 act = definition.action(action)
             except KeyError:
                 raise InvalidAction(f"流程“{definition.title}”中没有“{action}”这一操作。") from None
             # Who may act comes first: someone without the role (an auditor, another branch's secretary)
             # is refused as such, whatever the request's state or version.
-            info = org.info
-            acting = access.acting_assignment(conn, definition, instance_id, row.state, info, act, who)
+            acting = access.acting_assignment(
+                conn, definition, instance_id, row.state, org.info, act, who, china_date(now)
+            )
             if acting is None:
                 role = definition.roles[act.role]
-                raise access.denied(conn, role, resolve_role(role, info), f"执行“{act.title}”")
-            target = acting
+                raise access.denied(conn, role, resolve_role(role, org.info), f"执行“{act.title}”")
             if expected_version is not None and row.version != expected_version:
                 raise StaleVersion(
                     instance_id, expected_version, row.version, definition.state(row.state).title
                 )
-            if row.status != InstanceStatus.ACTIVE:
-                raise InvalidAction(f"该申请{title_of(InstanceStatus, row.status, '已结束')}，不能再办理。")
-            if row.state not in act.sources:
-                raise InvalidAction(
-                    f"当前步骤为“{definition.state(row.state).title}”，不能执行“{act.title}”。"
-                )
-            comment = (comment or "").strip() or None
-            errors: dict[str, str] = {}
-            if act.comment_required and not comment:
-                errors["comment"] = "请填写意见（退回时须说明理由）" if act.kind == "return" else "请填写意见"
-            try:
-                cleaned = validate_form(act.form, data)
-            except ValidationFailed as exc:
-                errors.update(exc.errors)
-                cleaned = {}
-            if errors:
-                raise ValidationFailed(errors)
-            related = self._related_orgs(conn, org)
-            settings = _merge_settings(
-                definition, [related[i].settings for i in org.ancestor_ids if i in related] + [org.settings]
+            performer = Performer(
+                who.user_id,
+                acting.actor_name(who),
+                acting.role,
+                acting.org_id,
+                actor.client_addr,
+                acting.on_behalf_of.user_id if acting.on_behalf_of else None,
             )
-            old_data = dict(row.data or {})
-            ctx = CheckContext(
-                info,
-                cleaned,
-                old_data,
-                settings,
-                china_date(now),
-                action,
-                history=steps.history(conn, instance_id) if steps.needs_history(act) else (),
-                procedure=definition.params,
-            )
-            token = fire(definition, Token(row.state, ctx), action)
+            held = self._hold_for_opinions(s, row, definition, act, performer, data, comment, now)
+            if held is not None:
+                return held
+            return self.perform(s, row, org, definition, act, performer, data, comment, now)
 
-            new_data = dict(old_data)
-            if act.form:
-                new_data[action] = cleaned
-            final = definition.state(token.state)
-            status = (final.outcome or InstanceStatus.COMPLETED) if final.final else InstanceStatus.ACTIVE
-            completed_at = now if final.final else None
-            updated = conn.execute(
-                _UPDATE_INSTANCE,
-                dict(
-                    iid=instance_id,
-                    expected=row.version,
-                    state=token.state,
-                    new_version=row.version + 1,
-                    data=new_data,
-                    status=status,
-                    now=now,
-                    completed_at=completed_at,
-                ),
+    def act_as_system(
+        self, instance_id: int, action: str, reason: str, now: dt.datetime | None = None
+    ) -> InstanceView:
+        """Take ``action`` for the system (a timer ran out, a countersign completed), in a transaction of its own."""
+        now = now or self.clock()
+        with self.db.write() as s:
+            row, org, definition = self._locate(s, instance_id, None, now)
+            target = resolve_role(definition.roles[definition.action(action).role], org.info)
+            performer = Performer(None, SYSTEM_NAME, target.role, target.org_id, None, None, reason)
+            return self.perform(
+                s, row, org, definition, definition.action(action), performer, None, reason, now
             )
-            if updated.rowcount != 1:
-                raise StaleVersion(
-                    instance_id,
-                    expected_version or row.version,
-                    self._current_version(instance_id),
-                    definition.state(row.state).title,
+
+    def _locate(
+        self, s: Session, instance_id: int, who: access.Caller | None, now: dt.datetime
+    ) -> tuple[Any, _OrgRow, WorkflowDefinition]:
+        """The request with its organization and definition; NotFound for someone who may not read it."""
+        conn = s.connection()
+        row = conn.execute(_INSTANCE_QUERY, {"iid": instance_id}).one_or_none()
+        org = _org_of(row) if row is not None else None
+        if (
+            row is None
+            or org is None
+            or (
+                who is not None
+                and not access.may_read(
+                    conn, who, instance_id, row.workflow, org.path, org.approver_id, china_date(now)
                 )
-            if token.exited:
-                conn.execute(
-                    _CLOSE_TASKS,
-                    dict(iid=instance_id, states=token.exited, now=now, user_id=actor.user_id, action=action),
-                )
-            opened = [
-                t
-                for state in token.entered
-                if (t := self._insert_task(s, instance_id, definition, state, info, settings, now))
-            ]
-            audit.append(
+            )
+        ):
+            raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
+        return row, org, self.catalog.by_id(s, row.definition_id)
+
+    def perform(
+        self,
+        s: Session,
+        row: Any,
+        org: _OrgRow,
+        definition: WorkflowDefinition,
+        act: ActionDef,
+        performer: Performer,
+        data: Mapping[str, Any] | None,
+        comment: str | None,
+        now: dt.datetime,
+    ) -> InstanceView:
+        """Validate and take ``act`` on the locked request for ``performer``; every change in this transaction."""
+        conn = s.connection()
+        instance_id, action, info = row.id, act.name, org.info
+        if row.status != InstanceStatus.ACTIVE:
+            raise InvalidAction(f"该申请{title_of(InstanceStatus, row.status, '已结束')}，不能再办理。")
+        if row.state not in act.sources:
+            raise InvalidAction(f"当前步骤为“{definition.state(row.state).title}”，不能执行“{act.title}”。")
+        waiting = waiting_for(conn, definition, instance_id, row.state, act)
+        if waiting:
+            raise InvalidAction(waiting)
+        comment = (comment or "").strip() or None
+        errors: dict[str, str] = {}
+        if act.comment_required and not comment:
+            errors["comment"] = "请填写意见（退回时须说明理由）" if act.kind == "return" else "请填写意见"
+        try:
+            cleaned = validate_form(act.form, data)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+            cleaned = {}
+        if errors:
+            raise ValidationFailed(errors)
+        related = self._related_orgs(conn, org)
+        settings = _merge_settings(
+            definition, [related[i].settings for i in org.ancestor_ids if i in related] + [org.settings]
+        )
+        old_data = dict(row.data or {})
+        ctx = CheckContext(
+            info,
+            cleaned,
+            old_data,
+            settings,
+            china_date(now),
+            action,
+            history=steps.history(conn, instance_id) if steps.needs_history(act) else (),
+            procedure=definition.params,
+        )
+        token = fire(definition, Token(row.state, ctx), action)
+
+        new_data = dict(old_data)
+        if act.form:
+            new_data[action] = cleaned
+        final = definition.state(token.state)
+        status = (final.outcome or InstanceStatus.COMPLETED) if final.final else InstanceStatus.ACTIVE
+        completed_at = now if final.final else None
+        updated = conn.execute(
+            _UPDATE_INSTANCE,
+            dict(
+                iid=instance_id,
+                expected=row.version,
+                state=token.state,
+                new_version=row.version + 1,
+                data=new_data,
+                status=status,
+                now=now,
+                completed_at=completed_at,
+            ),
+        )
+        if updated.rowcount != 1:
+            raise StaleVersion(
+                instance_id,
+                row.version,
+                self._current_version(instance_id),
+                definition.state(row.state).title,
+            )
+        if token.exited:
+            leave_states(conn, instance_id, token.exited, now, performer.user_id, action)
+        opened = [
+            t
+            for state in token.entered
+            if (t := self._insert_task(s, instance_id, definition, state, info, settings, now))
+        ]
+        audit.append(
+            s,
+            at=now,
+            kind=AuditKind.of_action(act.kind),
+            instance_id=instance_id,
+            actor_id=performer.user_id,
+            actor_name=performer.name,
+            role=performer.role,
+            org_id=performer.org_id,
+            action=action,
+            from_state=token.exited[0] if token.exited else row.state,
+            to_state=token.state,
+            comment=comment,
+            data=performer.audit_data(cleaned),
+            client_addr=performer.client_addr,
+        )
+        for state in token.entered:
+            enter_state(s, definition, instance_id, row.title, state, info, new_data, settings, now)
+        if token.changes:
+            steps.apply_changes(
                 s,
-                at=now,
-                kind=AuditKind.of_action(act.kind),
+                token.changes,
                 instance_id=instance_id,
-                actor_id=actor.user_id,
-                actor_name=user_name,
-                role=target.role,
-                org_id=target.org_id,
+                org_id=org.id,
+                at=now,
+                actor_id=performer.user_id,
+                actor_name=performer.name,
                 action=action,
-                from_state=token.exited[0] if token.exited else row.state,
-                to_state=token.state,
-                comment=comment,
-                data=cleaned or None,
-                client_addr=actor.client_addr,
             )
-            if token.changes:
-                steps.apply_changes(
-                    s,
-                    token.changes,
-                    instance_id=instance_id,
-                    org_id=org.id,
-                    at=now,
-                    actor_id=actor.user_id,
-                    actor_name=user_name,
-                    action=action,
-                )
-            if act.documents and self.documents is not None:
-                self.documents.produce(
-                    s,
-                    instance_id=instance_id,
-                    definition=definition,
-                    action=act,
-                    org=info,
-                    data=new_data,
-                    now=now,
-                    actor_id=actor.user_id,
-                    actor_name=user_name,
-                )
-            names = {i: o.name for i, o in related.items()} | {org.id: org.name}
-            tasks = tuple(
-                TaskView(
-                    id=tid,
-                    instance_id=instance_id,
-                    instance_title=row.title,
-                    workflow=definition.name,
-                    workflow_title=definition.title,
-                    org_id=org.id,
-                    org_name=org.name,
-                    state=state,
-                    state_title=definition.state(state).title,
-                    role=role,
-                    role_title=ROLES.get(role, role),
-                    assigned_org_id=org_id,
-                    assigned_org_name=names.get(org_id) or self._org_name(s, org_id),
-                    assignee_id=None,
-                    opened_at=now,
-                    due_at=due,
-                )
-                for tid, state, role, org_id, due in opened
+        if act.documents and self.documents is not None:
+            self.documents.produce(
+                s,
+                instance_id=instance_id,
+                definition=definition,
+                action=act,
+                org=info,
+                data=new_data,
+                now=now,
+                actor_id=performer.user_id,
+                actor_name=performer.name,
             )
-            return InstanceView(
-                id=instance_id,
+        if act.copy_to:
+            copy_by_roles(s, definition, act, instance_id, row.title, info, now)
+        names = {i: o.name for i, o in related.items()} | {org.id: org.name}
+        tasks = tuple(
+            TaskView(
+                id=tid,
+                instance_id=instance_id,
+                instance_title=row.title,
                 workflow=definition.name,
                 workflow_title=definition.title,
-                definition_version=definition.version,
                 org_id=org.id,
                 org_name=org.name,
-                initiator_id=row.initiator_id,
-                initiator_name=row.initiator_name,
-                title=row.title,
-                state=token.state,
-                state_title=final.title,
-                status=status,
-                version=row.version + 1,
-                data=new_data,
-                created_at=row.created_at,
-                updated_at=now,
-                completed_at=completed_at,
-                open_tasks=tasks,
+                state=state,
+                state_title=definition.state(state).title,
+                role=role,
+                role_title=ROLES.get(role, role),
+                assigned_org_id=org_id,
+                assigned_org_name=names.get(org_id) or self._org_name(s, org_id),
+                assignee_id=None,
+                opened_at=now,
+                due_at=due,
             )
+            for tid, state, role, org_id, due in opened
+        )
+        return InstanceView(
+            id=instance_id,
+            workflow=definition.name,
+            workflow_title=definition.title,
+            definition_version=definition.version,
+            org_id=org.id,
+            org_name=org.name,
+            initiator_id=row.initiator_id,
+            initiator_name=row.initiator_name,
+            title=row.title,
+            state=token.state,
+            state_title=final.title,
+            status=status,
+            version=row.version + 1,
+            data=new_data,
+            created_at=row.created_at,
+            updated_at=now,
+            completed_at=completed_at,
+            open_tasks=tasks,
+        )
+
+    def _hold_for_opinions(
+        self,
+        s: Session,
+        row: Any,
+        definition: WorkflowDefinition,
+        act: ActionDef,
+        performer: Performer,
+        data: Mapping[str, Any] | None,
+        comment: str | None,
+        now: dt.datetime,
+    ) -> InstanceView | None:
+        """后加签: an action taken while an opinion asked for "after" is outstanding waits for it.
+
+        The action is validated now (its form), kept, and taken as the same person once the last such opinion
+        is given (:func:`flowengine.service.requests.verbs.Verbs.give_opinion`). A return or withdrawal is
+        never held.
+        """
+        if act.kind in HOLD_EXEMPT or performer.user_id is None:
+            return None
+        conn = s.connection()
+        pending = conn.execute(
+            select(_T.id).where(
+                _T.instance_id == row.id,
+                _T.state == row.state,
+                _T.kind == TaskKind.ADDED,
+                _T.mode == "after",
+                _T.closed_at.is_(None),
+            )
+        ).first()
+        if pending is None:
+            return None
+        if row.status != InstanceStatus.ACTIVE or row.state not in act.sources:
+            return None  # let perform() say what is wrong
+        cleaned = validate_form(act.form, data)
+        conn.execute(
+            insert(cast(Table, HeldAction.__table__)),
+            dict(
+                instance_id=row.id,
+                state=row.state,
+                action=act.name,
+                data=cleaned or None,
+                comment=(comment or "").strip() or None,
+                actor_id=performer.user_id,
+                client_addr=performer.client_addr,
+                created_at=now,
+            ),
+        )
+        conn.execute(
+            update(cast(Table, Instance.__table__))
+            .where(_I.id == row.id)
+            .values(version=row.version + 1, updated_at=now)
+        )
+        audit.append(
+            s,
+            at=now,
+            kind=AuditKind.HOLD,
+            instance_id=row.id,
+            actor_id=performer.user_id,
+            actor_name=performer.name,
+            role=performer.role,
+            org_id=performer.org_id,
+            action=act.name,
+            from_state=row.state,
+            to_state=row.state,
+            comment=(comment or "").strip() or None,
+            data=performer.audit_data(cleaned),
+            client_addr=performer.client_addr,
+        )
+        inst = s.get(Instance, row.id)
+        assert inst is not None
+        s.refresh(inst)
+        return self._view(s, inst, definition)
 
     def _org_name(self, s: Session, org_id: int) -> str:
         return s.scalar(select(Organization.name).where(Organization.id == org_id)) or ""
@@ -788,6 +940,9 @@ def task_views(s: Session, catalog: Catalog, tasks: list[Task]) -> list[TaskView
                 due_at=t.due_at,
                 closed_at=t.closed_at,
                 closed_action=t.closed_action,
+                kind=t.kind,
+                note=t.note,
+                mode=t.mode,
             )
         )
     return out
@@ -832,7 +987,7 @@ def audit_view(e: AuditEvent, definition: WorkflowDefinition | None) -> AuditVie
 
 
 def resolve_prefill(
-    expr: str, org: Organization, data: Mapping[str, Any], settings: Mapping[str, Any]
+    expr: str, org: Organization | OrgInfo, data: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> Any:
     """Values the system already knows: ``org.full_members``, ``data.<step>.<field>``, ``setting.<name>``."""
     head, _, rest = expr.partition(".")

@@ -57,7 +57,7 @@ def apply_changes(
     instance_id: int,
     org_id: int,
     at: dt.datetime,
-    actor_id: int,
+    actor_id: int | None,
     actor_name: str,
     action: str,
 ) -> None:

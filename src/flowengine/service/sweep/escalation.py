@@ -51,6 +51,7 @@ from flowengine.service.audit.seal import AuditSealer
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import org_info
 from flowengine.service.sweep.term_watch import TermWatch
+from flowengine.service.sweep.timers import Timers
 from flowengine.vocabulary import ROLES
 
 log = logging.getLogger(__name__)
@@ -83,13 +84,14 @@ class SweepCounts:
     emails: int = 0
     skipped: int = 0
     sealed: int = 0  # audit events sealed
+    timers: int = 0  # state timers fired (steps that ended by themselves, reminders that cannot be forgotten)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
 
     @property
     def total(self) -> int:
-        return self.reminders + self.escalations + self.term_reminders + self.terms_expired
+        return self.reminders + self.escalations + self.term_reminders + self.terms_expired + self.timers
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class Escalator:
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
     mailer: Callable[[dt.datetime], int] | None = None
     sealer: AuditSealer | None = None
+    #: Fires the states' timers (set by the service wiring; it needs the flow service to take actions).
+    timers: Timers | None = None
     # Bounds the sealing work of one sweep when a backlog (a database sealed for the first time) is split
     # into many seals; the following sweeps go on with the rest.
     max_seals_per_sweep: int = 10
@@ -136,6 +140,10 @@ class Escalator:
                 break
             if len(claimed) < self.batch_size:
                 break
+        if self.timers is not None:
+            fired, skipped = self.timers.run(now)
+            counts.timers += fired
+            counts.skipped += skipped
         TermWatch(self.db, self.catalog, self.term_watch).run(now, counts)
         if self.mailer is not None:
             counts.emails += self.mailer(now)
