@@ -234,6 +234,8 @@ def test_a_delegation_starts_and_ends_by_the_clock(verbs: tuple[Services, World]
     assert not any(t.category == "委托给我" for t in services.inbox.open(leader).items)
     clock.now = china(2026, 9, 23, 10, 0)
     assert [t.delegated_by for t in services.inbox.open(leader).items if t.delegated_by] == ["王建国"]
+    assert services.flow.may_act(iid, "approve", leader)  # what the page offers agrees with the inbox
+    assert "approve" in {a.name for a in services.flow.available_actions(iid, leader)}
     version = services.flow.get(iid, leader).version
     clock.now = china(2026, 9, 25, 0, 0)  # the day after it ended
     with pytest.raises(PermissionDenied):

@@ -55,6 +55,8 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/admin/users/{sec1}", {"admin": 200}, 403),
     ("/admin/users/999999", {"admin": 404}, 403),
     ("/account/tokens/", {}, 200),
+    ("/account/delegations/", {}, 200),
+    ("/copies", {}, 200),
     ("/supervision/", SUPERVISORS, 403),
     ("/supervision/export.csv", SUPERVISORS, 403),
     ("/supervision/export.xlsx", SUPERVISORS, 403),
@@ -122,6 +124,27 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
         403,
     ),
     ("/account/tokens/{token}/revoke", {}, {}, 404),  # only one's own token exists for one
+    # The approval verbs: who may not see the request gets 404; who sees it but may not do it a refusal.
+    ("/requests/{iid}/sign", {"decision": "approve"}, {"sec2": 404, "nobody": 404}, 409),  # no countersign
+    ("/requests/{iid}/opinion", {"comment": "同意"}, {"sec2": 404, "nobody": 404}, 403),  # nobody was asked
+    ("/requests/{iid}/transfer", {"to": "leader", "reason": "出差"}, {"sec2": 404, "nobody": 404}, 403),
+    (
+        "/requests/{iid}/add-signer",
+        {"to": "leader", "mode": "before", "reason": "请提意见"},
+        {"sec2": 404, "nobody": 404},
+        403,
+    ),
+    ("/requests/{iid}/copy", {"to": "sec2"}, {"sec2": 404, "nobody": 404}, 403),
+    ("/requests/{iid}/read", {}, {"sec2": 404, "nobody": 404}, 409),  # not copied to them
+    ("/requests/{iid}/urge", {}, {"sec2": 404, "nobody": 404}, 409),
+    ("/requests/{iid}/take-back", {}, {"sec2": 404, "nobody": 404}, 409),  # they did not just act
+    (
+        "/account/delegations/",
+        {"delegate": "no-such-user", "starts_on": "2026-09-22", "ends_on": "2026-09-23"},
+        {},
+        422,
+    ),
+    ("/account/delegations/999999/revoke", {}, {}, 404),
     ("/account/tokens/", {"name": "长" * 101}, {}, 422),  # a name too long: no token is created
     (
         "/account/password",
@@ -144,6 +167,17 @@ ALLOWED = {
     "/requests/{iid}/actions/return_to_applicant": {"handler"},
     "/requests/{iid}/actions/withdraw": {"sec1"},
     "/requests/new/leave_request": {"sec1"},
+    "/requests/{iid}/transfer": {"handler"},  # tests/web/test_verbs_pages.py
+    "/requests/{iid}/add-signer": {"handler"},
+    "/requests/{iid}/copy": {"sec1", "handler"},
+    "/requests/{iid}/urge": {
+        "sec1",
+        "handler",
+        "leader",
+        "auditor",
+        "admin",
+    },  # the initiator and the superior
+    "/requests/{iid}/take-back": {"sec1"},
     "/admin/orgs/{b1}": {"admin"},  # tested in test_admin
     "/admin/users/{sec1}/active": {"admin"},
     "/admin/orgs/new": {"admin"},

@@ -16,6 +16,7 @@ from flowengine.documents.model import (
     OfficialDocument,
     OrgRef,
     Paragraph,
+    Signed,
     Span,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "MIMETYPE",
     "DocumentContext",
     "Issued",
+    "Signed",
     "OfficialDocument",
     "OrgRef",
     "Paragraph",

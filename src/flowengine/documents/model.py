@@ -110,6 +110,19 @@ class Issued:
 
 
 @dataclass(frozen=True)
+class Signed:
+    """One signer's latest answer on a countersign step (会签), as a document cites it ("经征求纪检部门意见")."""
+
+    state: str
+    name: str
+    role: str
+    org_name: str
+    decision: str  # approve | return
+    data: Mapping[str, Any]
+    comment: str | None
+
+
+@dataclass(frozen=True)
 class DocumentContext:
     """Everything a composer may read: the request's data, who issues the document, to whom, and when.
 
@@ -135,6 +148,11 @@ class DocumentContext:
     issued_on: dt.date
     signer: str  # the person who performed the action
     earlier: Mapping[str, Issued] = field(default_factory=dict)
+    signatures: tuple[Signed, ...] = ()  # every countersign's latest answers, oldest first
 
     def step(self, action: str) -> Mapping[str, Any]:
         return self.data.get(action) or {}
+
+    def signed_on(self, state: str) -> tuple[Signed, ...]:
+        """The answers of the countersign on ``state`` (empty when it had none)."""
+        return tuple(sg for sg in self.signatures if sg.state == state)

@@ -186,18 +186,29 @@ def _by_role_or_task(
     user_id: int,
     held: Held,
 ) -> Acting | None:
+    """Who acts on a step is who its open tasks name: the role's holders while the step's task is the role's,
+    only the named person once it was handed over (转办, 拿回, an escalation that reassigns). Actions of
+    other roles than the step's assignee (撤回 by the applicant) go by the role alone."""
     target = resolve_role(definition.roles[act.role], org)
-    if (target.role, target.org_id) in held:
-        return Acting(target.role, target.org_id)
+    by_role = (target.role, target.org_id) in held
     try:
         step = definition.state(state)
     except KeyError:
-        return None
+        return Acting(target.role, target.org_id) if by_role else None
     if act.role != step.assignee:
-        return None  # a task handed over by escalation or 转办 covers only the step's own actions
-    for tid, role, org_id, assignee in conn.execute(
+        return Acting(target.role, target.org_id) if by_role else None
+    tasks = conn.execute(
         _SELECT_KIND_TASKS, {"iid": instance_id, "state": state, "kind": TaskKind.STEP}
+    ).all()
+    if by_role and (
+        not tasks
+        or any(
+            assignee is None and (role, org_id) == (target.role, target.org_id)
+            for _, role, org_id, assignee in tasks
+        )
     ):
+        return Acting(target.role, target.org_id)
+    for tid, role, org_id, assignee in tasks:
         if assignee == user_id or (assignee is None and (role, org_id) in held):
             return Acting(role, org_id, tid)
     return None
@@ -211,13 +222,12 @@ def acting_assignment(
     org: OrgInfo,
     act: ActionDef,
     who: Caller,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> Acting | None:
-    """The assignment under which ``who`` may take ``act`` on the request now, or ``None``.
-
-    Without ``today`` delegations are not looked at (a caller that has the date passes it)."""
+    """The assignment under which ``who`` may take ``act`` on the request now, or ``None``: their own, or
+    that of someone whose delegation (委托) to them is in force ``today``."""
     found = _by_role_or_task(conn, definition, instance_id, state, org, act, who.user_id, who.held)
-    if found is not None or today is None:
+    if found is not None:
         return found
     for d in delegators(conn, who.user_id, today):
         if d.covers(definition.name):

@@ -144,6 +144,8 @@ class SignatureView:
     data: dict[str, Any] | None
     comment: str | None
     at: dt.datetime
+    #: The countersign's form, to show ``data`` field by field.
+    form: tuple[FieldDef, ...] = ()
 
     @property
     def decision_title(self) -> str:

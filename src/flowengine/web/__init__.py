@@ -111,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
     from flowengine.web import supervision  # 督导: the superior organization's view of its units
 
     app.register_blueprint(supervision.bp)
+    from flowengine.web import verbs  # 会签, 转办, 加签, 抄送, 催办, 拿回 on the request page; 委托
+
+    app.register_blueprint(verbs.bp)
     app.jinja_env.globals.update(nav=_nav)
 
 

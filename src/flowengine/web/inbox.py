@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from flowengine.service import task_timing
+from flowengine.service import INBOX_CATEGORIES, task_timing
 from flowengine.web.context import services, user_id
 
 bp = Blueprint("inbox", __name__)
@@ -33,6 +33,7 @@ def index() -> str | Response:
     org_id = int(org) if org.isdigit() else None
     org_name = request.args.get("org_name", "").strip()[:100] or None
     order = request.args.get("order") if request.args.get("order") in ORDERS else "urgent"
+    category = request.args.get("category") if request.args.get("category") in INBOX_CATEGORIES else None
     page = svc.inbox.open(
         user_id(),
         workflow=workflow,
@@ -40,6 +41,7 @@ def index() -> str | Response:
         org_id=org_id,
         org_name=org_name,
         order=order or "urgent",
+        category=category,
         page=_page(),
         per_page=current_app.config["PER_PAGE"],
     )
@@ -51,13 +53,30 @@ def index() -> str | Response:
         "org": org_id or "",
         "org_name": org_name or "",
         "order": order,
+        "category": category or "",
     }
     if request.headers.get("HX-Request"):  # the filters changed: only the results are redrawn
         return render_template("inbox/_results.html", page=page, rows=rows, filters=filters)
     options = svc.queries.inbox_options(user_id(), current_app.config["ORG_OPTIONS_LIMIT"])
+    copies = svc.inbox.copies(user_id(), unread_only=True, per_page=5)
     return render_template(
-        "inbox/index.html", page=page, rows=rows, options=options, filters=filters, orders=ORDERS
+        "inbox/index.html",
+        page=page,
+        rows=rows,
+        options=options,
+        filters=filters,
+        orders=ORDERS,
+        categories=INBOX_CATEGORIES,
+        copies=copies,
     )
+
+
+@bp.route("/copies")
+@login_required
+def copies() -> str:
+    """抄送我: every request copied to the user, unread first."""
+    page = services().inbox.copies(user_id(), page=_page(), per_page=current_app.config["PER_PAGE"])
+    return render_template("inbox/copies.html", page=page)
 
 
 @bp.route("/done")

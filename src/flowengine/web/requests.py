@@ -102,7 +102,7 @@ def start(workflow: str) -> BaseResponse | str | tuple[str, int]:
 # ---- the request page ------------------------------------------------------------------------------
 
 
-def _render(
+def render_request(
     instance_id: int,
     *,
     status: int = 200,
@@ -112,9 +112,14 @@ def _render(
     general: list[str] | None = None,
     comment: str | None = None,
     notice: str | None = None,
+    verb_failed: str | None = None,
+    verb_errors: Mapping[str, str] | None = None,
+    verb_general: list[str] | None = None,
+    verb_values: Mapping[str, Any] | None = None,
 ) -> tuple[str, int]:
     svc = services()
     uid = user_id()
+    panel = svc.verbs.panel(instance_id, uid)
     inst = svc.flow.get(instance_id, uid)
     definition = svc.flow.definition_of(instance_id, uid)
     trail = svc.flow.trail(instance_id, uid)
@@ -142,7 +147,12 @@ def _render(
         tasks=[(t, task_timing(t, now)) for t in inst.open_tasks],
         failed=failed,
         notice=notice,
-        read_only=not actions,
+        read_only=not actions and not (panel.may_sign or panel.may_give_opinion or panel.copied_unread),
+        panel=panel,
+        verb_failed=verb_failed,
+        verb_errors=verb_errors or {},
+        verb_general=verb_general or [],
+        verb_values=verb_values or {},
         is_auditor=current_user.account.is_auditor,
         status_title=title_of(InstanceStatus, inst.status),
     ), status
@@ -151,7 +161,7 @@ def _render(
 @bp.route("/<int:instance_id>")
 @login_required
 def show(instance_id: int) -> tuple[str, int]:
-    return _render(instance_id)
+    return render_request(instance_id)
 
 
 @bp.route("/<int:instance_id>/actions/<action>", methods=["POST"])
@@ -170,7 +180,7 @@ def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
     comment = form.comment.data or ""
     if not form.validate():
         errors = {k: "；".join(v) for k, v in form.errors.items() if isinstance(k, str)}
-        return _render(
+        return render_request(
             instance_id,
             status=422,
             failed=action,
@@ -183,7 +193,7 @@ def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
         inst = svc.flow.act(instance_id, action, actor(), values, comment, expected_version=form.version.data)
     except (ValidationFailed, CheckFailed) as exc:
         field_errors, general = fields.errors_of(exc, action_def.form, values)
-        return _render(
+        return render_request(
             instance_id,
             status=422,
             failed=action,
@@ -194,9 +204,9 @@ def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
         )
     except StaleVersion as exc:
         kept = f"您填写的意见未提交：“{comment}”。" if comment.strip() else ""
-        return _render(instance_id, status=409, notice=f"{exc.message}{kept}")
+        return render_request(instance_id, status=409, notice=f"{exc.message}{kept}")
     except InvalidAction as exc:
-        return _render(instance_id, status=409, notice=exc.message)
+        return render_request(instance_id, status=409, notice=exc.message)
     flash(f"已办理“{action_def.title}”。当前步骤：{inst.state_title}。", "success")
     return redirect(url_for("requests.show", instance_id=instance_id))
 

@@ -54,6 +54,7 @@ from flowengine.persistence.models import (
     DocumentCounter,
     Instance,
     Organization,
+    Signature,
     User,
 )
 from flowengine.service import access, audit
@@ -195,6 +196,7 @@ class DocumentService:
                 issued_on=issued_on,
                 signer=signer,
                 earlier=self._earlier(s, instance_id),
+                signatures=self._signatures(s, instance_id),
             )
             document = compose(ctx)
             content = docs.render(document)
@@ -280,6 +282,25 @@ class DocumentService:
         for d in s.scalars(select(Document).where(Document.instance_id == instance_id).order_by(Document.id)):
             out[d.name] = docs.Issued(d.name, d.title, d.number, china_date(d.created_at))
         return out
+
+    @staticmethod
+    def _signatures(s: Session, instance_id: int) -> tuple[docs.Signed, ...]:
+        """Each signer's latest answer per countersign step: a step signed again after a return cites the
+        answers of its last round."""
+        latest: dict[tuple[str, int | None, str, int], docs.Signed] = {}
+        rows = s.execute(
+            select(Signature, Organization.name)
+            .join(Organization, Organization.id == Signature.org_id)
+            .where(Signature.instance_id == instance_id)
+            .order_by(Signature.id)
+        ).all()
+        for sig, org_name in rows:
+            key = (sig.state, sig.user_id, sig.role, sig.org_id)
+            latest.pop(key, None)  # re-inserted last: the order stays that of the latest answers
+            latest[key] = docs.Signed(
+                sig.state, sig.actor_name, sig.role, org_name, sig.decision, dict(sig.data or {}), sig.comment
+            )
+        return tuple(latest.values())
 
     def _issued_on(
         self,

@@ -797,10 +797,12 @@ class FlowService:
             conn = s.connection()
             who = access.caller(conn, uid)
             info = org_info(inst.org)
+            today = china_date(self.clock())
             return [
                 self._action_view(s, act, inst, definition)
                 for act in definition.actions_from(inst.state)
-                if access.acting_assignment(conn, definition, inst.id, inst.state, info, act, who) is not None
+                if access.acting_assignment(conn, definition, inst.id, inst.state, info, act, who, today)
+                is not None
             ]
 
     def may_act(self, instance_id: int, action: str, actor: Actor | int) -> bool:
@@ -817,7 +819,16 @@ class FlowService:
             conn = s.connection()
             who = access.caller(conn, uid)
             return (
-                access.acting_assignment(conn, definition, inst.id, inst.state, org_info(inst.org), act, who)
+                access.acting_assignment(
+                    conn,
+                    definition,
+                    inst.id,
+                    inst.state,
+                    org_info(inst.org),
+                    act,
+                    who,
+                    china_date(self.clock()),
+                )
                 is not None
             )
 

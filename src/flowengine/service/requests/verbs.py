@@ -880,7 +880,6 @@ class Verbs:
         )
 
     @staticmethod
-    @staticmethod
     def _take_back_refusal(
         definition: WorkflowDefinition, row: Any, last: Any, who: access.Caller
     ) -> str | None:
@@ -929,6 +928,7 @@ class Verbs:
                     sig.data,
                     sig.comment,
                     sig.at,
+                    _countersign_form(definition, sig.state),
                 )
                 for sig, org_name in sigs
             )
@@ -1013,6 +1013,19 @@ class Verbs:
                 )
             return VerbsView(**out)
 
+    def colleagues_of(self, user_id: int) -> tuple[PersonOption, ...]:
+        """People who hold a role in an organization where the user holds one (whom they may delegate to)."""
+        with self.db.read() as s:
+            conn = s.connection()
+            orgs = sorted(
+                set(
+                    conn.execute(
+                        select(RoleAssignment.org_id).where(RoleAssignment.user_id == user_id)
+                    ).scalars()
+                )
+            )
+            return self._people(conn, orgs, exclude=user_id)
+
     @staticmethod
     def _step_org(conn: Connection, row: Any) -> int:
         return int(
@@ -1062,3 +1075,11 @@ class Verbs:
                 r.username, PersonOption(r.username, r.display_name, f"{r.name}{ROLES.get(r.role, r.role)}")
             )
         return tuple(seen.values())
+
+
+def _countersign_form(definition: WorkflowDefinition, state: str) -> tuple[Any, ...]:
+    try:
+        cs = definition.state(state).countersign
+    except KeyError:
+        return ()
+    return cs.form if cs is not None else ()

@@ -62,6 +62,8 @@ def _page(item: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+_USERNAME = {"type": "string", "minLength": 1, "maxLength": 64, "description": "A user name."}
+
 SCHEMAS: dict[str, Any] = {
     "Error": _obj(
         {
@@ -196,9 +198,90 @@ SCHEMAS: dict[str, Any] = {
             "opened_at": _TIME,
             "due_at": _nullable(_TIME),
             "overdue": _BOOL,
+            "kind": {
+                "enum": ["step", "sign", "added"],
+                "description": "step, sign (待我会签) or added (加签).",
+            },
+            "category": {"type": "string", "description": "待办, 待我会签, 加签 or 委托给我."},
+            "note": _nullable(_STR),
+            "delegated_by": _nullable(
+                {"type": "string", "description": "Whose task it is, seen by delegation."}
+            ),
         }
     ),
     "TaskPage": _page(_ref("Task")),
+    "Person": _obj({"username": _STR, "name": _STR, "where": _STR}),
+    "Signature": _obj(
+        {
+            "state": _STR,
+            "name": _STR,
+            "role_title": _STR,
+            "org_name": _STR,
+            "decision": {"enum": ["approve", "return"]},
+            "data": {"type": ["object", "null"]},
+            "comment": _nullable(_STR),
+            "at": _TIME,
+        }
+    ),
+    "Verbs": _obj(
+        {
+            "countersign_title": _nullable(_STR),
+            "signers": _INT,
+            "approvals": _INT,
+            "needed": _INT,
+            "signatures": {"type": "array", "items": _ref("Signature")},
+            "pending_signers": {"type": "array", "items": _STR},
+            "sign_form": {"type": "array", "items": _ref("Field")},
+            "may_sign": _BOOL,
+            "may_give_opinion": _BOOL,
+            "pending_opinions": {"type": "array", "items": _STR},
+            "opinions": {
+                "type": "array",
+                "items": _obj({"name": _nullable(_STR), "comment": _nullable(_STR), "at": _TIME}),
+            },
+            "may_transfer": _BOOL,
+            "colleagues": {"type": "array", "items": _ref("Person")},
+            "may_add": _BOOL,
+            "advisers": {"type": "array", "items": _ref("Person")},
+            "may_copy": _BOOL,
+            "copied_to": {"type": "array", "items": _obj({"name": _STR, "read": _BOOL})},
+            "copied_unread": _BOOL,
+            "may_urge": _BOOL,
+            "urge_refusal": _nullable(_STR),
+            "may_take_back": _BOOL,
+            "held": {"type": "array", "items": _STR},
+            "waiting": _nullable(_STR),
+        }
+    ),
+    "Copy": _obj(
+        {
+            "instance_id": _INT,
+            "instance_title": _STR,
+            "org_name": _STR,
+            "state_title": _STR,
+            "by": _STR,
+            "created_at": _TIME,
+            "read_at": _nullable(_TIME),
+        }
+    ),
+    "CopyPage": _page(_ref("Copy")),
+    "Delegation": _obj(
+        {
+            "id": _INT,
+            "delegator": _STR,
+            "delegate": _STR,
+            "workflow": _nullable(_STR),
+            "workflow_title": _STR,
+            "starts_on": {"type": "string", "format": "date"},
+            "ends_on": {"type": "string", "format": "date"},
+            "reason": _nullable(_STR),
+            "revoked": _BOOL,
+            "active": _BOOL,
+            "mine": _BOOL,
+        }
+    ),
+    "DelegationList": _obj({"items": {"type": "array", "items": _ref("Delegation")}}),
+    "Read": _obj({"read": {"type": "integer", "minimum": 0, "description": "Copies newly marked read."}}),
     "AuditEvent": _obj(
         {
             "id": _INT,
@@ -354,6 +437,56 @@ SCHEMAS: dict[str, Any] = {
         required=["version"],
         additionalProperties=False,
     ),
+    "SignRequest": _obj(
+        {
+            "decision": {"enum": ["approve", "return"]},
+            "data": {"type": "object", "description": "The countersign's form values (see Verbs.sign_form)."},
+            "comment": {"type": ["string", "null"], "maxLength": 5000},
+        },
+        required=["decision"],
+        additionalProperties=False,
+    ),
+    "TransferRequest": _obj(
+        {"to": _USERNAME, "reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+        required=["to", "reason"],
+        additionalProperties=False,
+    ),
+    "AddSignerRequest": _obj(
+        {
+            "to": _USERNAME,
+            "mode": {"enum": ["before", "after"]},
+            "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+        },
+        required=["to", "mode", "reason"],
+        additionalProperties=False,
+    ),
+    "OpinionRequest": _obj(
+        {"comment": {"type": "string", "minLength": 1, "maxLength": 500}},
+        required=["comment"],
+        additionalProperties=False,
+    ),
+    "CopyRequest": _obj(
+        {
+            "to": {"type": "array", "items": _USERNAME, "minItems": 1, "maxItems": 50},
+            "comment": {"type": ["string", "null"], "maxLength": 500},
+        },
+        required=["to"],
+        additionalProperties=False,
+    ),
+    "UrgeRequest": _obj(
+        {"comment": {"type": ["string", "null"], "maxLength": 500}}, additionalProperties=False
+    ),
+    "DelegationRequest": _obj(
+        {
+            "delegate": _USERNAME,
+            "starts_on": {"type": "string", "format": "date"},
+            "ends_on": {"type": "string", "format": "date"},
+            "workflow": {"type": ["string", "null"], "maxLength": 64},
+            "reason": {"type": ["string", "null"], "maxLength": 500},
+        },
+        required=["delegate", "starts_on", "ends_on"],
+        additionalProperties=False,
+    ),
 }
 
 _ERRORS_TEXT = {
@@ -416,6 +549,7 @@ def _op(
     errors: tuple[int, ...] = (401,),
     parameters: list[dict[str, Any]] | None = None,
     body: str | None = None,
+    body_required: bool = True,
     tag: str = "instances",
     public: bool = False,
 ) -> dict[str, Any]:
@@ -423,7 +557,7 @@ def _op(
     if parameters:
         out["parameters"] = parameters
     if body:
-        out["requestBody"] = {"required": True, "content": {JSON: {"schema": _ref(body)}}}
+        out["requestBody"] = {"required": body_required, "content": {JSON: {"schema": _ref(body)}}}
     out["responses"] = {str(k): v for k, v in {**responses, **{e: _error(e) for e in errors}}.items()}
     if public:
         out["security"] = []
@@ -589,6 +723,102 @@ PATHS: dict[str, dict[str, Any]] = {
         )
     },
 }
+
+
+def _verb(
+    op_id: str, summary: str, body: str | None, ok: str = "Instance", *, body_required: bool = True
+) -> dict[str, Any]:
+    return {
+        "post": _op(
+            op_id,
+            summary,
+            _ok(ok, "Done: the instance now." if ok == "Instance" else "Done."),
+            errors=(400, 401, 403, 404, 409, 422),
+            body=body,
+            body_required=body_required,
+            parameters=[_INSTANCE_ID],
+            tag="verbs",
+        )
+    }
+
+
+VERB_PATHS: dict[str, dict[str, Any]] = {
+    "/instances/{instance_id}/verbs": {
+        "get": _op(
+            "getVerbs",
+            "What the caller may do beyond the actions (sign, transfer, add a signer, copy, urge, take back), "
+            "the countersign's signatures and the opinions asked for.",
+            _ok("Verbs", "The verbs."),
+            errors=(401, 404),
+            parameters=[_INSTANCE_ID],
+            tag="verbs",
+        )
+    },
+    "/instances/{instance_id}/sign": _verb(
+        "sign", "会签: a signer's answer on the current step.", "SignRequest"
+    ),
+    "/instances/{instance_id}/transfer": _verb(
+        "transfer", "转办: hand the step's task to a colleague.", "TransferRequest"
+    ),
+    "/instances/{instance_id}/add-signer": _verb(
+        "addSigner", "加签: ask one more person for an opinion, before or after acting.", "AddSignerRequest"
+    ),
+    "/instances/{instance_id}/opinion": _verb(
+        "giveOpinion", "The opinion asked for by 加签.", "OpinionRequest"
+    ),
+    "/instances/{instance_id}/copies": _verb(
+        "copy", "抄送: copy the request to people who must know.", "CopyRequest"
+    ),
+    "/instances/{instance_id}/read": _verb(
+        "markRead", "已阅: mark the copies of the request to the caller read.", None, "Read"
+    ),
+    "/instances/{instance_id}/urge": _verb(
+        "urge",
+        "催办: nudge whoever must act now (once per working day); the body is optional.",
+        "UrgeRequest",
+        body_required=False,
+    ),
+    "/instances/{instance_id}/take-back": _verb(
+        "takeBack", "拿回: take the request back while the next actor has not acted.", None
+    ),
+    "/copies": {
+        "get": _op(
+            "listCopies",
+            "Requests copied to the caller (抄送我), unread first.",
+            _ok("CopyPage", "The copies."),
+            errors=(401, 422),
+            parameters=_PAGING,
+            tag="verbs",
+        )
+    },
+    "/delegations": {
+        "get": _op(
+            "listDelegations",
+            "The caller's delegations, given and received.",
+            _ok("DelegationList", "Them."),
+            tag="verbs",
+        ),
+        "post": _op(
+            "createDelegation",
+            "委托: from a date to a date the caller's tasks go to a delegate as well.",
+            _ok("Delegation", "Created.", 201),
+            errors=(400, 401, 422),
+            body="DelegationRequest",
+            tag="verbs",
+        ),
+    },
+    "/delegations/{delegation_id}/revoke": {
+        "post": _op(
+            "revokeDelegation",
+            "End one of the caller's delegations now.",
+            _ok("DelegationList", "The caller's delegations now."),
+            errors=(401, 404),
+            parameters=[_param("delegation_id", "path", _ID, "The delegation's id.", example=1)],
+            tag="verbs",
+        )
+    },
+}
+PATHS.update(VERB_PATHS)
 
 
 def document() -> dict[str, Any]:

@@ -16,11 +16,15 @@ from flowengine.definitions.model import ActionDef, FieldDef, StateDef, Workflow
 from flowengine.service import (
     ActionView,
     AuditView,
+    CopyView,
+    DelegationView,
     DocumentView,
     InstanceView,
     Page,
+    PersonOption,
     RequestRow,
     TaskView,
+    VerbsView,
     mermaid,
 )
 from flowengine.vocabulary import InstanceStatus, title_of
@@ -134,6 +138,82 @@ def task(t: TaskView, now: dt.datetime) -> dict[str, Any]:
         "opened_at": time(t.opened_at),
         "due_at": time(t.due_at),
         "overdue": t.overdue(now),
+        "kind": t.kind,
+        "category": t.category,
+        "note": t.note,
+        "delegated_by": t.delegated_by,
+    }
+
+
+def person(p: PersonOption) -> dict[str, Any]:
+    return {"username": p.username, "name": p.name, "where": p.where}
+
+
+def verbs(v: VerbsView) -> dict[str, Any]:
+    return {
+        "countersign_title": v.countersign_title,
+        "signers": v.signers,
+        "approvals": v.approvals,
+        "needed": v.needed,
+        "signatures": [
+            {
+                "state": sg.state,
+                "name": sg.name,
+                "role_title": sg.role_title,
+                "org_name": sg.org_name,
+                "decision": sg.decision,
+                "data": sg.data,
+                "comment": sg.comment,
+                "at": time(sg.at),
+            }
+            for sg in v.signatures
+        ],
+        "pending_signers": list(v.pending_signers),
+        "sign_form": [field(f) for f in v.sign_form],
+        "may_sign": v.may_sign,
+        "may_give_opinion": v.may_give_opinion,
+        "pending_opinions": list(v.pending_opinions),
+        "opinions": [{"name": o.actor_name, "comment": o.comment, "at": time(o.at)} for o in v.opinions],
+        "may_transfer": v.may_transfer,
+        "colleagues": [person(p) for p in v.colleagues],
+        "may_add": v.may_add,
+        "advisers": [person(p) for p in v.advisers],
+        "may_copy": v.may_copy,
+        "copied_to": [{"name": n, "read": r} for n, r in v.copied_to],
+        "copied_unread": v.copied_unread,
+        "may_urge": v.may_urge,
+        "urge_refusal": v.urge_refusal,
+        "may_take_back": v.may_take_back,
+        "held": list(v.held),
+        "waiting": v.waiting,
+    }
+
+
+def copy(c: CopyView) -> dict[str, Any]:
+    return {
+        "instance_id": c.instance_id,
+        "instance_title": c.instance_title,
+        "org_name": c.org_name,
+        "state_title": c.state_title,
+        "by": c.by,
+        "created_at": time(c.created_at),
+        "read_at": time(c.read_at),
+    }
+
+
+def delegation(d: DelegationView) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "delegator": d.delegator,
+        "delegate": d.delegate,
+        "workflow": d.workflow,
+        "workflow_title": d.workflow_title,
+        "starts_on": d.starts_on.isoformat(),
+        "ends_on": d.ends_on.isoformat(),
+        "reason": d.reason,
+        "revoked": d.revoked,
+        "active": d.active,
+        "mine": d.mine,
     }
 
 
