@@ -65,9 +65,13 @@ def test_signers_sign_on_the_page_and_a_dissent_needs_its_reason(
 
     no_reason = jijian.post(f"/requests/{iid}/sign", {"decision": "return", "view": "有意见"})
     assert no_reason.status_code == 422 and snapshot(services) == before
-    assert jijian.post(
-        f"/requests/{iid}/sign", {"decision": "return", "view": "有意见", "comment": "需补充考察材料"}
-    ).headers["Location"].endswith(f"/requests/{iid}")
+    assert (
+        jijian.post(
+            f"/requests/{iid}/sign", {"decision": "return", "view": "有意见", "comment": "需补充考察材料"}
+        )
+        .headers["Location"]
+        .endswith(f"/requests/{iid}")
+    )
     leader = browser("leader")
     _page(leader, iid)
     assert leader.post(f"/requests/{iid}/sign", {"decision": "approve", "view": "无意见"}).status_code == 302
