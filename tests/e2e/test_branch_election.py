@@ -19,7 +19,7 @@ from flowengine.service import Services
 from tests.support import PASSWORD, World
 from tests.support.e2e import LiveServer, login, screenshot
 from tests.support.e2e_forms import fill
-from tests.support.election import BRANCH, STEPS, build_election_world
+from tests.support.election import BRANCH, SIGN, STEPS, build_election_world
 
 WORKFLOWS = Path(__file__).resolve().parent.parent.parent / "workflows"
 
@@ -69,7 +69,7 @@ def test_branch_reelection_through_the_final_reply(
     server = start_server(WORKFLOWS, _world_with_other_work)
     steps = {action: (values, comment) for _, action, values, comment in STEPS}
     pages: dict[str, Page] = {}
-    for user in ("sec1", "handler", "leader"):
+    for user in ("sec1", "handler", "leader", "discipline"):
         pages[user] = new_page()
         login(pages[user], server, user)
     sec, handler, leader = pages["sec1"], pages["handler"], pages["leader"]
@@ -125,6 +125,16 @@ def test_branch_reelection_through_the_final_reply(
     for user, action, values, comment in STEPS[2:]:
         page = pages[user]
         page.goto(request_url)
+        if action == SIGN:  # the 纪检 side's 党风廉政意见 on each candidate, prefilled from 请示②
+            form = page.get_by_test_id("sign-form")
+            rows = form.locator('[data-list="opinions"] tbody tr[data-row]')
+            expect(rows).to_have_count(len(values["opinions"]))
+            fill(form, values)
+            form.get_by_label("同意", exact=True).check()
+            form.get_by_test_id("submit-sign").click()
+            expect(page.get_by_test_id("sign-form")).to_have_count(0)
+            screenshot(page, "integrity-opinion-signed")
+            continue
         act(page, action, values, comment)
         expect(page.get_by_test_id("notice")).to_have_count(0)
         expect(page.locator(".invalid-feedback")).to_have_count(0)
