@@ -317,8 +317,15 @@ VOTE_CONGRESS: dict[str, Any] = {
     "votes": [{"name": c["name"], "yes": CONGRESS_YES[c["name"]]} for c in COMMITTEE],
     "elected": [{"name": n} for n in CONGRESS_YES if CONGRESS_YES[n] > 56],
 }
+CONGRESS_REQUEST1: dict[str, Any] = {
+    "agenda": "听取和审查党委工作报告；选举产生新一届党委",
+    "election_method": "党委委员由党员代表大会以无记名投票方式差额选举产生；书记、副书记由新一届党委第一次全体会议等额选举产生。",
+    "congress": True,
+    "delegate_count": 120,
+}
 REQUEST2_CONGRESS: dict[str, Any] = {
     **{k: v for k, v in REQUEST2_DISCIPLINE.items() if not k.startswith("discipline")},
+    "process": "经各选举单位民主推荐、党委三次酝酿、征求党外群众意见和考察，确定委员候选人预备人选9名。",
     "full_members": 600,
     "probationary_members": 12,
 }
@@ -333,12 +340,7 @@ def reelect_by_congress(
     w.act(
         "fangyuan",
         "submit_request1",
-        {
-            **REQUEST1_BASE,
-            "agenda": "听取和审查党委工作报告；选举产生新一届党委",
-            "congress": True,
-            "delegate_count": 120,
-        },
+        {**REQUEST1_BASE, **CONGRESS_REQUEST1},
         "当否，请批示。",
     )
     w.on("2026-09-22").act("wangjianguo", "forward_request1", {"opinion": "同意召开党员代表大会。"})

@@ -148,8 +148,9 @@ def _meeting(ctx: DocumentContext) -> str:
     return "党员代表大会" if _congress(ctx) else "党员大会"
 
 
-_MEETING = re.compile(r"(?<!单位)(?<!代表)党员大会")
-_VOTERS = re.compile(r"有选举权的党员")
+# The units' 党员大会 elect the delegates, and the outgoing committee was elected by whichever it was.
+_MEETING = re.compile(r"(?<!单位)(?<!代表)(?<!经)党员大会")
+_VOTERS = re.compile(r"有选举权的?党员")
 
 
 def _for_congress(ctx: DocumentContext, title: str, body: Sequence[Paragraph]) -> tuple[str, list[Paragraph]]:
@@ -172,12 +173,12 @@ def _discipline_size(ctx: DocumentContext) -> int:
     return count(r1.get("discipline_size"))
 
 
-def _discipline_plan(r1: Mapping[str, Any]) -> str:
+def _discipline_plan(r1: Mapping[str, Any], planned: str = "拟由") -> str:
     """新一届纪律检查委员会拟由3名委员组成，其中书记1名，不设副书记；纪委委员候选人预备人选4名，多于…"""
     seats, candidates = count(r1.get("discipline_size")), count(r1.get("discipline_candidate_count"))
     extra = candidates - seats
     return (
-        f"新一届{_DISCIPLINE}拟由{seats}名委员组成，{_leaders(1, count(r1.get('discipline_deputy_count')))}；"
+        f"新一届{_DISCIPLINE}{planned}{seats}名委员组成，{_leaders(1, count(r1.get('discipline_deputy_count')))}；"
         f"纪委委员候选人预备人选{candidates}名，多于应选人数{extra}名，差额比例为{percent(extra, seats)}，"
         f"与新一届委员会在同一次大会上选举产生"
     )
@@ -284,7 +285,7 @@ def reply1(ctx: DocumentContext) -> OfficialDocument:
         )
         next_step = "委员会委员候选人预备人选"
         if count(r1.get("discipline_size")):
-            items.append(f"同意{_discipline_plan(r1)}，实行差额选举。")
+            items.append(f"同意{_discipline_plan(r1, '由')}，实行差额选举。")
             next_step += "和纪律检查委员会委员候选人预备人选"
         if approve.get("congress_approved"):
             items.append(
@@ -545,6 +546,8 @@ def _rounds(ctx: DocumentContext, seats: int) -> list[str]:
     previous = ctx.step("record_vote")
     filled = len(_elected_names(previous))
     for action, data in history[1:]:
+        if action == "record_additional_vote" and not rows(data.get("votes")):
+            continue  # a round for the 纪委 only: told with the 纪委's election
         if action == "record_additional_vote":
             votes = rows(data.get("votes"))
             names = [str(v.get("name")) for v in votes]
