@@ -226,13 +226,13 @@ def test_every_document_of_a_reelection_without_a_committee(city: Org, clock: Cl
         "reply3",
     ]
     assert [d.number for d in docs] == [
-        f"{ZYL}〔2026〕1号",
+        "众意路小学支〔2026〕1号",
         "郑教工委〔2026〕41号",
-        f"{ZYL}〔2026〕2号",
+        "众意路小学支〔2026〕2号",
         "郑教工委〔2026〕47号",
-        f"{ZYL}〔2026〕3号",
+        "众意路小学支〔2026〕3号",
         "郑教工委〔2026〕52号",
-        f"{ZYL}〔2026〕4号",
+        "众意路小学支〔2026〕4号",
         "郑教工委〔2026〕60号",
     ]
     assert [d.serial for d in docs] == [1, 1, 2, 2, 3, 3, 4, 4]
@@ -314,6 +314,7 @@ def test_each_issuing_action_issues_its_documents_once_with_their_hash_in_the_tr
             "number": doc.number,
             "sha256": digest,
             "document_id": doc.id,
+            "verify_code": doc.verify_code,
         }
         assert event.comment == f"生成《{doc.title}》（{doc.number}）"
         assert doc.filename == f"{doc.title}（{doc.number}）.docx"
