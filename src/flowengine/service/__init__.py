@@ -8,6 +8,7 @@ definitions. An entry point never imports a room directly (an import-linter cont
 may use is what this module exports.
 """
 
+from flowengine.documents.numbering import derived_prefix
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
 from flowengine.service.audit.verification import MAX_UPLOAD, Verdict
@@ -91,6 +92,7 @@ __all__ = [
     "TaskTiming",
     "TaskView",
     "copy_database",
+    "derived_prefix",
     "definition_files",
     "health",
     "load_export",
