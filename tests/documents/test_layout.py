@@ -233,35 +233,36 @@ def _frame(p: docx.text.paragraph.Paragraph) -> dict[str, str] | None:
     return None if fp is None else {k.replace(W, ""): v for k, v in fp.attrib.items()}
 
 
-def test_the_colophon_stands_in_a_frame_at_the_foot_of_the_last_page() -> None:
-    """GB/T 9704 §7.4: the 版记 at the foot of the last page (it stood mid-page after the text)."""
+def test_the_colophon_stands_in_frames_at_the_foot_of_the_last_page() -> None:
+    """GB/T 9704 §7.4: the 版记 at the foot of the last page (it stood mid-page after the text), its rules
+    the width of the 版心: thick above the 抄送, thin between, thick below the 印发 line."""
     doc = replace(_doc("关于同意召开党员大会进行换届选举的批复"), copies_to=("中共郑州市委教育工作委员会",))
     d = _open(doc)
     paragraphs = d.paragraphs
     copies = next(i for i, p in enumerate(paragraphs) if p.text.startswith("抄送："))
     printed = next(i for i, p in enumerate(paragraphs) if p.text.endswith("印发"))
     assert printed == copies + 1 and not d.tables
-    for p in paragraphs[copies : printed + 1]:
-        assert _frame(p) == {
-            "w": str(int(Mm(156).twips)),
-            "wrap": "notBeside",
-            "vAnchor": "margin",
-            "hAnchor": "margin",
-            "xAlign": "center",
-            "yAlign": "bottom",
-        }
+    width = str(int(Mm(156).twips))
+    common = {"w": width, "wrap": "notBeside", "vAnchor": "margin", "hAnchor": "margin"}
+    # The 印发 row at the bottom of the 版心, the 抄送 row one row (28 pt and its rules) above it.
+    assert _frame(paragraphs[printed]) == {**common, "xAlign": "center", "yAlign": "bottom"}
+    row_top = Mm(225).pt - 2 * (28 + 1.5)
+    assert _frame(paragraphs[copies]) == {**common, "x": "0", "y": str(int(row_top * 20))}
 
-    # The rules: thick above the 抄送, thin between, thick below the 印发 line.
     def rule(p: docx.text.paragraph.Paragraph, side: str) -> str | None:
         el = p._p.pPr.find(f"{W}pBdr/{W}{side}")
         return None if el is None else el.get(f"{W}sz")
 
     assert (rule(paragraphs[copies], "top"), rule(paragraphs[copies], "bottom")) == ("8", "4")
     assert (rule(paragraphs[printed], "top"), rule(paragraphs[printed], "bottom")) == (None, "8")
-    # The frame's anchor follows it, one point high and empty, and nothing else does.
-    assert paragraphs[printed + 1 :] and all(p.text == "" for p in paragraphs[printed + 1 :])
+    # The frames' anchor follows them, one point high and empty, and nothing else does.
+    assert [p.text for p in paragraphs[printed + 1 :]] == [""]
     assert paragraphs[-1].paragraph_format.line_spacing.pt == 1.0
     assert _frame(paragraphs[-1]) is None
+    # Without a 抄送 the 印发 row alone, at the bottom, ruled above and below.
+    d = _open(_doc("关于同意召开党员大会进行换届选举的批复"))
+    [only] = [p for p in d.paragraphs if _frame(p) is not None]
+    assert only.text.endswith("印发") and (rule(only, "top"), rule(only, "bottom")) == ("8", "8")
 
 
 def _closing(d: docx.document.Document, doc: OfficialDocument) -> tuple[Any, Any]:
@@ -323,7 +324,8 @@ def test_the_verification_block_carries_a_qr_code_that_scans_to_its_payload() ->
     [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image)))
     assert found.text == v.payload
     [p] = [p for p in d.paragraphs if "7K3QD-M9XTA" in p.text]
-    assert _frame(p) is not None and p.paragraph_format.alignment == 2  # right, in the foot frame
+    # In a frame of its own, right-aligned, just above the 版记's frame.
+    assert _frame(p) is not None and "y" in _frame(p) and p.paragraph_format.alignment == 2
     assert d.core_properties.identifier == "7K3QD-M9XTA"
     # Above the 版记 rows, in the same frame.
     texts = [q.text for q in d.paragraphs]

@@ -661,57 +661,66 @@ def _signature_and_date(d: Document, doc: OfficialDocument) -> list[DocxParagrap
 def _colophon(d: Document, doc: OfficialDocument) -> None:
     """The 扫码验真 block and the 版记 (抄送, 印发机关 and 印发日期 between rules) at the foot of the last page.
 
-    GB/T 9704 §7.4 puts the 版记 at the foot of the last page, its rules the width of the 版心. It is laid
-    as a frame (w:framePr) anchored at the bottom of the 版心 on the page of the paragraph that follows it:
-    Word and LibreOffice both place such a frame there and flow the text above it. (A floating table does
-    the same in Word, but LibreOffice keeps a table as wide as the 版心 in the text flow.) The frame holds
-    the QR code and the verification code first, then the 版记's rows.
+    GB/T 9704 §7.4 puts the 版记 at the foot of the last page, its rules the width of the 版心. Each row is a
+    frame (w:framePr) of one paragraph, placed at the bottom of the 版心 on the page of the paragraph that
+    follows (the 印发 row) or a row's height above the one below it: Word and LibreOffice both place such
+    frames there and flow the text above them. (A floating table does the same in Word, but LibreOffice
+    keeps a table as wide as the 版心 in the text flow; and LibreOffice keeps several paragraphs in one
+    frame only when their properties are identical, which rows with different rules are not.) The QR code
+    stands in a frame of its own above the rows.
     """
-    frame = {
-        "w": str(int(Mm(156).twips)),
-        "wrap": "notBeside",
-        "vAnchor": "margin",
-        "hAnchor": "margin",
-        "xAlign": "center",
-        "yAlign": "bottom",
-    }
-
-    def framed(p: DocxParagraph) -> DocxParagraph:
-        _put(p._p.get_or_add_pPr(), _element("w:framePr", **frame))
-        return p
-
-    if doc.verification is not None:
-        _verification(d, doc, framed)
-    rows: list[tuple[str, str | None]] = []
+    rows = []
     if doc.copies_to:
-        rows.append((f"抄送：{'，'.join(doc.copies_to)}。", None))
-    rows.append((doc.printed_by, f"{_date(doc.date)}印发"))
+        rows.append(f"抄送：{'，'.join(doc.copies_to)}。")
+    rows.append(f"{doc.printed_by}\t{_date(doc.date)}印发")
+    bottom = Mm(225).pt
+    if doc.verification is not None:
+        top = bottom - len(rows) * COLOPHON_ROW_PT - QR_BLOCK_PT
+        _verification(d, doc, _frame(x="0", y=str(int(top * 20))))
     thick, thin = 8, 4  # eighths of a point: 1 pt (≈0.35 mm) and 0.5 pt (≈0.25 mm in print)
-    for i, (left, right) in enumerate(rows):
-        p = framed(_paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT))
+    for i, text in enumerate(rows):
+        last = i == len(rows) - 1
+        above = len(rows) - i  # rows from this one's top to the foot of the 版心
+        where = (
+            {"xAlign": "center", "yAlign": "bottom"}
+            if last
+            else {"x": "0", "y": str(int((bottom - above * COLOPHON_ROW_PT) * 20))}
+        )
+        p = _paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT)
+        _put(p._p.get_or_add_pPr(), _frame(**where))
         pf = p.paragraph_format
         pf.left_indent = Pt(NOTE_PT)
         pf.right_indent = Pt(NOTE_PT)
         _off_grid(p)  # a row is one 4号 line, not two grid lines
         if i == 0:
-            _border(p, "top", size_eighths=thick, color="000000", space_pt=1)
-        _border(p, "bottom", size_eighths=thick if i == len(rows) - 1 else thin, color="000000", space_pt=1)
-        if right is not None:
+            _border(p, "top", size_eighths=thick, color="000000")
+        _border(p, "bottom", size_eighths=thick if last else thin, color="000000")
+        if "\t" in text:
             # 印发日期 flush right one character in (GB/T 9704 §7.4.3): the right-aligned tab stop sits at
             # the right indent, measured from the frame's left edge.
             pf.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - NOTE_PT), WD_TAB_ALIGNMENT.RIGHT)
-            _run(p, f"{left}\t{right}", size=NOTE_PT, spacing=None)
-        else:
-            _run(p, left, size=NOTE_PT, spacing=None)
-    # The frame's anchor: a paragraph of its own, one point high, so that it adds no line of its own.
+        _run(p, text, size=NOTE_PT, spacing=None)
+    # The frames' anchor: a paragraph of its own, one point high, so that it adds no line of its own.
     _paragraph(d, line=1.0)
+
+
+#: The height of a 版记 row: one 28 pt line and its rules.
+COLOPHON_ROW_PT = LINE_PT + 1.5
+
+
+def _frame(**where: str) -> Any:
+    """A w:framePr the width of the 版心, placed relative to it (``where``: xAlign/yAlign or x/y in twips)."""
+    return _element(
+        "w:framePr", w=str(int(Mm(156).twips)), wrap="notBeside", vAnchor="margin", hAnchor="margin", **where
+    )
 
 
 #: Side of the printed QR code: large enough for a phone camera at reading distance.
 QR_SIDE = Mm(18)
+QR_BLOCK_PT = 72.0  # the room kept for the QR code's line above the 版记: its 51 pt, the text, some air
 
 
-def _verification(d: Document, doc: OfficialDocument, framed: Any) -> None:
+def _verification(d: Document, doc: OfficialDocument, frame: Any) -> None:
     """验证码 and QR code, flush right above the 版记: the code printed so it can be typed without a camera."""
     import segno  # only documents that carry a verification need it
 
@@ -720,10 +729,9 @@ def _verification(d: Document, doc: OfficialDocument, framed: Any) -> None:
     png = io.BytesIO()
     segno.make(v.payload, error="m", micro=False).save(png, kind="png", scale=4, border=2)
     png.seek(0)
-    p = framed(_paragraph(d, align=WD_ALIGN_PARAGRAPH.RIGHT))
-    pf = p.paragraph_format
-    pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    pf.space_after = Pt(4)
+    p = _paragraph(d, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _put(p._p.get_or_add_pPr(), frame)
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # the line as tall as the picture
     _off_grid(p)
     label = f"扫码验真　验证码：{v.code}"
     if v.where:
