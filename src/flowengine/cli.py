@@ -289,7 +289,8 @@ def orgs_import(ctx: click.Context, file: Path) -> None:
     """从 YAML 文件导入组织架构（按编码新增或更新；文件有误时不导入任何内容）。
 
     文件格式：``organizations:`` 下每项含 code、name、type、parent、approver、full_members、
-    probationary_members、term_start、term_end。
+    probationary_members、term_start、term_end，以及可选的 doc_prefix（发文代字）、doc_next_serial
+    （本年下一发文序号）、contact_name、contact_phone（请示附注的联系人、联系电话）。
     """
     from flowengine.service import parse_org_tree
 
@@ -314,6 +315,56 @@ def orgs_import(ctx: click.Context, file: Path) -> None:
     finally:
         services.close()
     click.echo(f"已导入 {file}：新增 {created} 个组织，更新 {updated} 个。")
+
+
+@orgs.command("numbering")
+@click.argument("code")
+@click.option("--prefix", default=None, help="发文代字，如 三十一中党委（传空字符串则清除，改用名称缩写）")
+@click.option("--next", "next_serial", default=None, help="本年下一发文序号（不能回到已用过的序号）")
+@click.option("--contact", default=None, help="请示附注中的联系人（传空字符串则清除）")
+@click.option("--phone", default=None, help="请示附注中的联系电话（传空字符串则清除）")
+@click.pass_context
+def orgs_numbering(
+    ctx: click.Context,
+    code: str,
+    prefix: str | None,
+    next_serial: str | None,
+    contact: str | None,
+    phone: str | None,
+) -> None:
+    """查看或设置组织的发文代字、本年发文序号和请示附注的联系人、联系电话。
+
+    不带选项时只显示当前设置。例：flowengine orgs numbering zz31 --prefix 三十一中党委 --next 38
+    """
+    given = {
+        key: value
+        for key, value in (
+            ("doc_prefix", prefix),
+            ("doc_next_serial", next_serial),
+            ("contact_name", contact),
+            ("contact_phone", phone),
+        )
+        if value is not None
+    }
+    services = _services(ctx)
+    try:
+        changes, state = services.directory.numbering(code, given, dt.datetime.now(dt.UTC))
+    except ValidationFailed as exc:
+        fail(f"{exc.summary}\n" + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items()))
+    except FlowEngineError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    own = state["doc_prefix"] or f"未设置（使用名称缩写“{state['prefix_in_force']}”）"
+    click.echo(f"{state['name']}（{code}）")
+    click.echo(f"  发文代字：{own}")
+    click.echo(
+        f"  {state['year']}年下一文号：{state['prefix_in_force']}〔{state['year']}〕{state['next_serial']}号"
+    )
+    click.echo(f"  联系人：{state['contact_name'] or '未设置（使用经办人）'}")
+    click.echo(f"  联系电话：{state['contact_phone'] or '未设置'}")
+    if given:
+        click.echo(f"已修改 {len(changes)} 项。" if changes else "设置未变。")
 
 
 @main.group()

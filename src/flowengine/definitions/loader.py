@@ -408,6 +408,10 @@ class _Semantics:
                     self.add(here, f"{kind} {name!r} reads the setting {s!r}; declare it under settings")
 
     def check_prefill(self, path: list[str | int], expr: str) -> None:
+        if "+" in expr:  # lists of several steps joined: data.a.x + data.b.x
+            for part in expr.split("+"):
+                self.check_prefill(path, part.strip())
+            return
         head, _, rest = expr.partition(".")
         if head == "org":
             if rest not in ORG_PREFILL:

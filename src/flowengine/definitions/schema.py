@@ -73,7 +73,10 @@ FIELD: dict[str, Any] = {
         "min_items": {"type": "integer", "minimum": 0},
         "max_items": {"type": "integer", "minimum": 1},
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "minItems": 1},
-        "prefill": {"type": "string", "pattern": r"^(org|data|setting)\.[a-z0-9_.]+$"},
+        "prefill": {
+            "type": "string",
+            "pattern": r"^(org|data|setting)\.[a-z0-9_.]+(\s*\+\s*data\.[a-z0-9_.]+)*$",
+        },
     },
 }
 

@@ -78,8 +78,12 @@ class Organization(Base):
     term_start: Mapped[dt.date | None] = mapped_column(Date)
     term_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    #: 发文字号代字 (e.g. 郑教工委, 二十四中党委) used in document numbers; the name is used when unset.
+    #: 发文字号代字 (e.g. 郑教工委, 二十四中党委) used in document numbers; an abbreviation of the name when
+    #: unset (:func:`flowengine.documents.numbering.derived_prefix`).
     doc_prefix: Mapped[str | None] = mapped_column(String(40))
+    #: The 联系人 and 联系电话 a 请示's 附注 names (the acting person when no contact is set).
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -462,6 +466,8 @@ class Document(Base):
     __table_args__ = (
         Index("ix_documents_instance", "instance_id", "created_at"),
         UniqueConstraint("issuer_id", "year", "serial", name="uq_documents_issuer_year_serial"),
+        Index("ix_documents_verify_code", "verify_code", unique=True),
+        Index("ix_documents_sha256", "sha256"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -478,6 +484,20 @@ class Document(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The short code printed under the document's QR code (扫码验真); None for documents issued before.
+    verify_code: Mapped[str | None] = mapped_column(String(16))
+
+
+class RateLimitHit(Base):
+    """Hits of one client on one rate-limited scope in one time window (a fixed-window counter shared by
+    every worker through the database; old windows are deleted as new ones start)."""
+
+    __tablename__ = "rate_limit_hits"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
 
 
 class DocumentCounter(Base):

@@ -8,8 +8,10 @@ definitions. An entry point never imports a room directly (an import-linter cont
 may use is what this module exports.
 """
 
+from flowengine.documents.numbering import derived_prefix
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
+from flowengine.service.audit.verification import MAX_UPLOAD, Verdict
 from flowengine.service.catalog import definition_files, validate_paths
 from flowengine.service.identity.accounts import AccountView, LoginRefused
 from flowengine.service.identity.delegations import DelegationView
@@ -17,6 +19,7 @@ from flowengine.service.identity.directory import ORG_FORM_FIELDS, parse_org_tre
 from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
 from flowengine.service.ops import health
 from flowengine.service.ops.dbcopy import copy_database
+from flowengine.service.ops.ratelimit import RateLimited
 from flowengine.service.reads.inbox import CATEGORIES as INBOX_CATEGORIES
 from flowengine.service.reads.inbox import CopyView
 from flowengine.service.reads.queries import (
@@ -53,6 +56,9 @@ from flowengine.service.views import (
 )
 
 __all__ = [
+    "MAX_UPLOAD",
+    "RateLimited",
+    "Verdict",
     "FILTER_TITLES",
     "INBOX_CATEGORIES",
     "CopyView",
@@ -86,6 +92,7 @@ __all__ = [
     "TaskTiming",
     "TaskView",
     "copy_database",
+    "derived_prefix",
     "definition_files",
     "health",
     "load_export",

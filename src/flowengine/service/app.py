@@ -19,12 +19,14 @@ from flowengine.persistence.db import Database
 from flowengine.registry import Registry, discover
 from flowengine.service.audit.ledger import AuditLedger
 from flowengine.service.audit.seal import AuditSealer
+from flowengine.service.audit.verification import DocumentVerifier
 from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.delegations import Delegations
 from flowengine.service.identity.directory import Directory
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
+from flowengine.service.ops.ratelimit import Limit, RateLimiter
 from flowengine.service.reads.inbox import Inbox
 from flowengine.service.reads.queries import Queries
 from flowengine.service.reads.supervision import Supervision
@@ -55,6 +57,7 @@ class Services:
     inbox: Inbox
     verbs: Verbs
     delegations: Delegations
+    verifier: DocumentVerifier
 
     def close(self) -> None:
         self.db.dispose()
@@ -105,7 +108,7 @@ def open_services(
         lease_seconds=settings.sweep_lease_seconds,
         sealer=sealer,
     )
-    documents = DocumentService(db, catalog, clock)
+    documents = DocumentService(db, catalog, clock, public_url=settings.public_url)
     flow = FlowService(db, catalog, clock, documents=documents)
     escalator.timers = Timers(
         db,
@@ -121,7 +124,7 @@ def open_services(
         registry,
         catalog,
         flow,
-        Directory(db),
+        Directory(db, clock),
         Accounts(db, clock),
         Queries(db, catalog, clock),
         escalator,
@@ -134,4 +137,5 @@ def open_services(
         Inbox(db, catalog, clock),
         Verbs(db, catalog, clock, flow),
         Delegations(db, clock, {n: d.title for n, d in catalog.current.items()}),
+        DocumentVerifier(db, RateLimiter(db, Limit.parse(settings.verify_rate_limit), clock)),
     )

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from flowengine.chinese import china_date
 from flowengine.errors import ValidationFailed
-from flowengine.service import ORG_FORM_FIELDS, mermaid
+from flowengine.service import ORG_FORM_FIELDS, derived_prefix, mermaid
 from flowengine.vocabulary import ORG_TYPES, ROLES
 from flowengine.web.context import services, user_id
 
@@ -39,10 +39,15 @@ def orgs() -> str:
 
 
 def _org_page(
-    org_id: int | None, values: Mapping[str, str], errors: Mapping[str, str], status: int
+    org_id: int | None,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    status: int,
+    shown_serial: str | None = None,
 ) -> tuple[str, int]:
     tree = services().queries.org_tree(user_id())  # PermissionDenied (403) for anyone but an administrator
     current = next((o for o in tree if o.id == org_id), None)
+    name = (values.get("name") or (current.name if current else "")).strip()
     return render_template(
         "admin/org_form.html",
         org_id=org_id,
@@ -51,18 +56,26 @@ def _org_page(
         errors=errors,
         tree=tree,
         org_types=ORG_TYPES,
+        derived=derived_prefix(name) if name else "",
+        shown_serial=values.get("doc_next_serial", "") if shown_serial is None else shown_serial,
+        this_year=china_date(services().flow.clock()).year,
     ), status
 
 
 def _save_org(org_id: int | None) -> Response | tuple[str, int]:
     svc = services()
     values = {k: request.form.get(k, "") for k in ORG_FORM_FIELDS}
+    # The next serial as the form showed it: left as it was, it is no change (a document issued since the
+    # page was opened has moved the register on, and must not make the rest of the form fail).
+    sent = dict(values)
+    if values["doc_next_serial"].strip() == request.form.get("doc_next_serial_was", "").strip():
+        sent["doc_next_serial"] = ""
     try:
-        saved = svc.directory.save_org(user_id(), org_id, values, svc.flow.clock(), request.remote_addr)
+        saved = svc.directory.save_org(user_id(), org_id, sent, svc.flow.clock(), request.remote_addr)
     except ValidationFailed as exc:
         if org_id is not None:
             values["code"] = svc.directory.org_form(user_id(), org_id).values["code"]
-        return _org_page(org_id, values, exc.errors, 422)
+        return _org_page(org_id, values, exc.errors, 422, request.form.get("doc_next_serial_was", ""))
     flash(f"已{'保存' if org_id else '新建'}组织“{values['name'].strip()}”。", "success")
     return redirect(url_for("admin.orgs", _anchor=f"org-{saved}"))
 

@@ -14,7 +14,19 @@ again. The number printed on the document is:
   请示文号, the 批复文号 …), when one is given — the issuing office keeps its own register, which also
   numbers documents issued outside flowengine, and the system cannot know those numbers;
 * otherwise the allocated one, ``{代字}〔{year}〕{serial}号``, where the 代字 is the organization's
-  ``doc_prefix`` or, when none is set, its name.
+  ``doc_prefix`` or, when none is set, an abbreviation of its name
+  (:func:`flowengine.documents.numbering.derived_prefix`, which says why).
+
+An administrator sets the 代字 and where this year's register continues (the office may have numbered
+documents outside flowengine): the organization form, ``organizations:`` in an import file, or
+``flowengine orgs numbering``.
+
+扫码验真
+--------
+Every document carries a verification code (:func:`new_code`: ten characters of Crockford's base 32, about
+50 bits, so that codes cannot be guessed even without the rate limit) and a QR code of the public
+verification page's address for it. Both are part of the rendered file, so the hash the audit trail
+records covers them.
 
 The serial is allocated either way, so every issue has its own row in the register and a document issued
 again after a return (a corrected 请示) is a new document with a new serial, and with a new printed number
@@ -33,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +58,7 @@ from flowengine import documents as docs
 from flowengine.chinese import CHINA, china_date
 from flowengine.clock import Clock, utcnow
 from flowengine.definitions.model import ActionDef, WorkflowDefinition
+from flowengine.documents.numbering import prefix_of, printed_number
 from flowengine.engine.roles import OrgInfo, resolve_role
 from flowengine.errors import NotFound, PermissionDenied
 from flowengine.persistence.db import Database
@@ -78,6 +92,7 @@ _LISTED = (
     Document.filename,
     Document.sha256,
     Document.created_at,
+    Document.verify_code,
 )
 MIMETYPE = docs.MIMETYPE
 
@@ -101,6 +116,7 @@ class DocumentView:
     sha256: str
     size: int
     created_at: dt.datetime
+    verify_code: str | None = None  # 扫码验真 (None for documents issued before it existed)
 
     @property
     def issued_on(self) -> dt.date:
@@ -114,8 +130,28 @@ class DocumentFile:
     content: bytes
 
 
-def printed_number(prefix: str, year: int, serial: int) -> str:
-    return f"{prefix}〔{year}〕{serial}号"
+#: Crockford's base 32: no I, L, O, U, so a code read off paper is not mistyped.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_code() -> str:
+    """A fresh verification code, printed as ABCDE-FGHJK."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normal_code(text: str) -> str | None:
+    """A code as typed (lower case, without the dash, O for 0 …) in its printed form, or None."""
+    t = re.sub(r"[\s\-–—_]", "", text or "").upper().translate(str.maketrans("OIL", "011"))
+    if len(t) != CODE_LENGTH or not set(t) <= set(CODE_ALPHABET):
+        return None
+    return f"{t[:5]}-{t[5:]}"
+
+
+def verify_path(code: str) -> str:
+    """The public verification page of ``code``, relative to the site's root."""
+    return f"/verify/{code}"
 
 
 def safe_filename(title: str, number: str) -> str:
@@ -127,10 +163,22 @@ def safe_filename(title: str, number: str) -> str:
 class DocumentService:
     """Produces documents inside actions (:class:`flowengine.service.requests.flow.DocumentProducer`) and serves them."""
 
-    def __init__(self, db: Database, catalog: Catalog, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, db: Database, catalog: Catalog, clock: Clock = utcnow, public_url: str | None = None
+    ) -> None:
         self.db = db
         self.catalog = catalog
         self.clock = clock
+        #: The site's public address (FLOWENGINE_PUBLIC_URL): the QR code then opens its verification page.
+        self.public_url = (public_url or "").rstrip("/") or None
+
+    def verification_for(self, code: str) -> docs.Verification:
+        """What a document with ``code`` prints: the QR code's payload and where the code can be typed."""
+        if self.public_url:
+            return docs.Verification(
+                code, f"{self.public_url}{verify_path(code)}", f"{self.public_url}/verify"
+            )
+        return docs.Verification(code, code)
 
     # ---- producing -------------------------------------------------------------------------------------
 
@@ -171,6 +219,7 @@ class DocumentService:
             issued_on, signer = self._issued_on(
                 s, instance_id, definition, action, org, issuer.id, now, actor_name
             )
+            code = self._fresh_code(s)
             ctx = docs.DocumentContext(
                 workflow=definition.name,
                 name=name,
@@ -197,6 +246,7 @@ class DocumentService:
                 signer=signer,
                 earlier=self._earlier(s, instance_id),
                 signatures=self._signatures(s, instance_id),
+                verification=self.verification_for(code),
             )
             document = compose(ctx)
             content = docs.render(document)
@@ -215,6 +265,7 @@ class DocumentService:
                 content=content,
                 sha256=digest,
                 created_at=now,
+                verify_code=code,
             )
             s.add(stored)
             s.flush()
@@ -234,6 +285,7 @@ class DocumentService:
                     "number": number,
                     "sha256": digest,
                     "document_id": stored.id,
+                    "verify_code": code,
                 },
             )
 
@@ -248,9 +300,17 @@ class DocumentService:
         )
         return {**found, own.id: own}
 
+    @staticmethod
+    def _fresh_code(s: Session) -> str:
+        """A verification code no document has yet (a clash of 50 random bits is all but impossible)."""
+        while True:
+            code = new_code()
+            if s.scalar(select(Document.id).where(Document.verify_code == code)) is None:
+                return code
+
     def _allocate(self, s: Session, issuer: Organization, year: int) -> tuple[int, str]:
         """The next serial of ``issuer`` in ``year`` and its printed number (skipping numbers typed by hand)."""
-        prefix = (issuer.doc_prefix or "").strip() or issuer.name
+        prefix = prefix_of(issuer.doc_prefix, issuer.name)
         while True:
             serial = self.next_serial(s, issuer.id, year)
             number = printed_number(prefix, year, serial)
@@ -410,6 +470,9 @@ def _ref(o: Organization) -> docs.OrgRef:
         term_end=o.term_end,
         full_members=o.full_members,
         probationary_members=o.probationary_members,
+        doc_prefix=o.doc_prefix,
+        contact_name=o.contact_name,
+        contact_phone=o.contact_phone,
     )
 
 

@@ -1000,7 +1000,15 @@ def audit_view(e: AuditEvent, definition: WorkflowDefinition | None) -> AuditVie
 def resolve_prefill(
     expr: str, org: Organization | OrgInfo, data: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> Any:
-    """Values the system already knows: ``org.full_members``, ``data.<step>.<field>``, ``setting.<name>``."""
+    """Values the system already knows: ``org.full_members``, ``data.<step>.<field>``, ``setting.<name>``;
+    ``data.a.x + data.b.x`` joins the rows of several steps' lists (each row once), e.g. the members
+    elected in the first ballot and in a later round."""
+    if "+" in expr:
+        joined: list[Any] = []
+        for part in expr.split("+"):
+            value = resolve_prefill(part.strip(), org, data, settings)
+            joined += [row for row in value if row not in joined] if isinstance(value, list) else []
+        return joined
     head, _, rest = expr.partition(".")
     if head == "org":
         value = getattr(org, rest, None)
