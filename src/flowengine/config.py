@@ -43,6 +43,11 @@ def _paths(env: Mapping[str, str]) -> tuple[Path, ...]:
     return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
 
 
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = (env.get(name) or "").strip()
+    return Path(raw) if raw else None
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return (env.get(name) or "").strip().lower() in ("1", "true", "yes")
 
@@ -86,6 +91,10 @@ class Settings:
     sweep_lease_seconds: int = 300
     term_reminder_working_days: int = 120
     audit_seal_grace_seconds: int = 300
+    #: The private key that signs the audit seals (the scheduler's host only; never in the database).
+    audit_signing_key: Path | None = None
+    #: The public keys ``audit verify`` trusts (old keys stay after a rotation).
+    audit_public_keys: Path | None = None
     health_max_heartbeat_age: int = 300
     web: WebServerSettings = field(default_factory=WebServerSettings)
     #: Read even when the settings are built in code (tests do), so no test pays for real Argon2 hashing.
@@ -130,6 +139,8 @@ class Settings:
             sweep_lease_seconds=_int(env, "FLOWENGINE_SWEEP_LEASE_SECONDS", 300, 1),
             term_reminder_working_days=_int(env, "FLOWENGINE_TERM_REMINDER_WORKING_DAYS", 120),
             audit_seal_grace_seconds=_int(env, "FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", 300),
+            audit_signing_key=_path(env, "FLOWENGINE_AUDIT_SIGNING_KEY"),
+            audit_public_keys=_path(env, "FLOWENGINE_AUDIT_PUBLIC_KEYS"),
             health_max_heartbeat_age=_int(env, "FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE", 300),
             web=WebServerSettings(
                 bind=env.get("FLOWENGINE_BIND") or "127.0.0.1:8000",

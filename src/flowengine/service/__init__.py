@@ -10,6 +10,8 @@ may use is what this module exports.
 
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
+from flowengine.service.audit.signing import KeyRing
+from flowengine.service.audit.signing import generate_key as generate_audit_key
 from flowengine.service.catalog import definition_files, validate_paths
 from flowengine.service.identity.accounts import AccountView, LoginRefused
 from flowengine.service.identity.delegations import DelegationView
@@ -17,6 +19,7 @@ from flowengine.service.identity.directory import ORG_FORM_FIELDS, parse_org_tre
 from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
 from flowengine.service.ops import health
 from flowengine.service.ops.dbcopy import copy_database
+from flowengine.service.ops.roles import grant_app_role
 from flowengine.service.reads.inbox import CATEGORIES as INBOX_CATEGORIES
 from flowengine.service.reads.inbox import CopyView
 from flowengine.service.reads.queries import (
@@ -73,6 +76,7 @@ __all__ = [
     "Criteria",
     "DocumentView",
     "InstanceView",
+    "KeyRing",
     "LoginRefused",
     "MetricView",
     "NewToken",
@@ -87,6 +91,8 @@ __all__ = [
     "TaskView",
     "copy_database",
     "definition_files",
+    "generate_audit_key",
+    "grant_app_role",
     "health",
     "load_export",
     "mermaid",
