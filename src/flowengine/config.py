@@ -63,6 +63,9 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     ):
         raise ConfigurationError(f"环境变量 {name}={raw!r} 应形如 30/minute（次数/second|minute|hour|day）。")
     return raw
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = (env.get(name) or "").strip()
+    return Path(raw) if raw else None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -108,6 +111,10 @@ class Settings:
     sweep_lease_seconds: int = 300
     term_reminder_working_days: int = 120
     audit_seal_grace_seconds: int = 300
+    #: The private key that signs the audit seals (the scheduler's host only; never in the database).
+    audit_signing_key: Path | None = None
+    #: The public keys ``audit verify`` trusts (old keys stay after a rotation).
+    audit_public_keys: Path | None = None
     health_max_heartbeat_age: int = 300
     #: The site's address as the public reaches it (https://oa.example.cn): the QR code of each document
     #: opens its verification page there. Unset: the QR code holds the verification code alone.
@@ -157,6 +164,8 @@ class Settings:
             sweep_lease_seconds=_int(env, "FLOWENGINE_SWEEP_LEASE_SECONDS", 300, 1),
             term_reminder_working_days=_int(env, "FLOWENGINE_TERM_REMINDER_WORKING_DAYS", 120),
             audit_seal_grace_seconds=_int(env, "FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", 300),
+            audit_signing_key=_path(env, "FLOWENGINE_AUDIT_SIGNING_KEY"),
+            audit_public_keys=_path(env, "FLOWENGINE_AUDIT_PUBLIC_KEYS"),
             health_max_heartbeat_age=_int(env, "FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE", 300),
             public_url=_public_url(env),
             verify_rate_limit=_rate(env, "FLOWENGINE_VERIFY_RATE_LIMIT", "30/minute"),

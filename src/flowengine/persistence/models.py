@@ -385,7 +385,8 @@ class AuditSeal(Base):
     range to its last one there: ``{"instance:42": [seq, event id, hash]}``. When the seal was taken, every
     committed event written before ``cutoff`` was covered by it or an earlier seal. The primary key on
     ``seq`` lets exactly one of several concurrent sealers add a seal. Database triggers refuse UPDATE and
-    DELETE.
+    DELETE. ``signature`` (base64) signs ``digest`` with the private key named by ``key_id``
+    (``ed25519:<fingerprint>``), which the database never holds; both are empty on an unsigned seal.
     """
 
     __tablename__ = "audit_seals"
@@ -400,6 +401,8 @@ class AuditSeal(Base):
     heads: Mapped[str] = mapped_column(Text)
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(80))
+    signature: Mapped[str | None] = mapped_column(Text)
 
 
 class Notification(Base):

@@ -12,6 +12,8 @@ from flowengine.documents.numbering import derived_prefix
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
 from flowengine.service.audit.verification import MAX_UPLOAD, Verdict
+from flowengine.service.audit.signing import KeyRing
+from flowengine.service.audit.signing import generate_key as generate_audit_key
 from flowengine.service.catalog import definition_files, validate_paths
 from flowengine.service.identity.accounts import AccountView, LoginRefused
 from flowengine.service.identity.delegations import DelegationView
@@ -20,6 +22,7 @@ from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
 from flowengine.service.ops import health
 from flowengine.service.ops.dbcopy import copy_database
 from flowengine.service.ops.ratelimit import RateLimited
+from flowengine.service.ops.roles import grant_app_role
 from flowengine.service.reads.inbox import CATEGORIES as INBOX_CATEGORIES
 from flowengine.service.reads.inbox import CopyView
 from flowengine.service.reads.queries import (
@@ -79,6 +82,7 @@ __all__ = [
     "Criteria",
     "DocumentView",
     "InstanceView",
+    "KeyRing",
     "LoginRefused",
     "MetricView",
     "NewToken",
@@ -94,6 +98,8 @@ __all__ = [
     "copy_database",
     "derived_prefix",
     "definition_files",
+    "generate_audit_key",
+    "grant_app_role",
     "health",
     "load_export",
     "mermaid",

@@ -20,6 +20,7 @@ from flowengine.registry import Registry, discover
 from flowengine.service.audit.ledger import AuditLedger
 from flowengine.service.audit.seal import AuditSealer
 from flowengine.service.audit.verification import DocumentVerifier
+from flowengine.service.audit.signing import KeyRing, SigningKey, check_pair
 from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.delegations import Delegations
@@ -84,6 +85,10 @@ def open_services(
     PostgreSQL must be upgraded explicitly with ``flowengine db upgrade`` unless ``auto_upgrade`` is given.
     """
     settings = settings or Settings.from_env()
+    # The audit keys live in files outside the database; a missing or unreadable one stops the process.
+    signer = SigningKey.load(settings.audit_signing_key) if settings.audit_signing_key else None
+    keys = KeyRing.load(settings.audit_public_keys) if settings.audit_public_keys else None
+    check_pair(signer, keys)
     calendar.install_supplement(
         load_calendar_file(settings.calendar_file) if settings.calendar_file else None
     )
@@ -97,7 +102,13 @@ def open_services(
     except Exception:
         db.dispose()
         raise
-    sealer = AuditSealer(db, clock, grace=dt.timedelta(seconds=settings.audit_seal_grace_seconds))
+    sealer = AuditSealer(
+        db,
+        clock,
+        grace=dt.timedelta(seconds=settings.audit_seal_grace_seconds),
+        signer=signer,
+        require_signature=keys is not None,
+    )
     escalator = Escalator(
         db,
         catalog,
@@ -129,7 +140,7 @@ def open_services(
         Queries(db, catalog, clock),
         escalator,
         Notifications(db),
-        AuditLedger(db),
+        AuditLedger(db, keys),
         documents,
         ApiTokens(db, clock),
         sealer,

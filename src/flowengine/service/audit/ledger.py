@@ -29,8 +29,14 @@ times of its events against the seals' cutoffs, and the seal chain — not the p
 every event. Exports carry each chain's last sealed head, so verifying an export offline also finds a
 removed tail, as far as the file itself can be trusted.
 
+With trusted public keys (:mod:`flowengine.service.audit.signing`), every signed seal's signature is checked
+and its key named; a seal after a signed one, and the newest seal, must be signed. Someone with full
+database access but without the private key can recompute every hash and digest, not a signature: a
+rewritten chain is found through its seals' signatures. Unsigned seals before the first signed one (written
+before a key was configured) are covered by it, since its digest chains theirs.
+
 The database refuses UPDATE and DELETE on both tables (triggers); the chains and seals catch what someone
-with the power to bypass the triggers changes afterwards, within the limits the README describes.
+with the power to bypass the triggers changes afterwards, within the limits docs/security.md describes.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ from flowengine.service.audit.seal import (
     parse_heads,
     seal_digest,
 )
+from flowengine.service.audit.signing import KeyRing
 from flowengine.service.audit.trail import GENESIS, HASHED_FIELDS, chain_of, event_hash
 
 EXPORT_FORMAT = "flowengine-audit-export"
@@ -78,7 +85,9 @@ class Break:
 
     def __str__(self) -> str:
         if self.chain == SEALS:
-            return f"第 {self.seq} 号封存：{self.problem}"
+            return (
+                f"第 {self.seq} 号封存：{self.problem}" if self.seq is not None else f"封存：{self.problem}"
+            )
         who = (
             f"事件 {self.event_id}（{self.chain} 第 {self.seq} 条）"
             if self.event_id is not None
@@ -112,6 +121,9 @@ class Report:
     seals: int = 0  # seals checked
     unsealed: int = 0  # events after the last seal (not protected against deletion or back-dating yet)
     last_seal: SealSummary | None = None
+    signed: dict[str, int] = field(default_factory=dict)  # key id -> seals it signed
+    unsigned_seals: int = 0
+    keys: KeyRing | None = None  # the public keys the signatures were checked with (None: not checked)
 
     @property
     def ok(self) -> bool:
@@ -124,15 +136,17 @@ def verify_events(
     seals: Iterable[Mapping[str, Any]] | None = None,
     sealed_heads: Mapping[str, SealedHead] | None = None,
     anchors: Mapping[int, str] | None = None,
+    keys: KeyRing | None = None,
 ) -> Report:
     """Check chains given as event dicts (from the database or an export).
 
     Without ``seals`` the events may come grouped by chain in any order. With ``seals`` (every seal, in
     ``seq`` order) they must be *all* events in id order: each seal is recomputed while they stream by.
-    ``sealed_heads`` (an export's) are checked against the chains they name.
+    ``sealed_heads`` (an export's) are checked against the chains they name. ``keys``: the public keys the
+    seals' signatures are checked with.
     """
     by_chain: dict[str, list[Mapping[str, Any]]] = {}
-    walker = _SealWalker(seals, anchors) if seals is not None else None
+    walker = _SealWalker(seals, anchors, keys) if seals is not None else None
     for e in events:
         by_chain.setdefault(str(e["chain"]), []).append(e)
         if walker is not None:
@@ -153,6 +167,7 @@ def verify_events(
             walker.unsealed,
             walker.seals.summary,
         )
+        walker.seals.sign_report(report)
     return report
 
 
@@ -236,9 +251,10 @@ def _uncovered(e: Mapping[str, Any]) -> Break:
 
 
 class _SealChain:
-    """Checks that each seal follows the one before: ``seq``, link, its own digest, range and cutoff."""
+    """Checks that each seal follows the one before: ``seq``, link, its own digest, range and cutoff; and,
+    with ``keys``, its signature."""
 
-    def __init__(self, anchors: Mapping[int, str] | None = None) -> None:
+    def __init__(self, anchors: Mapping[int, str] | None = None, keys: KeyRing | None = None) -> None:
         self.breaks: list[Break] = []
         self.count = 0
         self.last: Mapping[str, Any] | None = None
@@ -246,6 +262,9 @@ class _SealChain:
         self.contiguous = True  # and starts where the one before it ended
         self._anchors = {int(k): v.strip().lower() for k, v in (anchors or {}).items()}
         self._seen: dict[int, str] = {}
+        self._keys = keys
+        self.signed: dict[str, int] = {}
+        self.unsigned = 0
 
     @property
     def summary(self) -> SealSummary | None:
@@ -284,6 +303,7 @@ class _SealChain:
             self.breaks.append(Break(SEALS, None, n, "覆盖范围或截止时间与前一号封存矛盾（封存被改写）"))
         if n in self._anchors:
             self._seen[n] = seal["digest"]
+        self._check_signature(seal)
         self.count += 1
         self.last = seal
         try:
@@ -291,6 +311,61 @@ class _SealChain:
         except (ValueError, TypeError, KeyError):
             self.breaks.append(Break(SEALS, None, n, "记录的各链末条事件无法读取（封存被修改）"))
             return {}
+
+    def _check_signature(self, seal: Mapping[str, Any]) -> None:
+        n, kid, signature = seal["seq"], seal.get("key_id"), seal.get("signature")
+        if not kid and not signature:
+            self.unsigned += 1
+            if self._keys is not None and self.signed:
+                self.breaks.append(Break(SEALS, None, n, "未签名，而此前的封存已签名（封存被伪造或改写）"))
+            return
+        self.signed[kid or "?"] = self.signed.get(kid or "?", 0) + 1
+        if self._keys is None:
+            return
+        key = self._keys.get(kid) if kid else None
+        if key is None:
+            self.breaks.append(
+                Break(
+                    SEALS,
+                    None,
+                    n,
+                    f"签名密钥 {kid or '（未注明）'} 不在受信任的审计公钥中（签名被伪造，或缺少该密钥的公钥）",
+                )
+            )
+        elif not signature or not key.verify(seal["digest"], signature):
+            self.breaks.append(
+                Break(SEALS, None, n, f"密钥 {key} 的签名与封存摘要不符（封存被改写，或签名被伪造）")
+            )
+
+    def signature_breaks(self, events: int) -> list[Break]:
+        """With trusted keys, the newest seal must be signed: otherwise the whole seal chain could have been
+        rewritten by someone without the key. ``events``: how many events were checked."""
+        if self._keys is None or self.signed:  # an unsigned seal after a signed one is reported already
+            return []
+        if self.last is None:
+            if not events:
+                return []
+            return [
+                Break(
+                    SEALS,
+                    None,
+                    None,
+                    "已配置审计公钥，却没有任何封存（封存被删除；若刚配置签名密钥，运行 flowengine audit seal 即可）",
+                )
+            ]
+        return [
+            Break(
+                SEALS,
+                None,
+                self.last["seq"],
+                "未签名：已配置审计公钥，最近的封存须有签名（封存链被伪造或改写；若刚配置签名密钥，"
+                "运行 flowengine audit seal 即可补上）",
+            )
+        ]
+
+    def sign_report(self, report: Report) -> None:
+        report.breaks.extend(self.signature_breaks(report.events))
+        report.signed, report.unsigned_seals, report.keys = dict(self.signed), self.unsigned, self._keys
 
     def anchor_breaks(self) -> list[Break]:
         """The seals whose digest was kept outside the database must still have it."""
@@ -317,9 +392,14 @@ _NO_CUTOFF = dt.datetime.min.replace(tzinfo=dt.UTC)
 class _SealWalker:
     """Recomputes every seal from all events streamed in id order (one pass, next to the chain checks)."""
 
-    def __init__(self, seals: Iterable[Mapping[str, Any]], anchors: Mapping[int, str] | None) -> None:
+    def __init__(
+        self,
+        seals: Iterable[Mapping[str, Any]],
+        anchors: Mapping[int, str] | None,
+        keys: KeyRing | None = None,
+    ) -> None:
         self._seals = iter(seals)
-        self.seals = _SealChain(anchors)
+        self.seals = _SealChain(anchors, keys)
         self.unsealed = 0
         self._breaks: list[Break] = []
         self._digest_breaks: list[tuple[int, int, Break]] = []  # reported only if nothing else explains them
@@ -468,8 +548,9 @@ class _SealIndex:
         seals: Iterable[Mapping[str, Any]],
         chains: set[str] | None,
         anchors: Mapping[int, str] | None = None,
+        keys: KeyRing | None = None,
     ) -> None:
-        self.seals = _SealChain(anchors)
+        self.seals = _SealChain(anchors, keys)
         self.heads: dict[str, SealedHead] = {}
         self._lasts: list[int] = []
         self._afters: list[int] = []
@@ -509,8 +590,9 @@ def _row(e: AuditEvent) -> dict[str, Any]:
 class AuditLedger:
     """Reads, verifies and exports the audit trail (for auditors and ``flowengine audit``)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, keys: KeyRing | None = None) -> None:
         self.db = db
+        self.keys = keys  # the trusted public keys (FLOWENGINE_AUDIT_PUBLIC_KEYS)
 
     def events(
         self, *, instance_ids: Iterable[int] | None = None, chain: str | None = None, batch: int = 5000
@@ -550,15 +632,23 @@ class AuditLedger:
             yield from rows
             last = rows[-1]["seq"]
 
-    def verify(self, instance_id: int | None = None, *, anchors: Mapping[int, str] | None = None) -> Report:
+    def verify(
+        self,
+        instance_id: int | None = None,
+        *,
+        anchors: Mapping[int, str] | None = None,
+        keys: KeyRing | None = None,
+    ) -> Report:
         """Every chain and every seal; or one request's chain against what the seals recorded for it.
 
-        ``anchors`` maps seal numbers to digests kept outside the database (printed by ``audit seal``).
+        ``anchors`` maps seal numbers to digests kept outside the database (printed by ``audit seal``);
+        ``keys`` (default: the ledger's) are the public keys the seals' signatures are checked with.
         """
+        keys = keys if keys is not None else self.keys
         if instance_id is None:
-            return verify_events(self.events(), seals=self.seals(), anchors=anchors)
+            return verify_events(self.events(), seals=self.seals(), anchors=anchors, keys=keys)
         chain = chain_of(instance_id)
-        index = _SealIndex(self.seals(), {chain}, anchors)
+        index = _SealIndex(self.seals(), {chain}, anchors, keys)
         items = list(self.events(instance_ids=[instance_id]))
         report = verify_events(items, sealed_heads=index.heads)
         report.breaks += index.late_breaks({chain: items}) + index.seals.breaks + index.seals.anchor_breaks()
@@ -567,6 +657,7 @@ class AuditLedger:
             index.seals.summary,
             index.unsealed(items),
         )
+        index.seals.sign_report(report)
         return report
 
     def sealed_heads(self, instance_ids: Iterable[int] | None = None) -> dict[str, SealedHead]:
