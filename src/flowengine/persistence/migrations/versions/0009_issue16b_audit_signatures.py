@@ -3,8 +3,8 @@ does not hold (``key_id``, ``signature``); on SQLite, a trigger per audit table 
 is taken (``INSERT OR REPLACE`` would otherwise delete the row it replaces without firing its DELETE
 trigger).
 
-Revision ID: 0008_issue16b_audit_signatures
-Revises: 0007_issue13_approval_verbs
+Revision ID: 0009_issue16b_audit_signatures
+Revises: 0008_issue17b_numbering_verification
 Create Date: 2026-12-01 17:30:00
 """
 
