@@ -216,7 +216,7 @@ class ApiTokens:
             )
             if active_only:
                 q = q.where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
-            return [_view(t, now, u) for t, u in s.execute(q).tuples()]
+            return [_view(t, now, u) for t, u in s.execute(q)]
 
     def revoke_any(self, admin_id: int, token_id: int, client_addr: str | None = None) -> TokenView:
         """An administrator revokes anyone's token (a leaked one, a departed colleague's script)."""

@@ -513,6 +513,7 @@ _ERRORS_TEXT = {
     404: "No such thing, or the caller may not see it.",
     409: "The instance changed since the caller's version, or the action is not possible in its state.",
     422: "A field or a rule of the procedure refused the input; `errors` names the fields, `checks` the rules.",
+    413: "The body is larger than 256 KB.",
     429: "Too many bad tokens from this address: wait `Retry-After` seconds.",
 }
 
@@ -870,6 +871,8 @@ for _path in PATHS.values():
         _operation["responses"].setdefault("429", _error(429))
         if _method != "get":
             _operation["responses"].setdefault("403", _error(403))
+        if "requestBody" in _operation:
+            _operation["responses"].setdefault("413", _error(413))
 
 
 def document() -> dict[str, Any]:
