@@ -20,6 +20,7 @@ from flowengine.chinese import CHINA
 from flowengine.config import Settings
 from flowengine.definitions.schema import schema_json
 from flowengine.errors import DefinitionError, FlowEngineError, ValidationFailed
+from flowengine.files import open_private
 from flowengine.vocabulary import ROLES
 
 
@@ -448,9 +449,17 @@ def users_add(
 @click.option("--name", default=None, help="新令牌的名称（用途，如“报表脚本”）")
 @click.option("--revoke", "revoke_id", type=int, default=None, help="吊销该用户编号为 ID 的令牌")
 @click.option("--list", "show_list", is_flag=True, help="列出该用户的令牌（不显示令牌本身）")
+@click.option("--days", type=int, default=None, help="新令牌的有效期（天；默认 FLOWENGINE_TOKEN_DAYS）")
+@click.option("--read-only", is_flag=True, help="新令牌只读（只能 GET）")
 @click.pass_context
 def users_token(
-    ctx: click.Context, username: str, name: str | None, revoke_id: int | None, show_list: bool
+    ctx: click.Context,
+    username: str,
+    name: str | None,
+    revoke_id: int | None,
+    show_list: bool,
+    days: int | None,
+    read_only: bool,
 ) -> None:
     """为用户创建 API 令牌（仅显示一次，库中只存其哈希），或吊销、列出令牌。"""
     if sum((name is not None, revoke_id is not None, show_list)) != 1:
@@ -460,14 +469,20 @@ def users_token(
         user_id = services.directory.user_id(username)
         if show_list:
             for t in services.tokens.list_for(user_id):
-                state = f"已吊销 {t.revoked_at:%Y-%m-%d %H:%M}Z" if t.revoked_at else "有效"
+                state = (
+                    f"已吊销 {t.revoked_at:%Y-%m-%d %H:%M}Z"
+                    if t.revoked_at
+                    else ("已过期" if t.expired else f"有效至 {t.expires_at:%Y-%m-%d %H:%M}Z")
+                )
                 used = f"{t.last_used_at:%Y-%m-%d %H:%M}Z" if t.last_used_at else "从未使用"
-                click.echo(f"{t.id}\tfe_{t.prefix}_…\t{t.name}\t{state}\t最近使用：{used}")
+                click.echo(f"{t.id}\tfe_{t.prefix}_…\t{t.name}\t{t.scope_title}\t{state}\t最近使用：{used}")
         elif revoke_id is not None:
             revoked = services.tokens.revoke(revoke_id, user_id)
             click.echo(f"已吊销 {username} 的令牌 {revoked.id}（{revoked.name}，fe_{revoked.prefix}_…）。")
         else:
-            created = services.tokens.create(user_id, name or "")
+            created = services.tokens.create(
+                user_id, name or "", days=days, scope="read" if read_only else "write"
+            )
             click.echo(created.token)
             click.echo(
                 f"已为 {username} 创建令牌 {created.view.id}（{created.view.name}）。令牌只显示这一次，请妥善保存；"
@@ -703,7 +718,7 @@ def audit_export(ctx: click.Context, instance_ids: tuple[int, ...], fmt: str, ou
     """导出审计记录（CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开），含哈希，可离线校验。"""
     services = _services(ctx)
     try:
-        with out.open("w", encoding="utf-8", newline="") as fh:
+        with open_private(out, "w", encoding="utf-8", newline="") as fh:
             n = services.ledger.export(fh, fmt, instance_ids=list(instance_ids) or None)
     finally:
         services.close()

@@ -531,3 +531,42 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: After this moment the token authenticates nobody (FLOWENGINE_TOKEN_DAYS, at most _MAX_DAYS).
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: ``read``: GET only; ``write``: whatever its owner may do.
+    scope: Mapped[str] = mapped_column(String(16), server_default="write")
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random key, of which only the SHA-256 is kept here.
+
+    Signing out, a password change, an administrator's reset or disabling the account sets ``ended_at``;
+    a cookie whose row has ended, or has been idle or open too long, signs nobody in — a copied cookie
+    replayed after the person signed out is refused.
+    """
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class AuthThrottle(Base):
+    """Failed authentications per key (an address, an account at an address), shared by every worker.
+
+    ``key`` is the SHA-256 of what is counted (``login:addr:…``, ``login:acct:…``), so no user name typed
+    by a stranger is stored here; ``blocked_until`` is when the next attempt will be looked at.
+    """
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

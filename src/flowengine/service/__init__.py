@@ -18,7 +18,8 @@ from flowengine.service.catalog import definition_files, validate_paths
 from flowengine.service.identity.accounts import AccountView, LoginRefused
 from flowengine.service.identity.delegations import DelegationView
 from flowengine.service.identity.directory import ORG_FORM_FIELDS, parse_org_tree
-from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
+from flowengine.service.identity.throttle import TooManyAttempts
+from flowengine.service.identity.tokens import MAX_NAME_LENGTH, SCOPES, NewToken, TokenGrant, TokenView
 from flowengine.service.ops import health
 from flowengine.service.ops.dbcopy import copy_database
 from flowengine.service.ops.ratelimit import RateLimited
@@ -84,6 +85,10 @@ __all__ = [
     "InstanceView",
     "KeyRing",
     "LoginRefused",
+    "SCOPES",
+    "TokenGrant",
+    "TokenView",
+    "TooManyAttempts",
     "MetricView",
     "NewToken",
     "Overview",

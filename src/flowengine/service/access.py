@@ -155,6 +155,15 @@ def may_see(held: Iterable[tuple[str, int]], path: str, approver_id: int | None)
     return any(org_id in scope for _, org_id in held)
 
 
+def may_see_addresses(held: Iterable[tuple[str, int]], path: str, approver_id: int | None) -> bool:
+    """Whether someone may see the client addresses in a request's trail: an auditor over it, nobody else.
+
+    Where a reviewer signed from is evidence for an audit, not something the secretary whose request
+    they reviewed needs to know (a home address, a branch office's network).
+    """
+    return may_see([(r, o) for r, o in held if r == "auditor"], path, approver_id)
+
+
 def may_read(
     conn: Connection,
     who: Caller,

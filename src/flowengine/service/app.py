@@ -25,6 +25,8 @@ from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.delegations import Delegations
 from flowengine.service.identity.directory import Directory
+from flowengine.service.identity.sessions import WebSessions
+from flowengine.service.identity.throttle import Throttle
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
 from flowengine.service.ops.ratelimit import Limit, RateLimiter
@@ -59,6 +61,7 @@ class Services:
     verbs: Verbs
     delegations: Delegations
     verifier: DocumentVerifier
+    sessions: WebSessions
 
     def close(self) -> None:
         self.db.dispose()
@@ -129,6 +132,8 @@ def open_services(
         lease_seconds=settings.sweep_lease_seconds,
         batch=settings.sweep_batch,
     )
+    security = settings.security
+    throttle = Throttle(db, clock, security)
     return Services(
         settings,
         db,
@@ -136,17 +141,23 @@ def open_services(
         catalog,
         flow,
         Directory(db, clock),
-        Accounts(db, clock),
+        Accounts(db, clock, throttle),
         Queries(db, catalog, clock),
         escalator,
         Notifications(db),
         AuditLedger(db, keys),
         documents,
-        ApiTokens(db, clock),
+        ApiTokens(db, clock, throttle, security),
         sealer,
         Supervision(db, catalog, clock),
         Inbox(db, catalog, clock),
         Verbs(db, catalog, clock, flow),
         Delegations(db, clock, {n: d.title for n, d in catalog.current.items()}),
         DocumentVerifier(db, RateLimiter(db, Limit.parse(settings.verify_rate_limit), clock)),
+        WebSessions(
+            db,
+            clock,
+            idle=dt.timedelta(minutes=security.session_idle_minutes),
+            lifetime=dt.timedelta(hours=security.session_max_hours),
+        ),
     )

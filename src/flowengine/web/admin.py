@@ -1,4 +1,5 @@
-"""Administration: the organization tree, users and their roles, and the loaded procedure definitions.
+"""Administration: the organization tree, users and their roles, everyone's API tokens, and the loaded
+procedure definitions.
 
 The views only carry forms to :class:`flowengine.service.identity.directory.Directory` and
 :class:`flowengine.service.identity.accounts.Accounts`, which check that the caller is an administrator, validate
@@ -20,6 +21,7 @@ from flowengine.errors import ValidationFailed
 from flowengine.service import ORG_FORM_FIELDS, derived_prefix, mermaid
 from flowengine.vocabulary import ORG_TYPES, ROLES
 from flowengine.web.context import services, user_id
+from flowengine.web.inputs import id_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -86,7 +88,7 @@ def org_new() -> Response | tuple[str, int]:
     if request.method == "POST":
         return _save_org(None)
     parent = request.args.get("parent", "")
-    return _org_page(None, {**_EMPTY_ORG, "parent_id": parent if parent.isdigit() else ""}, {}, 200)
+    return _org_page(None, {**_EMPTY_ORG, "parent_id": parent if id_arg(parent) else ""}, {}, 200)
 
 
 @bp.route("/orgs/<int:org_id>", methods=["GET", "POST"])
@@ -209,6 +211,25 @@ def set_active(target_id: int) -> Response | tuple[str, int]:
     if changed:
         flash("已启用该用户。" if active else "已停用该用户，其登录会话随之失效。", "success")
     return redirect(url_for("admin.user", target_id=target_id))
+
+
+@bp.route("/tokens")
+@login_required
+def tokens() -> str:
+    every = request.args.get("all") == "1"
+    rows = services().tokens.list_all(user_id(), active_only=not every)  # 403 for anyone but an admin
+    return render_template("admin/tokens.html", tokens=rows, every=every)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def token_revoke(token_id: int) -> Response:
+    revoked = services().tokens.revoke_any(user_id(), token_id, request.remote_addr)
+    flash(
+        f"已吊销 {revoked.owner_name or revoked.user_id} 的令牌“{revoked.name}”（fe_{revoked.prefix}_…）。",
+        "success",
+    )
+    return redirect(url_for("admin.tokens"))
 
 
 @bp.route("/definitions")

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from flowengine.service import INBOX_CATEGORIES, task_timing
 from flowengine.web.context import services, user_id
+from flowengine.web.inputs import id_arg, page_arg
 
 bp = Blueprint("inbox", __name__)
 
@@ -15,8 +16,7 @@ ORDERS = {"urgent": "最紧急优先", "newest": "最新优先"}
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return max(1, int(page)) if page.isdigit() else 1
+    return page_arg()
 
 
 @bp.route("/")
@@ -30,7 +30,7 @@ def index() -> str | Response:
     workflow = request.args.get("workflow") or None
     state = request.args.get("state") or None
     org = request.args.get("org", "")
-    org_id = int(org) if org.isdigit() else None
+    org_id = id_arg(org)
     org_name = request.args.get("org_name", "").strip()[:100] or None
     order = request.args.get("order") if request.args.get("order") in ORDERS else "urgent"
     category = request.args.get("category") if request.args.get("category") in INBOX_CATEGORIES else None

@@ -22,6 +22,7 @@ from flowengine.vocabulary import InstanceStatus, title_of
 from flowengine.web import fields
 from flowengine.web.context import actor, services, user_id
 from flowengine.web.forms import StartForm, StepForm
+from flowengine.web.inputs import id_arg
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -61,9 +62,7 @@ def start(workflow: str) -> BaseResponse | str | tuple[str, int]:
     form = StartForm()
     allowed = {o.id for o in ctx.orgs}
     raw_org = request.form.get("org_id") if request.method == "POST" else request.args.get("org")
-    org_id = (
-        int(raw_org) if raw_org and raw_org.isdigit() else (ctx.orgs[0].id if len(ctx.orgs) == 1 else None)
-    )
+    org_id = id_arg(raw_org) if raw_org else (ctx.orgs[0].id if len(ctx.orgs) == 1 else None)
     if org_id is not None and org_id not in allowed:
         abort(403)
     values: Mapping[str, Any] = dict(ctx.prefill.get(org_id, {})) if org_id else {}
@@ -137,6 +136,7 @@ def render_request(
     return render_template(
         "requests/show.html",
         inst=inst,
+        may_export_trail=svc.flow.addresses_visible(instance_id, uid),
         definition=definition,
         forms=forms,
         step_form=StepForm(),
@@ -217,13 +217,15 @@ def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
 @bp.route("/<int:instance_id>/trail.csv")
 @login_required
 def trail_csv(instance_id: int) -> Response:
-    """The request's audit chain in the ledger's export format (``flowengine audit export``).
+    """The request's audit chain in the ledger's export format (``flowengine audit export``), for auditors.
 
     UTF-8 with BOM so that Excel reads the Chinese; every hashed field and both hashes are there, so the
     file verifies offline with ``flowengine audit verify --export``.
     """
     svc = services()
     inst = svc.flow.get(instance_id, user_id())  # NotFound (404) for those who may not see it
+    if not svc.flow.addresses_visible(inst.id, user_id()):
+        raise PermissionDenied("审计记录导出含审批人的网络地址，仅审计人员可以导出。")
     out = io.StringIO()
     svc.ledger.export(out, "csv", instance_ids=[inst.id], now=svc.flow.clock())
     return Response(

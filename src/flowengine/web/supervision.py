@@ -28,6 +28,7 @@ from flowengine.service import FILTER_TITLES, SORTS, Criteria, Overview, Supervi
 from flowengine.service import TERM_STATUS_TITLES as STATUS_TITLES
 from flowengine.web.context import services, user_id
 from flowengine.web.errors import error_page
+from flowengine.web.inputs import id_arg
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
@@ -79,7 +80,7 @@ def _criteria(args: Mapping[str, str]) -> tuple[Criteria, dict[str, str]]:
         errors["status"] = f"状态筛选“{status}”无效，已显示全部状态"
         status = None
     org = args.get("org") or ""
-    org_id = int(org) if org.isdigit() else None
+    org_id = id_arg(org)
     if org and org_id is None:
         errors["org"] = f"组织“{org}”无效，已显示全部组织"
     sort = args.get("sort") or "tree"
@@ -260,7 +261,7 @@ def bulletin() -> Response | tuple[str, int]:
             date_from,
             date_to,
             request.args.get("number") or "",
-            int(org) if org.isdigit() else None,
+            id_arg(org),
         )
     except ValidationFailed as exc:
         return _refused(exc)
@@ -273,7 +274,7 @@ def _period(errors: dict[str, str]) -> tuple[dt.date, dt.date, int | None]:
     date_from = _date(request.args, "from", dt.date(today.year, 1, 1), "开始日期", errors)
     date_to = _date(request.args, "to", today, "结束日期", errors)
     org = request.args.get("org") or ""
-    return date_from, date_to, int(org) if org.isdigit() else None
+    return date_from, date_to, id_arg(org)
 
 
 @bp.route("/<key>")

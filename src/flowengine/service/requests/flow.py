@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
@@ -877,13 +877,26 @@ class FlowService:
             return out
 
     def trail(self, instance_id: int, actor: Actor | int) -> list[AuditView]:
+        """The request's events; client addresses only for an auditor over it (:func:`may_see_addresses`)."""
         uid = actor.user_id if isinstance(actor, Actor) else actor
         with self.db.read() as s:
             inst, definition = self._load(s, instance_id, uid)
+            addresses = self._addresses_visible(s, inst, uid)
             events = s.scalars(
                 select(AuditEvent).where(AuditEvent.chain == audit.chain_of(inst.id)).order_by(AuditEvent.seq)
             )
-            return [audit_view(e, definition) for e in events]
+            views = [audit_view(e, definition) for e in events]
+            return views if addresses else [replace(v, client_addr=None) for v in views]
+
+    def addresses_visible(self, instance_id: int, user_id: int) -> bool:
+        """Whether ``user_id`` may see where the request's actors worked from (and so export its trail)."""
+        with self.db.read() as s:
+            inst, _ = self._load(s, instance_id, user_id)
+            return self._addresses_visible(s, inst, user_id)
+
+    def _addresses_visible(self, s: Session, inst: Instance, user_id: int) -> bool:
+        held = access.caller(s.connection(), user_id).held
+        return access.may_see_addresses(held, inst.org.path, inst.org.approver_id)
 
 
 def assignments_of(s: Session, user_id: int) -> set[tuple[str, int]]:
