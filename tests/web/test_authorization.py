@@ -35,6 +35,10 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/requests/{iid}", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{iid}/trail.csv", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{doc_iid}/trail.csv", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{iid}/trail.xlsx", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{iid}/trail.json", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{doc_iid}/documents/{doc}/preview", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{iid}/documents/{doc}/preview", {}, 404),
     ("/requests/{doc_iid}", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{doc_iid}/documents/{doc}", {"sec2": 404, "nobody": 404}, 200),  # the .docx
     ("/requests/{iid}/documents/{doc}", {}, 404),  # a document is served only under its own request
@@ -86,6 +90,7 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
         403,
     ),
     ("/requests/{iid}/actions/no_such_action", {"version": "2"}, {"sec2": 404, "nobody": 404}, 404),
+    ("/requests/{iid}/actions/approve/preview", {"version": "2"}, {"sec2": 404, "nobody": 404}, 403),
     ("/requests/new/leave_request", {"org_id": "{b1}", **GOOD_FORM}, {}, 403),
     ("/admin/orgs/{b1}", {"name": "改名", "type": "branch"}, {}, 403),
     ("/admin/users/{sec1}/active", {"active": "0"}, {}, 403),
@@ -164,6 +169,7 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
 # Who may legitimately do each POST (excluded from the refusal matrix: they are tested in test_requests).
 ALLOWED = {
     "/requests/{iid}/actions/approve": {"handler"},
+    "/requests/{iid}/actions/approve/preview": {"handler"},  # tests/web/test_preview.py
     "/requests/{iid}/actions/return_to_applicant": {"handler"},
     "/requests/{iid}/actions/withdraw": {"sec1"},
     "/requests/new/leave_request": {"sec1"},

@@ -28,6 +28,7 @@ from flowengine.service.notify.notifications import Mailer, Notifications
 from flowengine.service.reads.inbox import Inbox
 from flowengine.service.reads.queries import Queries
 from flowengine.service.reads.supervision import Supervision
+from flowengine.service.reads.trail_table import TrailTables
 from flowengine.service.requests.documents import DocumentService
 from flowengine.service.requests.flow import FlowService
 from flowengine.service.requests.verbs import Verbs
@@ -55,6 +56,7 @@ class Services:
     inbox: Inbox
     verbs: Verbs
     delegations: Delegations
+    trails: TrailTables
 
     def close(self) -> None:
         self.db.dispose()
@@ -134,4 +136,5 @@ def open_services(
         Inbox(db, catalog, clock),
         Verbs(db, catalog, clock, flow),
         Delegations(db, clock, {n: d.title for n, d in catalog.current.items()}),
+        TrailTables(db, flow),
     )
