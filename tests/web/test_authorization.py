@@ -52,6 +52,9 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/admin/users", {"admin": 200}, 403),
     ("/admin/definitions", {"admin": 200}, 403),
     ("/admin/definitions/leave_request/1", {"admin": 200}, 403),
+    ("/admin/definitions/upload", {"admin": 200}, 403),
+    ("/admin/orgs/{b1}/settings", {"admin": 200}, 403),
+    ("/admin/orgs/999999/settings", {"admin": 404}, 403),
     ("/admin/orgs/new", {"admin": 200}, 403),
     ("/admin/orgs/{b1}", {"admin": 200}, 403),
     ("/admin/orgs/999999", {"admin": 404}, 403),
@@ -93,6 +96,9 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
     ("/requests/{iid}/actions/approve/preview", {"version": "2"}, {"sec2": 404, "nobody": 404}, 403),
     ("/requests/new/leave_request", {"org_id": "{b1}", **GOOD_FORM}, {}, 403),
     ("/admin/orgs/{b1}", {"name": "改名", "type": "branch"}, {}, 403),
+    ("/admin/orgs/{b1}/settings", {"workflow": "leave_request", "s-review_days": "9"}, {}, 403),
+    ("/admin/definitions/upload", {"source": "name: leave_request"}, {}, 403),
+    ("/admin/definitions/activate", {"source": "name: leave_request"}, {}, 403),
     ("/admin/users/{sec1}/active", {"active": "0"}, {}, 403),
     (
         "/admin/orgs/new",
@@ -185,6 +191,9 @@ ALLOWED = {
     },  # the initiator and the superior
     "/requests/{iid}/take-back": {"sec1"},
     "/admin/orgs/{b1}": {"admin"},  # tested in test_admin
+    "/admin/orgs/{b1}/settings": {"admin"},  # tested in test_admin_procedures
+    "/admin/definitions/upload": {"admin"},
+    "/admin/definitions/activate": {"admin"},
     "/admin/users/{sec1}/active": {"admin"},
     "/admin/orgs/new": {"admin"},
     "/admin/users/new": {"admin"},

@@ -23,8 +23,10 @@ from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.delegations import Delegations
 from flowengine.service.identity.directory import Directory
+from flowengine.service.identity.org_settings import OrgSettings
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
+from flowengine.service.publishing import Publishing
 from flowengine.service.reads.inbox import Inbox
 from flowengine.service.reads.queries import Queries
 from flowengine.service.reads.supervision import Supervision
@@ -57,6 +59,8 @@ class Services:
     verbs: Verbs
     delegations: Delegations
     trails: TrailTables
+    org_settings: OrgSettings
+    publishing: Publishing
 
     def close(self) -> None:
         self.db.dispose()
@@ -93,6 +97,8 @@ def open_services(
         catalog = Catalog(settings.workflows_dir, registry)
         with db.write() as s:
             catalog.sync(s, clock())
+            catalog.adopt(s)  # a version activated in the browser, newer than its file
+        catalog.attach(db)
     except Exception:
         db.dispose()
         raise
@@ -137,4 +143,6 @@ def open_services(
         Verbs(db, catalog, clock, flow),
         Delegations(db, clock, {n: d.title for n, d in catalog.current.items()}),
         TrailTables(db, flow),
+        OrgSettings(db, catalog),
+        Publishing(db, catalog),
     )
