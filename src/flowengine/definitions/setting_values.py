@@ -176,13 +176,13 @@ def _parse(field: str, default: Any, form: Mapping[str, str], errors: dict[str, 
         return number
     if kind == "decimal":
         try:
-            number = float(raw)
+            decimal = float(raw)
         except ValueError:
             errors[field] = f"应为数字（如 0.2），而不是“{raw}”"
             return None
-        if not 0 <= number <= (1 if 0 <= default <= 1 else 1e6):
+        if not 0 <= decimal <= (1 if 0 <= default <= 1 else 1e6):
             errors[field] = "应在 0 与 1 之间" if 0 <= default <= 1 else "不能为负数"
-        return number
+        return decimal
     if kind == "fraction":
         m = _FRACTION.match(raw)
         if not m or int(m.group(2)) == 0 or not 0 < int(m.group(1)) <= int(m.group(2)):

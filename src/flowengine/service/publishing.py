@@ -87,9 +87,8 @@ def _days(d: WorkflowDefinition, state: str) -> str:
         return "无时限"
     dl = st.deadline
     unit = "个工作日" if dl.unit == "working_days" else "天"
-    setting = (
-        f"（设置“{setting_title(d.settings[dl.days_setting])}”）" if dl.days_setting in d.settings else ""
-    )
+    named = d.settings.get(dl.days_setting) if dl.days_setting else None
+    setting = f"（设置“{setting_title(named)}”）" if named else ""
     return f"{dl.days} {unit}{setting}"
 
 

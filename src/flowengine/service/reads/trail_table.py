@@ -142,10 +142,11 @@ def data_text(
         lines += [f"{k}：{_plain(v)}" for k, v in data.items() if k not in by_name]
     elif e.kind == "org_update" and isinstance(data.get("changes"), Mapping):
         for name, change in data["changes"].items():
-            f = ORG_FIELDS.get(name)
+            org_field = ORG_FIELDS.get(name)
             if isinstance(change, Mapping):
-                before, after = value_text(change.get("from"), f), value_text(change.get("to"), f)
-                lines.append(f"{f.label if f else name}：{before} → {after}")
+                before = value_text(change.get("from"), org_field)
+                after = value_text(change.get("to"), org_field)
+                lines.append(f"{org_field.label if org_field else name}：{before} → {after}")
     elif e.kind == "document":
         lines.append(f"文书：《{data.get('title', '')}》（{data.get('number', '')}）")
         if data.get("sha256"):
