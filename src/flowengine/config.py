@@ -63,6 +63,8 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     ):
         raise ConfigurationError(f"环境变量 {name}={raw!r} 应形如 30/minute（次数/second|minute|hour|day）。")
     return raw
+
+
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = (env.get(name) or "").strip()
     return Path(raw) if raw else None

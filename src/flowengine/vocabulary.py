@@ -102,6 +102,8 @@ class AuditKind(_Titled):
     DELEGATION_REVOKE = "delegation_revoke"
     TIMER = "timer"
     HOLD = "hold"
+    ORG_SETTINGS = "org_settings"
+    DEFINITION_PUBLISH = "definition_publish"
 
     @classmethod
     def of_action(cls, kind: str) -> AuditKind:
@@ -206,6 +208,8 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         AuditKind.TOKEN_REVOKE: "吊销接口令牌",
         AuditKind.ORG_CREATE: "新建组织",
         AuditKind.ORG_CHANGE: "修改组织",
+        AuditKind.ORG_SETTINGS: "修改流程设置",
+        AuditKind.DEFINITION_PUBLISH: "启用流程新版本",
         AuditKind.USER_CREATE: "新建用户",
         AuditKind.USER_DISABLE: "停用用户",
         AuditKind.USER_ENABLE: "启用用户",

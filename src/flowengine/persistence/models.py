@@ -486,6 +486,9 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(300))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    #: The document's parts as plain data (:meth:`OfficialDocument.as_dict`): the browser preview renders
+    #: this very model; rendering it as .docx again gives ``content`` byte for byte. None before 0008.
+    model: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     #: The short code printed under the document's QR code (扫码验真); None for documents issued before.
     verify_code: Mapped[str | None] = mapped_column(String(16))

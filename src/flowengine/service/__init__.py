@@ -11,9 +11,9 @@ may use is what this module exports.
 from flowengine.documents.numbering import derived_prefix
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
-from flowengine.service.audit.verification import MAX_UPLOAD, Verdict
 from flowengine.service.audit.signing import KeyRing
 from flowengine.service.audit.signing import generate_key as generate_audit_key
+from flowengine.service.audit.verification import MAX_UPLOAD, Verdict
 from flowengine.service.catalog import definition_files, validate_paths
 from flowengine.service.identity.accounts import AccountView, LoginRefused
 from flowengine.service.identity.delegations import DelegationView

@@ -19,20 +19,23 @@ from flowengine.persistence.db import Database
 from flowengine.registry import Registry, discover
 from flowengine.service.audit.ledger import AuditLedger
 from flowengine.service.audit.seal import AuditSealer
-from flowengine.service.audit.verification import DocumentVerifier
 from flowengine.service.audit.signing import KeyRing, SigningKey, check_pair
+from flowengine.service.audit.verification import DocumentVerifier
 from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.delegations import Delegations
 from flowengine.service.identity.directory import Directory
+from flowengine.service.identity.org_settings import OrgSettings
 from flowengine.service.identity.sessions import WebSessions
 from flowengine.service.identity.throttle import Throttle
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
 from flowengine.service.ops.ratelimit import Limit, RateLimiter
+from flowengine.service.publishing import Publishing
 from flowengine.service.reads.inbox import Inbox
 from flowengine.service.reads.queries import Queries
 from flowengine.service.reads.supervision import Supervision
+from flowengine.service.reads.trail_table import TrailTables
 from flowengine.service.requests.documents import DocumentService
 from flowengine.service.requests.flow import FlowService
 from flowengine.service.requests.verbs import Verbs
@@ -62,6 +65,9 @@ class Services:
     delegations: Delegations
     verifier: DocumentVerifier
     sessions: WebSessions
+    trails: TrailTables
+    org_settings: OrgSettings
+    publishing: Publishing
 
     def close(self) -> None:
         self.db.dispose()
@@ -102,6 +108,8 @@ def open_services(
         catalog = Catalog(settings.workflows_dir, registry)
         with db.write() as s:
             catalog.sync(s, clock())
+            catalog.adopt(s)  # a version activated in the browser, newer than its file
+        catalog.attach(db)
     except Exception:
         db.dispose()
         raise
@@ -160,4 +168,7 @@ def open_services(
             idle=dt.timedelta(minutes=security.session_idle_minutes),
             lifetime=dt.timedelta(hours=security.session_max_hours),
         ),
+        TrailTables(db, flow),
+        OrgSettings(db, catalog),
+        Publishing(db, catalog),
     )

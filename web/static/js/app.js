@@ -45,6 +45,10 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var submitter = event.submitter;
+    // A preview opens in a new tab and changes nothing: no confirmation, and the form stays usable.
+    if (submitter && submitter.getAttribute("formtarget") === "_blank") {
+      return;
+    }
     var message = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
     if (message && !window.confirm(message)) {
       event.preventDefault();

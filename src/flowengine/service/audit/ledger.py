@@ -67,6 +67,7 @@ from flowengine.service.audit.seal import (
 )
 from flowengine.service.audit.signing import KeyRing
 from flowengine.service.audit.trail import GENESIS, HASHED_FIELDS, chain_of, event_hash
+from flowengine.spreadsheet import neutral, restore
 
 EXPORT_FORMAT = "flowengine-audit-export"
 EXPORT_VERSION = 2  # 2: adds each chain's last sealed head ("seal_heads"; CSV column "sealed_head")
@@ -701,7 +702,8 @@ def write_export(
     now: dt.datetime,
     sealed_heads: Mapping[str, SealedHead] | None = None,
 ) -> int:
-    """CSV (UTF-8 with BOM, so Excel reads the Chinese; China time added for people) or JSON.
+    """CSV (UTF-8 with BOM, so Excel reads the Chinese; China time added for people; no cell a formula,
+    see :mod:`flowengine.spreadsheet`) or JSON.
 
     Both carry every hashed field exactly, plus the hashes, so ``audit verify --export`` can recompute
     the chains from the file alone, and the last sealed head of each chain (JSON: ``seal_heads``; CSV:
@@ -715,8 +717,10 @@ def write_export(
         writer.writerow([*COLUMNS, "at_china", SEALED_HEAD])
         for r in rows:
             head = heads.get(str(r["chain"]))
+            # Every cell neutral (a comment "=HYPERLINK(…)" stays text in a spreadsheet); read_export
+            # restores the exact text before the hashes are recomputed.
             writer.writerow(
-                [_cell(k, r.get(k)) for k in COLUMNS]
+                [neutral(_cell(k, r.get(k))) for k in COLUMNS]
                 + [
                     r["at"].astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
                     json.dumps(head.as_dict(), sort_keys=True) if head else "",
@@ -772,7 +776,7 @@ def load_export(path: Path) -> tuple[list[dict[str, Any]], dict[str, SealedHead]
     for row in reader:
         e: dict[str, Any] = {}
         for k in COLUMNS:
-            v = row[k]
+            v = restore(row[k])
             if v == "":
                 e[k] = None
             elif k in _INT:
