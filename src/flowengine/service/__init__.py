@@ -18,7 +18,8 @@ from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
 from flowengine.service.ops import health
 from flowengine.service.ops.dbcopy import copy_database
 from flowengine.service.reads.inbox import CATEGORIES as INBOX_CATEGORIES
-from flowengine.service.reads.inbox import CopyView
+from flowengine.service.reads.inbox import CopyView, TermTaskView
+from flowengine.service.reads.progress import ProgressStep, progress
 from flowengine.service.reads.queries import (
     ORG_OPTIONS_LIMIT,
     RequestRow,
@@ -56,6 +57,9 @@ __all__ = [
     "FILTER_TITLES",
     "INBOX_CATEGORIES",
     "CopyView",
+    "TermTaskView",
+    "ProgressStep",
+    "progress",
     "DelegationView",
     "PersonOption",
     "SignatureView",
