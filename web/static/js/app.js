@@ -85,14 +85,18 @@
     if (failed.dataset.requestUrl && window.history.replaceState) {
       window.history.replaceState(null, "", failed.dataset.requestUrl + "#" + failed.parentElement.id);
     }
-    var first = failed.querySelector("[data-error-link]");
-    if (!(first && focusField(first.getAttribute("href").slice(1)))) {
-      var summary = failed.querySelector(".error-summary");
-      if (summary) {
-        summary.focus({ preventScroll: true });
-        summary.scrollIntoView({ block: "start" });
+    var focusFirst = function () {
+      var first = failed.querySelector("[data-error-link]");
+      if (!(first && focusField(first.getAttribute("href").slice(1)))) {
+        var summary = failed.querySelector(".error-summary");
+        if (summary) {
+          summary.focus({ preventScroll: true });
+          summary.scrollIntoView({ block: "start" });
+        }
       }
-    }
+    };
+    // Once the page has loaded: focus given while it is still being parsed can be lost.
+    if (document.readyState === "complete") { focusFirst(); } else { window.addEventListener("load", focusFirst); }
   }
 
   // ---- the procedure diagram, loaded on demand ----------------------------------------------------
