@@ -147,6 +147,12 @@ class NotificationKind(_Titled):
     TAKEN_BACK = "taken_back"
     DELEGATION = "delegation"
     TIMER = "timer"
+    #: Outcomes told to the one waiting for them (the initiator, and the roles a definition's ``notify`` names).
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    URGED = "urged"
 
 
 class OrgType(_Titled):
@@ -242,6 +248,11 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         NotificationKind.TAKEN_BACK: "拿回",
         NotificationKind.DELEGATION: "委托",
         NotificationKind.TIMER: "到期提醒",
+        NotificationKind.RETURNED: "已退回",
+        NotificationKind.APPROVED: "已批复",
+        NotificationKind.REJECTED: "不予批准",
+        NotificationKind.COMPLETED: "已办结",
+        NotificationKind.URGED: "已催办",
     },
     OrgType: {
         OrgType.WORK_COMMITTEE: "党委（工委）",

@@ -479,6 +479,8 @@ class _Semantics:
     def check_start(self) -> None:
         start = self.d["start"]
         self.need_role(["start", "role"], start["role"])
+        for j, key in enumerate(self.d.get("notify") or []):
+            self.need_role(["notify", j], key)
         if self.vocab.org_types:
             for i, t in enumerate(start["org_types"]):
                 if t not in self.vocab.org_types:
@@ -924,4 +926,5 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook
         package=book.package,
         params=MappingProxyType(dict(d.get("params") or {})),
         term_watch=TermWatchDef(term["role"], term.get("completed", "")) if term else None,
+        notify=tuple(d.get("notify") or ()),
     )

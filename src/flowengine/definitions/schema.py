@@ -169,6 +169,7 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {"role": {"enum": list(TERM_ROLES)}, "completed": {"type": "string"}},
         },
+        "notify": {"type": "array", "items": IDENT, "minItems": 1},
         "settings": {
             "type": "object",
             "propertyNames": IDENT,

@@ -25,7 +25,8 @@ from flowengine.service.ops.dbcopy import copy_database
 from flowengine.service.ops.ratelimit import RateLimited
 from flowengine.service.ops.roles import grant_app_role
 from flowengine.service.reads.inbox import CATEGORIES as INBOX_CATEGORIES
-from flowengine.service.reads.inbox import CopyView
+from flowengine.service.reads.inbox import CopyView, TermTaskView
+from flowengine.service.reads.progress import ProgressStep, progress
 from flowengine.service.reads.queries import (
     ORG_OPTIONS_LIMIT,
     RequestRow,
@@ -66,6 +67,9 @@ __all__ = [
     "FILTER_TITLES",
     "INBOX_CATEGORIES",
     "CopyView",
+    "TermTaskView",
+    "ProgressStep",
+    "progress",
     "DelegationView",
     "PersonOption",
     "SignatureView",

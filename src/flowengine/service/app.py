@@ -158,7 +158,7 @@ def open_services(
         ApiTokens(db, clock, throttle, security),
         sealer,
         Supervision(db, catalog, clock),
-        Inbox(db, catalog, clock),
+        Inbox(db, catalog, clock, term_window_working_days=settings.term_reminder_working_days),
         Verbs(db, catalog, clock, flow),
         Delegations(db, clock, {n: d.title for n, d in catalog.current.items()}),
         DocumentVerifier(db, RateLimiter(db, Limit.parse(settings.verify_rate_limit), clock)),

@@ -19,15 +19,18 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from flowengine.documents.html import render_html
 from flowengine.errors import CheckFailed, InvalidAction, PermissionDenied, StaleVersion, ValidationFailed
-from flowengine.service import MIMETYPE, mermaid, request_steps, task_timing, timeline
+from flowengine.service import MIMETYPE, mermaid, progress, request_steps, task_timing, timeline
 from flowengine.spreadsheet import XLSX, csv_text, workbook
-from flowengine.vocabulary import InstanceStatus, title_of
+from flowengine.vocabulary import STEP_KINDS, ActionKind, InstanceStatus, title_of
 from flowengine.web import fields
 from flowengine.web.context import actor, services, user_id
 from flowengine.web.forms import StartForm, StepForm
 from flowengine.web.inputs import id_arg
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+#: Action kinds that decide a step: the state they leave is where a reviewer decides.
+DECISION_KINDS = (ActionKind.APPROVE, ActionKind.RETURN, ActionKind.REJECT)
 
 
 # ---- starting --------------------------------------------------------------------------------------
@@ -128,14 +131,38 @@ def render_request(
     actions = svc.flow.available_actions(instance_id, uid)
     now = svc.flow.clock()
     documents = svc.documents.list_for(instance_id, uid)
-    latest = {d.name: d.id for d in documents}  # a step redone after a return issues its document again
+    newest = {d.name: d.id for d in documents}  # a step redone after a return issues its document again
     action_titles = {a.name: a.title for a in definition.actions}
     forms = []
+    summary: list[tuple[str, str, str]] = []
     for a in actions:
         if a.name == failed:
             forms.append((a, values or {}, field_errors or {}, general or [], comment or ""))
+            summary = fields.error_summary(a.form, values or {}, field_errors or {}, f"comment-{a.name}")
         else:
             forms.append((a, a.prefill, {}, [], ""))
+    # One opinion box per decision: where a step is decided (it can be approved, returned or refused), a form
+    # that has a free-text field of its own (审核意见, 批复意见) takes the opinion there, with no second box.
+    decided = {src for a in definition.actions if a.kind in DECISION_KINDS for src in a.sources}
+    single_opinion = {
+        a.name
+        for a in actions
+        if not a.comment_required
+        and any(f.type == "text" for f in a.form)
+        and set(definition.action(a.name).sources) & decided
+    }
+    steps = request_steps(definition, inst)
+    # What is being decided comes first: the data of the step that brought the request here (and the
+    # documents it issued), then the decision forms; every earlier step's data stays a click away.
+    latest_action = next(
+        (
+            e.action
+            for e in reversed(trail)
+            if e.kind in STEP_KINDS and e.to_state == inst.state and e.action in inst.data
+        ),
+        None,
+    )
+    latest = next((st for st in steps if st.key == latest_action), None)
     return render_template(
         "requests/show.html",
         inst=inst,
@@ -144,9 +171,14 @@ def render_request(
         forms=forms,
         step_form=StepForm(),
         diagram=mermaid(definition, inst.state, svc.queries.visited_states(trail)),
-        steps=request_steps(definition, inst),
+        progress=progress(definition, trail, inst.state, documents),
+        steps=steps,
+        latest=latest,
+        latest_documents=[d for d in documents if d.action == latest_action and newest[d.name] == d.id],
+        summary=summary,
+        single_opinion=single_opinion,
         timeline=timeline(definition, trail),
-        documents=[(d, latest[d.name] == d.id, action_titles.get(d.action, d.action)) for d in documents],
+        documents=[(d, newest[d.name] == d.id, action_titles.get(d.action, d.action)) for d in documents],
         tasks=[(t, task_timing(t, now)) for t in inst.open_tasks],
         failed=failed,
         notice=notice,

@@ -54,6 +54,7 @@ from flowengine.service.requests.states import (
     copy_by_roles,
     enter_state,
     leave_states,
+    tell_outcome,
     waiting_for,
 )
 from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, TaskView
@@ -602,6 +603,22 @@ class FlowService:
             )
         if act.copy_to:
             copy_by_roles(s, definition, act, instance_id, row.title, info, now)
+        tell_outcome(
+            conn,
+            definition,
+            act,
+            instance_id=instance_id,
+            title=row.title,
+            initiator_id=row.initiator_id,
+            org=info,
+            actor_id=performer.user_id,
+            actor_name=performer.name,
+            from_state=row.state,
+            to_state=token.state,
+            status=status,
+            comment=comment,
+            now=now,
+        )
         names = {i: o.name for i, o in related.items()} | {org.id: org.name}
         tasks = tuple(
             TaskView(
@@ -940,10 +957,14 @@ def task_views(s: Session, catalog: Catalog, tasks: list[Task]) -> list[TaskView
         if insts
         else {}
     )
+    returns = _returns(s, tasks)
     out = []
     for t in tasks:
         inst = insts[t.instance_id]
         d = catalog.by_row(rows[inst.definition_id])
+        returned = returns.get(t.id)
+        term_end = orgs[inst.org_id].term_end
+        watched = d.term_watch is not None and term_end is not None and t.due_at is None
         out.append(
             TaskView(
                 id=t.id,
@@ -967,9 +988,42 @@ def task_views(s: Session, catalog: Catalog, tasks: list[Task]) -> list[TaskView
                 kind=t.kind,
                 note=t.note,
                 mode=t.mode,
+                returned_by=returned.actor_name or SYSTEM_NAME if returned is not None else None,
+                returned_reason=(returned.comment or "") if returned is not None else None,
+                clock_title="本届任期届满" if watched else None,
+                clock_day=term_end if watched else None,
             )
         )
     return out
+
+
+def _returns(s: Session, tasks: list[Task]) -> dict[int, Any]:
+    """The return (退回) that opened each step task opened by one: the event of kind ``return`` on the same
+    request, into the task's state, at the moment the task was opened (both written in one transaction)."""
+    steps_ = [t for t in tasks if t.kind == TaskKind.STEP]
+    if not steps_:
+        return {}
+    events = s.execute(
+        select(
+            AuditEvent.instance_id,
+            AuditEvent.to_state,
+            AuditEvent.at,
+            AuditEvent.actor_name,
+            AuditEvent.comment,
+        )
+        .where(
+            AuditEvent.instance_id.in_({t.instance_id for t in steps_}),
+            AuditEvent.kind == AuditKind.RETURN,
+            AuditEvent.to_state.in_({t.state for t in steps_}),
+        )
+        .order_by(AuditEvent.seq)
+    ).all()
+    by_key = {(e.instance_id, e.to_state, e.at): e for e in events}
+    return {
+        t.id: by_key[(t.instance_id, t.state, t.opened_at)]
+        for t in steps_
+        if (t.instance_id, t.state, t.opened_at) in by_key
+    }
 
 
 def _title_of(definition: WorkflowDefinition, state: str | None) -> str | None:
