@@ -149,6 +149,10 @@ class DocumentContext:
     signer: str  # the person who performed the action
     earlier: Mapping[str, Issued] = field(default_factory=dict)
     signatures: tuple[Signed, ...] = ()  # every countersign's latest answers, oldest first
+    #: The person the request is about (its definition's ``subject``): name and personal data; empty for a
+    #: request about its organization.
+    subject_name: str = ""
+    subject: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, action: str) -> Mapping[str, Any]:
         return self.data.get(action) or {}

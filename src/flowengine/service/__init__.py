@@ -8,6 +8,7 @@ definitions. An entry point never imports a room directly (an import-linter cont
 may use is what this module exports.
 """
 
+from flowengine.service.access import SubjectRecord
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
 from flowengine.service.catalog import definition_files, validate_paths
@@ -59,6 +60,7 @@ __all__ = [
     "DelegationView",
     "PersonOption",
     "SignatureView",
+    "SubjectRecord",
     "VerbsView",
     "MAX_NAME_LENGTH",
     "MIMETYPE",

@@ -126,6 +126,15 @@ def render_request(
     actions = svc.flow.available_actions(instance_id, uid)
     now = svc.flow.clock()
     documents = svc.documents.list_for(instance_id, uid)
+    subject = None
+    if definition.subject is not None:
+        try:
+            record = svc.flow.subject(instance_id, uid)
+        except PermissionDenied:
+            record = None  # a reader the request was only copied to sees the name in the title, no more
+        if record is not None:
+            labels = {f.name: f for f in definition.start.form}
+            subject = [(labels[k], record.data.get(k)) for k in definition.subject.fields if k in labels]
     latest = {d.name: d.id for d in documents}  # a step redone after a return issues its document again
     action_titles = {a.name: a.title for a in definition.actions}
     forms = []
@@ -137,6 +146,7 @@ def render_request(
     return render_template(
         "requests/show.html",
         inst=inst,
+        subject=subject,
         definition=definition,
         forms=forms,
         step_form=StepForm(),

@@ -171,6 +171,7 @@ class DocumentService:
             issued_on, signer = self._issued_on(
                 s, instance_id, definition, action, org, issuer.id, now, actor_name
             )
+            subject = access.subject_record(s.connection(), instance_id)
             ctx = docs.DocumentContext(
                 workflow=definition.name,
                 name=name,
@@ -197,6 +198,8 @@ class DocumentService:
                 signer=signer,
                 earlier=self._earlier(s, instance_id),
                 signatures=self._signatures(s, instance_id),
+                subject_name=subject.name if subject is not None else "",
+                subject=subject.data if subject is not None else {},
             )
             document = compose(ctx)
             content = docs.render(document)
