@@ -146,3 +146,28 @@ class Person:
     def refresh(self) -> str:
         self.instance = self.services.flow.get(self.id, self.city.users["hexiaoli"])
         return self.instance.state
+
+
+def publicity_data(day: str) -> dict[str, Any]:
+    return {"opinion": "预审合格。", "discipline_consulted": True, "publicity_from": day}
+
+
+def to_prospect(p: Person, talk_day: str = "2025-03-20", activist_day: str = "2025-04-10") -> Person:
+    """From the application to a 发展对象 filed with the committee (a year and a day after the activist)."""
+    p.on(talk_day).act("majun", "record_first_talk", talk(talk_day))
+    p.on(activist_day).act("majun", "appoint_activist", activist(activist_day))
+    p.act("hexiaoli", "file_activist", {"opinion": "同意备案。"})
+    year = (dt.date.fromisoformat(activist_day).replace(year=int(activist_day[:4]) + 1)).isoformat()
+    p.on(year).act("majun", "propose_prospect", prospect(year))
+    p.act("hexiaoli", "file_prospect", {"opinion": "同意备案。"})
+    return p
+
+
+def to_meeting(p: Person, review_day: str, publicity_from: str) -> Person:
+    """From a 发展对象 to the 支部大会 step: 预审, and a 公示 the sweep ends."""
+    p.on(review_day).act("majun", "submit_pre_review", pre_review(review_day))
+    p.on(publicity_from).act("hexiaoli", "pass_pre_review", publicity_data(publicity_from))
+    end = dt.date.fromisoformat(publicity_from) + dt.timedelta(days=12)
+    p.services.escalator.sweep(china_noon(end.isoformat()))
+    p.refresh()
+    return p
