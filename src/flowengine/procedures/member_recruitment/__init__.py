@@ -6,7 +6,7 @@ board (pipeline, overdue talks and approvals, 预备期 ended without a decision
 people at every stage are here.
 """
 
-from flowengine.procedures.member_recruitment import rules
+from flowengine.procedures.member_recruitment import documents, rules
 from flowengine.registry import Procedure
 
 procedure = Procedure(
@@ -14,4 +14,5 @@ procedure = Procedure(
     title="发展党员",
     rules=rules.RULES,
     params=rules.PARAMS,
+    composers=documents.COMPOSERS,
 )

@@ -43,16 +43,24 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     return years
 
 
-def probation_end(data: Mapping[str, Mapping[str, Any]], settings: Mapping[str, Any]) -> dt.date | None:
+def probation_end(
+    data: Mapping[str, Mapping[str, Any]],
+    settings: Mapping[str, Any],
+    history: tuple[tuple[str, Mapping[str, Any]], ...] = (),
+) -> dt.date | None:
     """The first day after the 预备期: one year (``probation_months``) from the 支部大会 that admitted the
-    person (党章第七条; 细则：预备期自支部大会通过接收之日起算), plus an extension when one was decided."""
+    person (党章第七条; 细则：预备期自支部大会通过接收之日起算), plus the extension when one was decided (at
+    the latest 转正 meeting, or at an earlier one of ``history``)."""
     meeting = date_of((data.get(ADMISSION_MEETING) or {}).get("meeting_date"))
     if meeting is None:
         return None
     end = add_months(meeting, int(settings.get("probation_months") or 12))
-    conversion = data.get(CONVERSION_MEETING) or {}
-    if conversion.get("conversion_decision") == "extend" and conversion.get(EXTENSION_FIELD):
-        end = add_months(end, int(conversion[EXTENSION_FIELD]))
+    meetings = [f for a, f in history if a == CONVERSION_MEETING] + [data.get(CONVERSION_MEETING) or {}]
+    extended = next(
+        (f for f in meetings if f.get("conversion_decision") == "extend" and f.get(EXTENSION_FIELD)), None
+    )
+    if extended is not None:
+        end = add_months(end, int(extended[EXTENSION_FIELD]))
     return end
 
 
@@ -478,7 +486,7 @@ def approval_in_time(ctx: CheckContext) -> CheckResult:
 def probation_over(ctx: CheckContext) -> CheckResult:
     """党章第七条、细则：预备期为一年，自支部大会通过其为预备党员之日算起；预备期满，党支部应当及时讨论其能否
     转为正式党员 — so the 转正 discussion opens when the year (and an extension) is over, not before."""
-    end = probation_end(ctx.data, ctx.settings)
+    end = probation_end(ctx.data, ctx.settings, ctx.history)
     if end is None or ctx.today >= end:
         return None
     return CheckFailure(
