@@ -201,6 +201,10 @@ class DocumentContext:
     earlier: Mapping[str, Issued] = field(default_factory=dict)
     signatures: tuple[Signed, ...] = ()  # every countersign's latest answers, oldest first
     verification: Verification | None = None  # the 扫码验真 block the document carries
+    #: The person the request is about (its definition's ``subject``): name and personal data; empty for a
+    #: request about its organization.
+    subject_name: str = ""
+    subject: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, action: str) -> Mapping[str, Any]:
         return self.data.get(action) or {}

@@ -142,14 +142,15 @@ class Instance(Base):
         Index("ix_instances_org_created", "org_id", "created_at"),
         Index("ix_instances_definition_state", "definition_id", "state"),
         Index("ix_instances_status_updated", "status", "updated_at"),
-        # At most one running procedure of a kind per organization (two re-elections at once make no sense).
+        # At most one running procedure of a kind per organization (two re-elections at once make no sense),
+        # unless each request is about a person (its subject): then one per person.
         Index(
             "uq_instances_one_active",
             "workflow",
             "org_id",
             unique=True,
-            postgresql_where=text("status = 'active'"),
-            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active' AND subject_id IS NULL"),
+            sqlite_where=text("status = 'active' AND subject_id IS NULL"),
         ),
     )
 
@@ -165,6 +166,8 @@ class Instance(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The person the request is about, where the definition's subject is a person (else the organization).
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     definition: Mapped[WorkflowDefinitionRow] = relationship()
@@ -295,6 +298,21 @@ class Copy(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class Subject(Base):
+    """The person a request is about (a definition with ``subject: {kind: person}``): the minimum personal
+    data its procedure needs, kept apart from the request's step data and read only through the access
+    policy (``service/access.py``)."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class Timer(Base):
     """A state's timer: at ``due_at`` the sweep fires ``action`` (or only notifies), exactly once."""
 
@@ -313,6 +331,8 @@ class Timer(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
     state: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64))
+    #: Which of the state's timers this is (its position in the definition), for a reminder's text.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ may use is what this module exports.
 """
 
 from flowengine.documents.numbering import derived_prefix
+from flowengine.service.access import SubjectRecord
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
 from flowengine.service.audit.signing import KeyRing
@@ -73,6 +74,7 @@ __all__ = [
     "DelegationView",
     "PersonOption",
     "SignatureView",
+    "SubjectRecord",
     "VerbsView",
     "MAX_NAME_LENGTH",
     "MIMETYPE",

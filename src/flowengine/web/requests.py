@@ -131,6 +131,15 @@ def render_request(
     actions = svc.flow.available_actions(instance_id, uid)
     now = svc.flow.clock()
     documents = svc.documents.list_for(instance_id, uid)
+    subject = None
+    if definition.subject is not None:
+        try:
+            record = svc.flow.subject(instance_id, uid)
+        except PermissionDenied:
+            record = None  # a reader the request was only copied to sees the name in the title, no more
+        if record is not None:
+            labels = {f.name: f for f in definition.start.form}
+            subject = [(labels[k], record.data.get(k)) for k in definition.subject.fields if k in labels]
     newest = {d.name: d.id for d in documents}  # a step redone after a return issues its document again
     action_titles = {a.name: a.title for a in definition.actions}
     forms = []
@@ -167,6 +176,7 @@ def render_request(
         "requests/show.html",
         inst=inst,
         may_export_trail=svc.flow.addresses_visible(instance_id, uid),
+        subject=subject,
         definition=definition,
         forms=forms,
         step_form=StepForm(),

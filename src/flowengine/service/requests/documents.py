@@ -317,6 +317,7 @@ class DocumentService:
                 s, instance_id, definition, action, org, issuer.id, now, actor_name
             )
             code = self._fresh_code(s)
+            subject = access.subject_record(s.connection(), instance_id)
             ctx = docs.DocumentContext(
                 workflow=definition.name,
                 name=name,
@@ -344,6 +345,8 @@ class DocumentService:
                 earlier=self._earlier(s, instance_id),
                 signatures=self._signatures(s, instance_id),
                 verification=self.verification_for(code),
+                subject_name=subject.name if subject is not None else "",
+                subject=subject.data if subject is not None else {},
             )
             yield name, declared, issuer, ctx, compose, year, serial
 

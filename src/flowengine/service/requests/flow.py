@@ -40,6 +40,7 @@ from flowengine.persistence.models import (
     Instance,
     Organization,
     RoleAssignment,
+    Subject,
     Task,
     User,
     WorkflowDefinitionRow,
@@ -52,6 +53,7 @@ from flowengine.service.requests.states import (
     SYSTEM_NAME,
     Performer,
     copy_by_roles,
+    date_in,
     enter_state,
     leave_states,
     tell_outcome,
@@ -337,29 +339,37 @@ class FlowService:
             failures = run_checks(definition.start.checks, ctx)
             if failures:
                 raise CheckFailed(failures)
-            active = s.scalar(
-                select(Instance.id).where(
-                    Instance.workflow == definition.name,
-                    Instance.org_id == org.id,
-                    Instance.status == InstanceStatus.ACTIVE,
+            active = None
+            if definition.subject is None:
+                active = s.scalar(
+                    select(Instance.id).where(
+                        Instance.workflow == definition.name,
+                        Instance.org_id == org.id,
+                        Instance.status == InstanceStatus.ACTIVE,
+                    )
                 )
-            )
             if active is not None:
                 raise InvalidAction(
                     f"{org.name}已有进行中的“{definition.title}”（申请 {active}），请在原申请中继续办理。"
                 )
+            subject, cleaned = self._subject(s, definition, org, cleaned, now)
             inst = Instance(
                 definition_id=self.catalog.row_id(s, definition),
                 workflow=definition.name,
                 org_id=org.id,
                 initiator_id=user.id,
-                title=f"{org.name}{definition.title}",
+                title=(
+                    f"{subject.name}（{org.name}）{definition.title}"
+                    if subject is not None
+                    else f"{org.name}{definition.title}"
+                ),
                 state=definition.initial_state.name,
                 status=InstanceStatus.ACTIVE,
                 version=1,
                 data={"start": cleaned} if cleaned else {},
                 created_at=now,
                 updated_at=now,
+                subject_id=subject.id if subject is not None else None,
             )
             s.add(inst)
             s.flush()
@@ -393,6 +403,42 @@ class FlowService:
             )
             s.flush()
             return self._view(s, inst, definition)
+
+    @staticmethod
+    def _subject(
+        s: Session,
+        definition: WorkflowDefinition,
+        org: Organization,
+        cleaned: Mapping[str, Any] | None,
+        now: dt.datetime,
+    ) -> tuple[Subject | None, dict[str, Any]]:
+        """Where the request is about a person: their record (the subject's fields of the start form) kept
+        apart, and the rest of the start form, which becomes the request's data and its trail."""
+        form = dict(cleaned or {})
+        spec = definition.subject
+        if spec is None:
+            return None, form
+        personal = {f: form.pop(f) for f in spec.fields if f in form}
+        subject = Subject(
+            kind=spec.kind,
+            name=str(personal.get(spec.name_field) or "").strip()[:100],
+            org_id=org.id,
+            data=personal,
+            created_at=now,
+        )
+        s.add(subject)
+        s.flush()
+        return subject, form
+
+    def subject(self, instance_id: int, actor: Actor | int) -> access.SubjectRecord | None:
+        """The person the request is about, for those the access policy lets see personal data."""
+        user_id = actor.user_id if isinstance(actor, Actor) else actor
+        with self.db.read() as s:
+            self._load(s, instance_id, user_id)
+            conn = s.connection()
+            return access.subject_for(
+                conn, access.caller(conn, user_id), instance_id, china_date(self.clock())
+            )
 
     def act(
         self,
@@ -558,7 +604,7 @@ class FlowService:
         opened = [
             t
             for state in token.entered
-            if (t := self._insert_task(s, instance_id, definition, state, info, settings, now))
+            if (t := self._insert_task(s, instance_id, definition, state, info, settings, now, new_data))
         ]
         audit.append(
             s,
@@ -757,12 +803,15 @@ class FlowService:
         org: OrgInfo,
         settings: Mapping[str, Any],
         now: dt.datetime,
+        data: Mapping[str, Any] | None = None,
     ) -> tuple[int, str, str, int, dt.datetime | None] | None:
         state = definition.state(state_name)
         if state.final or state.assignee is None:
             return None
         target = resolve_role(definition.roles[state.assignee], org)
-        due = due_at(now, state.deadline, settings) if state.deadline else None
+        due = None
+        if state.deadline:
+            due = due_at(now, state.deadline, settings, date_in(data or {}, state.deadline.start))
         alerts = sorted(reminder_times(due, state.deadline)) if due and state.deadline else []
         tid = (
             s.connection()

@@ -24,8 +24,8 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 from sqlalchemy.orm import Session
 
 from flowengine.chinese import CHINA, china_date
-from flowengine.definitions.model import ActionDef, Countersign, TimerDef, WorkflowDefinition
-from flowengine.engine.calendar import add_days
+from flowengine.definitions.model import ActionDef, Countersign, Period, TimerDef, WorkflowDefinition
+from flowengine.engine.calendar import add_days, subtract_days
 from flowengine.engine.roles import OrgInfo, resolve_role
 from flowengine.persistence.models import Copy, HeldAction, Signature, Task, Timer, User
 from flowengine.service import audit
@@ -125,35 +125,68 @@ def enter_state(
     state = definition.state(state_name)
     if state.countersign is not None:
         _open_signers(s, definition, instance_id, title, state_name, state.countersign, org, data, now)
-    if state.timer is not None:
-        due = timer_due(state.timer, data, settings, now)
+    for position, timer in enumerate(state.timers):
+        due = timer_due(timer, data, settings, now)
         s.connection().execute(
             insert(cast(Table, Timer.__table__)),
             dict(
-                instance_id=instance_id, state=state_name, action=state.timer.fire, due_at=due, created_at=now
+                instance_id=instance_id,
+                state=state_name,
+                action=timer.fire,
+                position=position,
+                due_at=due,
+                created_at=now,
             ),
         )
+
+
+def date_in(data: Mapping[str, Any], ref: str | None) -> dt.date | None:
+    """The date a ``step.field`` of the request's data holds (``None`` when empty or not a date)."""
+    if not ref:
+        return None
+    step, _, name = ref.partition(".")
+    value = (data.get(step) or {}).get(name)
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _length(period: Period | TimerDef, data: Mapping[str, Any], settings: Mapping[str, Any]) -> int:
+    """How many units a period lasts: from its form field, else its setting, else its number."""
+    if period.days_field:
+        step, _, name = period.days_field.partition(".")
+        value = (data.get(step) or {}).get(name)
+        if isinstance(value, int | str) and not isinstance(value, bool) and str(value).isdigit():
+            return int(value)
+    if period.days_setting and settings.get(period.days_setting) is not None:
+        return int(settings[period.days_setting])
+    return period.days
+
+
+def timer_day(
+    timer: TimerDef, data: Mapping[str, Any], settings: Mapping[str, Any], entered: dt.date
+) -> dt.date:
+    """The day a timer falls on: ``days`` units after its start day — the day the state was entered, or the
+    date of ``timer.start`` — then ``plus`` units more, less ``before`` units."""
+    day = add_days(date_in(data, timer.start) or entered, _length(timer, data, settings), timer.unit)
+    if timer.plus is not None:
+        day = add_days(day, _length(timer.plus, data, settings), timer.plus.unit)
+    if timer.before is not None:
+        day = subtract_days(day, _length(timer.before, data, settings), timer.before.unit)
+    return day
 
 
 def timer_due(
     timer: TimerDef, data: Mapping[str, Any], settings: Mapping[str, Any], now: dt.datetime
 ) -> dt.datetime:
-    """When a timer fires: at the start (China midnight) of the day ``days`` units after its start day — the
-    day the state was entered, or the date of ``timer.start`` — so the period [start, start + days) is over.
+    """When a timer fires: at the start (China midnight) of its day (:func:`timer_day`), so the period
+    [start, start + days) is over.
 
-    A 公示 of 5 working days entered on a Monday ends with Friday and fires on the next working day's
-    midnight; a 预备期 of 12 months from 2025-03-01 fires at the start of 2026-03-01.
+    A period of 5 working days entered on a Monday ends with Friday and fires on the next working day's
+    midnight; a period of 12 months from 2025-03-01 fires at the start of 2026-03-01.
     """
-    base = china_date(now)
-    if timer.start:
-        step, _, name = timer.start.partition(".")
-        value = (data.get(step) or {}).get(name)
-        if value:
-            base = dt.date.fromisoformat(str(value)[:10])
-    days = timer.days
-    if timer.days_setting and settings.get(timer.days_setting) is not None:
-        days = int(settings[timer.days_setting])
-    day = add_days(base, days, timer.unit)
+    day = timer_day(timer, data, settings, china_date(now))
     return dt.datetime.combine(day, dt.time(), tzinfo=CHINA).astimezone(dt.UTC)
 
 

@@ -843,7 +843,7 @@ class Verbs:
                 .values(state=back, version=_I.version + 1, updated_at=now)
             )
             settings = self._settings(conn, definition, org)
-            tid = self.flow._insert_task(s, row.id, definition, back, org.info, settings, now)
+            tid = self.flow._insert_task(s, row.id, definition, back, org.info, settings, now, row.data or {})
             if tid is not None:
                 conn.execute(
                     update(cast(Table, Task.__table__)).where(_T.id == tid[0]).values(assignee_id=who.user_id)
