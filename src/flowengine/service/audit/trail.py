@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, Literal, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, select, text
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from flowengine.persistence.models import AuditEvent
@@ -86,11 +87,47 @@ def append(
     data: dict[str, Any] | None = None,
     client_addr: str | None = None,
     chain: str | None = None,
+    head: tuple[int, str] | None | Literal[False] = False,
+    store: Callable[[Connection, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Insert one event at the end of its chain; returns the stored fields with ``prev_hash`` and ``hash``.
 
-    ``chain`` defaults to the instance's chain (or ``system``); the term watch uses ``org:<id>``.
+    ``chain`` defaults to the instance's chain (or ``system``); the term watch uses ``org:<id>``. A caller
+    that already read the chain's head (``(seq, hash)``, or ``None`` for an empty chain) passes it as
+    ``head``; ``store`` then writes the event instead of a plain INSERT — the engine's hot path writes it
+    in the same statement as the step's other changes (the unique ``(chain, seq)`` key still refuses an
+    event whose head was taken meanwhile).
     """
+    if head is not False or store is not None:
+        c = chain or chain_of(instance_id)
+        conn = session.connection()
+        if head is False:
+            last = conn.execute(_LAST, {"chain": c}).first()
+            head = (last.seq, last.hash) if last else None
+        row = _row(
+            dict(
+                at=at,
+                kind=kind,
+                instance_id=instance_id,
+                actor_id=actor_id,
+                actor_name=actor_name,
+                role=role,
+                org_id=org_id,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                comment=comment,
+                data=data,
+                client_addr=client_addr,
+            ),
+            c,
+            head or (0, GENESIS),
+        )
+        if store is not None:
+            store(conn, row)
+        else:
+            conn.execute(_INSERT, [row])
+        return row
     return append_many(
         session,
         [
@@ -151,13 +188,19 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> list[dict[str
     rows = []
     for e in events:
         chain = e.get("chain") or chain_of(e.get("instance_id"))
-        seq, prev = heads.get(chain, (0, GENESIS))
-        # Empty text is stored as NULL so that exports (where both are an empty cell) verify exactly.
-        fields: dict[str, Any] = {k: (None if e.get(k) == "" else e.get(k)) for k in HASHED_FIELDS}
-        fields.update(chain=chain, seq=seq + 1, at=e["at"].astimezone(dt.UTC))
-        fields["prev_hash"] = prev
-        fields["hash"] = event_hash(fields, prev)
-        heads[chain] = (seq + 1, fields["hash"])
+        fields = _row(e, chain, heads.get(chain, (0, GENESIS)))
+        heads[chain] = (fields["seq"], fields["hash"])
         rows.append(fields)
     conn.execute(_INSERT, rows)
     return rows
+
+
+def _row(e: dict[str, Any], chain: str, head: tuple[int, str]) -> dict[str, Any]:
+    """The stored fields of an event that follows ``head`` in ``chain``, with its ``prev_hash`` and ``hash``."""
+    seq, prev = head
+    # Empty text is stored as NULL so that exports (where both are an empty cell) verify exactly.
+    fields: dict[str, Any] = {k: (None if e.get(k) == "" else e.get(k)) for k in HASHED_FIELDS}
+    fields.update(chain=chain, seq=seq + 1, at=e["at"].astimezone(dt.UTC))
+    fields["prev_hash"] = prev
+    fields["hash"] = event_hash(fields, prev)
+    return fields
