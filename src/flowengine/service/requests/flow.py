@@ -736,7 +736,6 @@ class FlowService:
         """
         if act.kind in HOLD_EXEMPT or performer.user_id is None:
             return None
-        conn = s.connection()
         if pre is not None:
             pending: Any = next(
                 (
@@ -747,19 +746,24 @@ class FlowService:
                 None,
             )
         else:
-            pending = conn.execute(
-                select(_T.id).where(
-                    _T.instance_id == row.id,
-                    _T.state == row.state,
-                    _T.kind == TaskKind.ADDED,
-                    _T.mode == "after",
-                    _T.closed_at.is_(None),
+            pending = (
+                s.connection()
+                .execute(
+                    select(_T.id).where(
+                        _T.instance_id == row.id,
+                        _T.state == row.state,
+                        _T.kind == TaskKind.ADDED,
+                        _T.mode == "after",
+                        _T.closed_at.is_(None),
+                    )
                 )
-            ).first()
+                .first()
+            )
         if pending is None:
             return None
         if row.status != InstanceStatus.ACTIVE or row.state not in act.sources:
             return None  # let perform() say what is wrong
+        conn = s.connection()
         cleaned = validate_form(act.form, data)
         conn.execute(
             insert(cast(Table, HeldAction.__table__)),
