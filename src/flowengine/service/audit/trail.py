@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any, Literal, cast
 
+import orjson
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -41,22 +42,67 @@ HASHED_FIELDS = (
 )
 
 
-def canonical(fields: dict[str, Any]) -> str:
-    def norm(v: Any) -> Any:
-        if isinstance(v, dt.datetime):
-            return v.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return v
+def _utc(v: dt.datetime) -> str:
+    """``%Y-%m-%dT%H:%M:%S.%fZ`` of the UTC time, without strftime's cost."""
+    if v.tzinfo is not dt.UTC:
+        v = v.astimezone(dt.UTC)
+    if v.year < 1000:
+        return v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}Z"
 
-    return json.dumps(
-        {k: norm(fields.get(k)) for k in HASHED_FIELDS},
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+
+def canonical_json(value: dict[str, Any]) -> str:
+    """The reference serialization: sorted keys, no spaces, UTF-8 text as is (the hash is over its bytes)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+_I64 = 2**63
+
+
+def _orjson_safe(v: Any) -> bool:
+    """Whether orjson writes exactly the bytes :func:`canonical_json` does for ``v``: strings, integers of 64
+    bits, booleans, null, and lists and objects (string keys) of those. Not floats (``1e16`` is ``1e+16``
+    in Python's JSON) nor anything else — those take the reference path. ``tests/service/
+    test_audit_canonical.py`` checks the equality on generated values."""
+    t = type(v)
+    if t is str or v is None or t is bool:
+        return True
+    if t is int:
+        return -_I64 <= v < _I64
+    if t is dict:
+        return all(type(k) is str and _orjson_safe(x) for k, x in v.items())
+    if t is list:
+        return all(_orjson_safe(x) for x in v)
+    return False
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    """The canonical JSON of an event's hashed fields (times as UTC text with microseconds)."""
+    value = {}
+    for k in HASHED_FIELDS:
+        v = fields.get(k)
+        value[k] = _utc(v) if isinstance(v, dt.datetime) else v
+    return canonical_bytes(value).decode("utf-8")
+
+
+def canonical_bytes(value: dict[str, Any]) -> bytes:
+    """UTF-8 of :func:`canonical_json`, by orjson where it writes the same bytes (about ten times faster)."""
+    if _orjson_safe(value):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except (TypeError, orjson.JSONEncodeError):  # e.g. a lone surrogate: let the reference decide
+            pass
+    return canonical_json(value).encode("utf-8")
 
 
 def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    return hashlib.sha256((prev_hash + canonical(fields)).encode("utf-8")).hexdigest()
+    value = {}
+    for k in HASHED_FIELDS:
+        v = fields.get(k)
+        value[k] = _utc(v) if isinstance(v, dt.datetime) else v
+    sha = hashlib.sha256(prev_hash.encode("utf-8"))
+    sha.update(canonical_bytes(value))
+    return sha.hexdigest()
 
 
 # A plain Core statement executed with parameters: compiled once, no ORM bulk-insert machinery per event.
