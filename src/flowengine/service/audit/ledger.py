@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import String, Text, cast, select, type_coerce
 
 from flowengine.chinese import CHINA
 from flowengine.persistence.db import Database
@@ -555,7 +555,17 @@ class _SealIndex:
 
 _E = AuditEvent.__table__.c
 # ``data`` as its stored text (JSONB cast to text on PostgreSQL), parsed below by orjson.
-_EVENT_COLUMNS = [cast(_E[c], Text) if c == "data" else _E[c] for c in COLUMNS]
+# ``at`` without the column type's processing (SQLite: its text, parsed by fromisoformat; PostgreSQL: the
+# driver's naive UTC datetime): the generic processor was a fifth of the time per event.
+_EVENT_COLUMNS = [
+    cast(_E[c], Text) if c == "data" else type_coerce(_E[c], String) if c == "at" else _E[c] for c in COLUMNS
+]
+
+
+def _at(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _loads(text: str | bytes) -> Any:
@@ -580,7 +590,7 @@ class AuditLedger:
         JSON column's own parser gives): reading was most of what ``audit verify`` spent per event."""
         ids = list(instance_ids) if instance_ids is not None else None
         last: int | None = None  # no lower bound at first: a row forged with an id <= 0 must be seen too
-        data_at = COLUMNS.index("data")
+        data_at, at_at = COLUMNS.index("data"), COLUMNS.index("at")
         while True:
             q = select(*_EVENT_COLUMNS).order_by(_E.id).limit(batch)
             if last is not None:
@@ -597,6 +607,7 @@ class AuditLedger:
                 row = dict(zip(COLUMNS, r, strict=True))
                 text = r[data_at]
                 row["data"] = _loads(text) if text is not None else None
+                row["at"] = _at(r[at_at])
                 yield row
             last = raw[-1][0]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
 
 import orjson
@@ -57,6 +57,7 @@ def canonical_json(value: dict[str, Any]) -> str:
 
 
 _I64 = 2**63
+_SCALARS = frozenset({str, bool, type(None)})
 
 
 def _orjson_safe(v: Any) -> bool:
@@ -65,29 +66,48 @@ def _orjson_safe(v: Any) -> bool:
     in Python's JSON) nor anything else — those take the reference path. ``tests/service/
     test_audit_canonical.py`` checks the equality on generated values."""
     t = type(v)
-    if t is str or v is None or t is bool:
+    if t in _SCALARS:
         return True
     if t is int:
         return -_I64 <= v < _I64
+    # Plain loops, not all(): a generator per object was a third of verify's time per event.
     if t is dict:
-        return all(type(k) is str and _orjson_safe(x) for k, x in v.items())
+        for k, x in v.items():  # noqa: SIM110
+            if type(k) is not str or not _orjson_safe(x):
+                return False
+        return True
     if t is list:
-        return all(_orjson_safe(x) for x in v)
+        for x in v:  # noqa: SIM110
+            if not _orjson_safe(x):
+                return False
+        return True
     return False
+
+
+def _hashed(fields: Mapping[str, Any]) -> dict[str, Any]:
+    value = {k: fields.get(k) for k in HASHED_FIELDS}
+    at = value["at"]
+    if isinstance(at, dt.datetime):
+        value["at"] = _utc(at)
+    return value
 
 
 def canonical(fields: dict[str, Any]) -> str:
     """The canonical JSON of an event's hashed fields (times as UTC text with microseconds)."""
-    value = {}
-    for k in HASHED_FIELDS:
-        v = fields.get(k)
-        value[k] = _utc(v) if isinstance(v, dt.datetime) else v
-    return canonical_bytes(value).decode("utf-8")
+    return canonical_bytes(_hashed(fields)).decode("utf-8")
 
 
 def canonical_bytes(value: dict[str, Any]) -> bytes:
     """UTF-8 of :func:`canonical_json`, by orjson where it writes the same bytes (about ten times faster)."""
-    if _orjson_safe(value):
+    safe = True
+    for v in value.values():  # the columns: text, 64-bit integers, null; then the data, walked
+        t = type(v)
+        if t is str or v is None or (t is int and -_I64 <= v < _I64):
+            continue
+        if not _orjson_safe(v):
+            safe = False
+            break
+    if safe:
         try:
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         except (TypeError, orjson.JSONEncodeError):  # e.g. a lone surrogate: let the reference decide
@@ -95,13 +115,10 @@ def canonical_bytes(value: dict[str, Any]) -> bytes:
     return canonical_json(value).encode("utf-8")
 
 
-def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    value = {}
-    for k in HASHED_FIELDS:
-        v = fields.get(k)
-        value[k] = _utc(v) if isinstance(v, dt.datetime) else v
+def event_hash(fields: Mapping[str, Any], prev_hash: str) -> str:
+    """SHA-256 over the previous hash and the canonical JSON of the event's hashed fields."""
     sha = hashlib.sha256(prev_hash.encode("utf-8"))
-    sha.update(canonical_bytes(value))
+    sha.update(canonical_bytes(_hashed(fields)))
     return sha.hexdigest()
 
 
