@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -314,9 +314,17 @@ def sign_status(
 
 
 def waiting_for(
-    conn: Connection, definition: WorkflowDefinition, instance_id: int, state: str, act: ActionDef
+    conn: Connection,
+    definition: WorkflowDefinition,
+    instance_id: int,
+    state: str,
+    act: ActionDef,
+    open_tasks: Sequence[Any] | None = None,
 ) -> str | None:
-    """Why the step's action cannot be taken yet (signers or an opinion outstanding), or ``None``."""
+    """Why the step's action cannot be taken yet (signers or an opinion outstanding), or ``None``.
+
+    ``open_tasks`` (the request's open tasks, when the caller read them already) spare the query for 前加签
+    opinions when there is none."""
     if act.kind in HOLD_EXEMPT:
         return None
     status = sign_status(conn, definition, instance_id, state)
@@ -326,6 +334,10 @@ def waiting_for(
             f"正在征求{cs.title}（已同意 {status.approvals} / 需 {status.needed}，尚有 {status.open} 人未签），"
             f"完成后才能办理“{act.title}”。"
         )
+    if open_tasks is not None and not any(
+        t.state == state and t.kind == TaskKind.ADDED and t.mode == "before" for t in open_tasks
+    ):
+        return None
     before = (
         conn.execute(
             select(User.display_name)
