@@ -70,6 +70,15 @@ def test_preview_of_an_invalid_form_names_the_fields_and_saves_nothing(
     assert 'data-testid="preview-errors"' in html and 'data-testid="gongwen"' not in html
     assert "理由" in html  # the field named by its label
     assert snapshot(services) == before
+    # A step its checks would refuse issues no document: the check's reason instead of a preview.
+    too_late = sec1.post(
+        f"/requests/{iid}/actions/submit_request/preview",
+        {"version": "1", **FORM, "new_term_end": "2029-12-31"},
+    )
+    assert too_late.status_code == 422
+    page = too_late.get_data(as_text=True)
+    assert 'data-testid="preview-errors"' in page and 'data-testid="gongwen"' not in page
+    assert snapshot(services) == before
     # Only who may take the step may preview it.
     handler, sec2 = browser("handler"), browser("sec2")
     handler.get(f"/requests/{iid}")
