@@ -44,6 +44,12 @@ def test_preview_before_submitting_and_after_issue(
     form.get_by_label("申请事项").select_option(label="延期换届")
     form.get_by_label("拟换届日期（调整后的届满日期）").fill("2027-03-31")
     form.get_by_label("理由").fill(REASONS)
+    screenshot(page, "request-preview-button-1366", element="action-submit_request")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(NO_SIDEWAYS), "the request page scrolls sideways at 390 px"
+    screenshot(page, "request-preview-button-390", element="action-submit_request")
+    screenshot(page, "request-trail-exports-390", element="trail-exports")
+    page.set_viewport_size({"width": 1366, "height": 900})
     with page.context.expect_page() as opened:
         form.get_by_test_id("preview-submit_request").click()
     preview = opened.value
