@@ -98,6 +98,7 @@ def test_admin_sets_an_org_setting_and_uploads_a_definition(
     card.get_by_label("本组织的值").first.fill("0")
     card.get_by_test_id("save-leave_request").click()
     expect(page.get_by_test_id("form-errors")).to_contain_text("期限至少为 1 天")
+    assert page.evaluate("document.activeElement.id") == "f-leave_request-s-review_days"  # focus on the error
     screenshot(page, "admin-settings-error-1366")
     card = page.get_by_test_id("settings-leave_request")
     card.get_by_label("本组织的值").first.fill("7")
