@@ -199,3 +199,21 @@ def test_supervision_exports_hold_formula_text_as_data(demo_app: tuple[Flask, Se
     metric = b.get("/supervision/decisions.xlsx?from=2026-01-01&to=2026-12-31")
     assert metric.status_code == 200
     assert marked([v for v, _ in _assert_no_formula_xlsx(metric.get_data())])
+
+
+def test_readable_trail_names_the_people_a_reminder_went_to(
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
+    iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
+    services.flow.act(iid, "submit", world.users["sec1"], GOOD_DATA, expected_version=1)
+    clock.advance(days=2, hours=12)
+    assert services.escalator.sweep().reminders == 1
+    rows = _csv_cells(browser("auditor").get(f"/requests/{iid}/trail.csv").get_data())
+    col = {h: i for i, h in enumerate(rows[0])}
+    [reminder] = [r for r in rows[1:] if r[col["记录类型"]] == "催办提醒"]
+    with services.db.read() as s:
+        handler = s.execute(
+            text("SELECT display_name FROM users WHERE id = :i"), {"i": world.users["handler"]}
+        ).scalar()
+    assert f"通知：{handler}" in reminder[col["填写内容"]]
+    assert "recipients" not in reminder[col["填写内容"]] and "_id" not in reminder[col["填写内容"]]
