@@ -49,7 +49,7 @@ import logging
 import re
 import secrets
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -101,6 +101,8 @@ _LISTED = (
 )
 MIMETYPE = docs.MIMETYPE
 log = logging.getLogger(__name__)
+#: What a preview prints where the issued document will carry its verification code.
+PENDING_CODE = "（提交后生成）"
 
 
 @dataclass(frozen=True)
@@ -556,6 +558,13 @@ class DocumentService:
                         f"暂不能按当前填写的内容生成“{declared.title}”的预览，请检查表单后再试。"
                     ) from None
                 typed = _typed_number(cleaned, declared.number_field) is not None
+                if document.verification is not None:
+                    # The verification code is drawn when the document is issued (unguessable, one per
+                    # issue): the preview says so instead of showing a code that will never be valid.
+                    document = replace(
+                        document,
+                        verification=replace(document.verification, code=PENDING_CODE, payload=""),
+                    )
                 out.append(Preview(declared.title, document, issuer.name, typed))
             return out
 
