@@ -17,6 +17,19 @@ from tests.support.paths import FIXTURE_WORKFLOWS, SHIPPED_WORKFLOWS
 
 REASONS = "学校2026年下半年整体搬迁至新校区，党员分散在两个校区，难以按期召开党员大会，拟待搬迁完成后换届。"
 NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+AXE = (Path(__file__).resolve().parent.parent / "support" / "vendor" / "axe-core" / "axe.min.js").read_text()
+
+
+def no_serious_violations(page: Page) -> None:
+    """axe-core over the page (evaluated through the DevTools protocol: the page's CSP allows no inline
+    script): no violation of impact serious or critical."""
+    page.evaluate(AXE)
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    assert found == [], found
 
 
 def _workflows(tmp_path: Path) -> Path:
@@ -62,6 +75,7 @@ def test_preview_before_submitting_and_after_issue(
     assert mark.evaluate("e => getComputedStyle(e).color") == "rgb(255, 0, 0)"
     assert preview.locator(".gw-title").evaluate("e => getComputedStyle(e).textAlign") == "center"
     screenshot(preview, "preview-before-submit-1366")
+    no_serious_violations(preview)
     preview.set_viewport_size({"width": 390, "height": 844})
     assert preview.evaluate(NO_SIDEWAYS), "the preview scrolls sideways at 390 px"
     screenshot(preview, "preview-before-submit-390")
@@ -84,6 +98,7 @@ def test_preview_before_submitting_and_after_issue(
     expect(page.get_by_test_id("document-integrity")).to_contain_text("与存档文件一致")
     assert html_paragraphs(page.content()) == issued
     screenshot(page, "document-issued-1366")
+    no_serious_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate(NO_SIDEWAYS)
     screenshot(page, "document-issued-390")
@@ -111,6 +126,7 @@ def test_admin_sets_an_org_setting_and_uploads_a_definition(
     expect(page.locator(".alert-success")).to_contain_text("已保存")
     expect(page.get_by_test_id("settings-leave_request")).to_contain_text("本组织设为：7")
     screenshot(page, "admin-settings-1366")
+    no_serious_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate(NO_SIDEWAYS)
     screenshot(page, "admin-settings-390")
@@ -136,6 +152,7 @@ def test_admin_sets_an_org_setting_and_uploads_a_definition(
     page.get_by_test_id("upload-check").click()
     expect(page.get_by_test_id("definition-problems")).to_contain_text(f"leave_request.yaml:{line}")
     screenshot(page, "admin-upload-refused-1366")
+    no_serious_violations(page)
 
     valid = source.replace("version: 1", "version: 2").replace("title: 领导审批", "title: 分管领导审批")
     page.locator("#f-file").set_input_files(
@@ -146,6 +163,7 @@ def test_admin_sets_an_org_setting_and_uploads_a_definition(
     expect(page.get_by_test_id("definition-diff")).to_contain_text("分管领导审批")
     expect(page.locator(".diagram-box[data-rendered=true] svg")).to_have_count(1, timeout=60_000)
     screenshot(page, "admin-upload-check-1366")
+    no_serious_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate(NO_SIDEWAYS)
     screenshot(page, "admin-upload-check-390")
@@ -154,6 +172,7 @@ def test_admin_sets_an_org_setting_and_uploads_a_definition(
     page.get_by_test_id("activate").click()
     expect(page.locator(".alert-success")).to_contain_text("已启用“请假申请（测试）”第 2 版")
     screenshot(page, "admin-definition-v2-1366")
+    no_serious_violations(page)
     assert services.catalog.current["leave_request"].version == 2
     assert services.flow.get(iid, world.users["sec1"]).definition_version == 1  # running: keeps version 1
     assert page.js_errors == []  # type: ignore[attr-defined]
