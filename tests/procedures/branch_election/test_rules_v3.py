@@ -283,13 +283,13 @@ def test_congress_allowed(
 
 
 UNITS = [
-    {"unit": "高中部", "members": 320, "delegates": 64, "election_date": "2026-10-20"},
-    {"unit": "初中部", "members": 280, "delegates": 56, "election_date": "2026-10-21"},
+    {"electing_unit": "高中部", "members": 320, "delegates": 64, "election_date": "2026-10-20"},
+    {"electing_unit": "初中部", "members": 280, "delegates": 56, "election_date": "2026-10-21"},
 ]
 
 
 @pytest.mark.parametrize(
-    ("units", "approved", "ok"),
+    ("electing_units", "approved", "ok"),
     [
         (UNITS, 120, True),
         (UNITS, 121, False),
@@ -297,9 +297,9 @@ UNITS = [
         ([{**UNITS[0], "members": 400}, UNITS[1]], 120, False),  # more members than the organization has
     ],
 )
-def test_delegates_as_approved(units: list[dict[str, Any]], approved: int, ok: bool) -> None:
+def test_delegates_as_approved(electing_units: list[dict[str, Any]], approved: int, ok: bool) -> None:
     ctx = context(
-        form={"units": units},
+        form={"electing_units": electing_units},
         data={"submit_request1": {"delegate_count": approved}},
         org_type="committee",
         full_members=600,
@@ -308,16 +308,17 @@ def test_delegates_as_approved(units: list[dict[str, Any]], approved: int, ok: b
 
 
 @pytest.mark.parametrize(
-    ("confirmed", "rejected", "ok"),
+    ("confirmed", "not_confirmed", "ok"),
     [(120, [], True), (119, [{"name": "某", "reason": "预备党员"}], True), (119, [], False)],
 )
 def test_credentials_account_for_every_delegate(
-    confirmed: int, rejected: list[dict[str, str]], ok: bool
+    confirmed: int, not_confirmed: list[dict[str, str]], ok: bool
 ) -> None:
     ctx = context(
-        form={"confirmed": confirmed, "rejected": rejected}, data={"record_delegates": {"units": UNITS}}
+        form={"confirmed": confirmed, "not_confirmed": not_confirmed},
+        data={"record_delegates": {"electing_units": UNITS}},
     )
-    assert (run("credentials_consistent", ctx, elected="record_delegates.units") is None) is ok
+    assert (run("credentials_consistent", ctx, elected="record_delegates.electing_units") is None) is ok
 
 
 # ---- the 纪检 integrity opinion -----------------------------------------------------------------------------
