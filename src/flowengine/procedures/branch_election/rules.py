@@ -1208,7 +1208,7 @@ def voters_within_membership(ctx: CheckContext) -> CheckResult:
 def marks_within_ballots(ctx: CheckContext) -> CheckResult:
     """The yes marks of a round, summed over its candidates, are at most valid ballots × seats of the round.
 
-    A ballot marking more names than seats is invalid (条例第二十八条), so each valid ballot carries at
+    A ballot marking more names than seats is invalid (条例: 所选人数多于应选人数的为无效票), so each valid ballot carries at
     most as many yes marks as the round has seats; a tally above that is a counting slip.
     """
     ref = ctx.params.get("votes", "votes")
