@@ -38,6 +38,7 @@ from flowengine.documents.prose import (
     you,
 )
 from flowengine.engine.rules.common import chinese_fraction, more_than, ratio, regular_term_end
+from flowengine.procedures.branch_election.rules import Ledger
 
 _REQUEST1 = ("submit_request1", "submit_request1_nc")
 _REQUEST2 = ("submit_request2", "submit_request2_nc")
@@ -539,47 +540,76 @@ def _quorum(ctx: DocumentContext, entitled: int, present: int) -> str:
     return ""
 
 
-def _rounds(ctx: DocumentContext, seats: int) -> list[str]:
-    """Each round after the first: 另行选举 for seats left unfilled, or a re-vote among tied candidates."""
+def _standing(state: Ledger, seats: int) -> str:
+    """What a round left open, as the 条例 第二十九条 words it: a tie at the cut-off, or seats unfilled."""
+    if state.kind == "tie":
+        names = stroke_ordered(state.eligible)
+        return (
+            f"{join_names(names)}{len(names)}名同志得票相等且均超过实到会有选举权党员的半数，"
+            f"应选名额尚余{state.open_seats}名，不能确定当选人。"
+        )
+    if state.kind == "additional":
+        return f"当选人数少于应选名额（应选{seats}名，当选{len(state.elected)}名）。"
+    return ""
+
+
+def _first_round(ctx: DocumentContext, seats: int) -> tuple[str, Ledger]:
+    """The first ballot's result and what it left open, with the replayed count after it."""
+    vote = ctx.step("record_vote")
+    votes = rows(vote.get("votes"))
+    state = Ledger.start(seats, [str(v.get("name")) for v in votes]).after(vote)
+    elected = stroke_ordered(_elected_names(vote))
+    text = f"{_ballots(vote)}各候选人得票情况（按姓氏笔画为序）：{_tally(votes)}。"
+    if elected:
+        text += f"按照得票超过实到会有选举权党员半数的规定，{join_names(elected)}{len(elected)}名同志当选。"
+    else:
+        text += "无人得票超过实到会有选举权党员的半数。"
+    return text + _standing(state, seats), state
+
+
+def _rounds(ctx: DocumentContext, seats: int, state: Ledger) -> list[str]:
+    """Each round after the first, told as what it was (条例 第二十九条): a re-vote among candidates tied at
+    the cut-off (对得票相等的…再次投票，得票多的当选), a 另行选举 for the seats left unfilled, or the
+    decision to reduce the seats and hold no further vote."""
     out: list[str] = []
-    history = since(ctx, "record_vote")
-    previous = ctx.step("record_vote")
-    filled = len(_elected_names(previous))
-    for action, data in history[1:]:
+    for action, data in since(ctx, "record_vote")[1:]:
         if action == "record_additional_vote" and not rows(data.get("votes")):
             continue  # a round for the 纪委 only: told with the 纪委's election
         if action == "record_additional_vote":
             votes = rows(data.get("votes"))
             names = [str(v.get("name")) for v in votes]
-            before = {str(v.get("name")): count(v.get("yes")) for v in rows(previous.get("votes"))}
-            tied = (
-                len(names) > 1
-                and len({before.get(n) for n in names}) == 1
-                and None not in {before.get(n) for n in names}
-            )
-            left = seats - filled
-            if tied:
-                what = f"对得票相等的{join_names(names)}再次投票"
+            elected = stroke_ordered(_elected_names(data))
+            tally = f"{_ballots(data, '本轮')}得票情况：{_tally(votes, ordered=False)}。"
+            if state.kind == "tie":
+                text = f"大会对得票相等的{join_names(stroke_ordered(names))}同志再次投票。{tally}"
+                if elected:
+                    text += f"{join_names(elected)}同志得票多，当选。"
+                else:
+                    text += "再次投票得票仍然相等，未能确定当选人。"
             else:
-                what = f"对不足的{left}个名额，在未当选的候选人{join_names(names)}中另行选举"
-            elected = _elected_names(data)
-            outcome = (
-                f"{join_names(stroke_ordered(elected))}同志当选"
-                if elected
-                else "无人得票超过实到会有选举权党员的半数"
-            )
-            out.append(
-                f"当选人数少于应选名额，大会{what}。{_ballots(data, '本轮')}得票情况："
-                f"{_tally(votes, ordered=False)}。{outcome}。"
-            )
-            filled += len(elected)
-            previous = data
+                text = (
+                    f"对不足的{state.open_seats}个名额，大会在未当选的候选人中另行选举，"
+                    f"候选人为{join_names(stroke_ordered(names))}同志。{tally}"
+                )
+                if elected:
+                    text += f"{join_names(elected)}同志得票超过实到会有选举权党员的半数，当选。"
+                else:
+                    text += "无人得票超过实到会有选举权党员的半数，未能当选。"
+            state = state.after(data)
+            out.append(text + _standing(state, seats))
         elif action == "reduce_seats":
+            filled = len(state.elected)
             out.append(
                 f"经实到会选举人{count(data.get('present'))}名中的{count(data.get('consent'))}名同意，"
                 f"减少名额，不再进行选举，新一届{committee_of(ctx.org)}委员名额确定为{filled}名。"
             )
     return out
+
+
+def _course(ctx: DocumentContext) -> list[Paragraph]:
+    """The 大会进行情况 the secretary wrote with the report (a required field), one paragraph per line."""
+    text = str(ctx.step(ctx.action).get("course") or "")
+    return [Paragraph.of(sentence(line)) for line in text.splitlines() if line.strip()]
 
 
 def _duties(first: Mapping[str, Any]) -> str:
@@ -614,14 +644,10 @@ def report(ctx: DocumentContext) -> OfficialDocument:
         f"{_without_rights_text(vote)}{_agenda(r1.get('agenda'))}大会以无记名投票方式差额选举{elects}。"
     )
     body.append(Paragraph.item(f"{heading(1)}大会基本情况。", text))
-    elected1 = stroke_ordered(_elected_names(vote))
-    votes = rows(vote.get("votes"))
-    text = (
-        f"{_ballots(vote)}各候选人得票情况（按姓氏笔画为序）：{_tally(votes)}。"
-        f"按照得票超过实到会有选举权党员半数的规定，{join_names(elected1)}{len(elected1)}名同志当选。"
-    )
-    body.append(Paragraph.item(f"{heading(2)}选举情况。", text))
-    body += [Paragraph.of(r) for r in _rounds(ctx, seats)]
+    body += _course(ctx)
+    first_text, state = _first_round(ctx, seats)
+    body.append(Paragraph.item(f"{heading(2)}选举情况。", first_text))
+    body += [Paragraph.of(r) for r in _rounds(ctx, seats, state)]
     members = committee_members(ctx)
     body.append(
         Paragraph.of(
@@ -756,6 +782,7 @@ def _report_nc(ctx: DocumentContext) -> OfficialDocument:
         f"大会以无记名投票方式选举支部{posts}。{_ballots(final)}"
     )
     body.append(Paragraph.item(f"{heading(n)}大会基本情况。", text))
+    body += _course(ctx)
     n += 1
     results = []
     for v in votes:
