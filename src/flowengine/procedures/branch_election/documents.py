@@ -850,6 +850,8 @@ def reply3(ctx: DocumentContext) -> OfficialDocument:
         years = _term_years(ctx)
         end = regular_term_end(start, years)
         who = "支部书记" if nc else f"新一届{committee_of(org)}"
+        if not nc and _discipline_members(ctx):
+            who += f"和{_DISCIPLINE}"  # elected by the same meeting: the same term
         items.append(f"{who}任期{years}年，自{date_cn(start)}起计算，至{date_cn(end)}届满。")
     if approve.get("opinion"):
         items.append(sentence(approve["opinion"]))
