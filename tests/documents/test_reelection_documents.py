@@ -582,3 +582,21 @@ def test_a_failed_additional_vote_and_fewer_seats_are_reported_as_such(city: Org
         "经实到会选举人10名中的6名同意，减少名额，不再进行选举，新一届支部委员会委员名额确定为4名。" in body
     )
     assert "再次投票" not in body
+
+
+def test_the_titles_of_the_replies_break_after_the_organization_name_longer_line_on_top(
+    city: Org, clock: Clock
+) -> None:
+    """The 批复② title broke inside the organization's name with the shorter line on top."""
+    w = reelect_with_committee(city.services, city, clock)
+    docs = {d.name: d for d in docs_of(city, w)}
+    expected = {
+        "reply1": [f"关于同意{G2}", "召开党员大会进行换届选举的批复"],
+        "reply2": [f"关于{G2}", "委员会委员候选人预备人选的批复"],
+        "reply3": [f"关于{G2}", "换届选举结果的批复"],
+    }
+    for name, lines in expected.items():
+        d = docx.Document(io.BytesIO(city.services.documents.get(docs[name].id, city.users["sunli"]).content))
+        [title] = [p for p in d.paragraphs if p.text.replace("\n", "") == docs[name].title]
+        assert title.text.split("\n") == lines, name
+        assert _text_width(lines[0], 22) >= _text_width(lines[1], 22)
