@@ -200,13 +200,13 @@ def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path:
         token = created.stdout.strip()  # stdout is the token alone, for a script to capture
         assert token.startswith("fe_") and "\n" not in token
         assert "令牌只显示这一次" in created.stderr and "报表脚本" in created.stderr
-        assert services.tokens.authenticate(token) == owner  # the token works: it is the owner's
+        assert services.tokens.authenticate(token).user_id == owner  # the token works: it is the owner's
 
         listed = run("users", "token", "wangjianguo", "--list")
         assert listed.exit_code == 0, listed.output
         [line] = listed.stdout.splitlines()
         [view] = services.tokens.list_for(owner)
-        assert line.startswith(f"{view.id}\tfe_{view.prefix}_…\t报表脚本\t有效\t")
+        assert line.startswith(f"{view.id}\tfe_{view.prefix}_…\t报表脚本\t读写\t有效至 ")
         assert token not in listed.output and token.rsplit("_", 1)[1] not in listed.output
 
         # Refused: an unknown user, no or two operations, a token id of someone else, an unknown id.
@@ -222,7 +222,7 @@ def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path:
             refused = run("users", "token", *args)
             assert refused.exit_code == 2 and message in refused.output, (args, refused.output)
         assert count(database_url, ApiToken) == 1
-        assert services.tokens.authenticate(token) == owner  # still valid after the refused revoke
+        assert services.tokens.authenticate(token).user_id == owner  # still valid after the refused revoke
 
         revoked = run("users", "token", "wangjianguo", "--revoke", str(view.id))
         assert revoked.exit_code == 0 and f"已吊销 wangjianguo 的令牌 {view.id}" in revoked.output, (

@@ -172,11 +172,8 @@ def reelect_with_committee(
     )
     request2 = REQUEST2 if typed_numbers else {k: v for k, v in REQUEST2.items() if k != "document_number"}
     w.act("majun", "submit_request2", request2, "当否，请批示。")
-    w.on("2026-10-13").act(
-        "hexiaoli",
-        "forward_request2",
-        {"opinion": "人选符合条件。", "integrity_opinion": "经征求校纪委意见，6名人选无廉政问题。"},
-    )
+    w.on("2026-10-13").integrity("wangqing")
+    w.act("hexiaoli", "forward_request2", {"opinion": "人选符合条件。"})
     w.on("2026-10-14").act("liweidong", "approve_request2", {"reply_number": "三十一中党〔2026〕23号"})
     w.on("2026-11-10").act("majun", "record_vote", vote)
     for extra in rounds:
@@ -278,6 +275,7 @@ def reelect_without_committee(services: Services, city: Org, clock: Clock) -> Wa
                 "candidates": [candidate],
             },
         )
+        w.integrity("lijian")
         w.act("wangjianguo", "forward_request2")
         w.act("zhaozhigang", "approve_request2", {"reply_number": reply})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from flowengine.chinese import chinese_date
@@ -108,6 +108,31 @@ class OfficialDocument:
             lines.append(f"验证码：{self.verification.code}")
         return "\n".join(lines)
 
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON data (stored with the issued file, so that its preview is the model it was made of)."""
+        raw = asdict(self)
+        raw["date"] = self.date.isoformat()
+        return raw
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> OfficialDocument:
+        def paragraphs(items: Any) -> tuple[Paragraph, ...]:
+            return tuple(
+                Paragraph(
+                    tuple(Span(str(s["text"]), str(s.get("emphasis", ""))) for s in p["spans"]),
+                    bool(p["indent"]),
+                )
+                for p in items or ()
+            )
+
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        values["date"] = dt.date.fromisoformat(str(raw["date"]))
+        values["body"] = paragraphs(raw.get("body"))
+        values["attendance"] = paragraphs(raw.get("attendance"))
+        values["copies_to"] = tuple(raw.get("copies_to") or ())
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class OrgRef:
@@ -176,6 +201,10 @@ class DocumentContext:
     earlier: Mapping[str, Issued] = field(default_factory=dict)
     signatures: tuple[Signed, ...] = ()  # every countersign's latest answers, oldest first
     verification: Verification | None = None  # the 扫码验真 block the document carries
+    #: The person the request is about (its definition's ``subject``): name and personal data; empty for a
+    #: request about its organization.
+    subject_name: str = ""
+    subject: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, action: str) -> Mapping[str, Any]:
         return self.data.get(action) or {}

@@ -142,14 +142,15 @@ class Instance(Base):
         Index("ix_instances_org_created", "org_id", "created_at"),
         Index("ix_instances_definition_state", "definition_id", "state"),
         Index("ix_instances_status_updated", "status", "updated_at"),
-        # At most one running procedure of a kind per organization (two re-elections at once make no sense).
+        # At most one running procedure of a kind per organization (two re-elections at once make no sense),
+        # unless each request is about a person (its subject): then one per person.
         Index(
             "uq_instances_one_active",
             "workflow",
             "org_id",
             unique=True,
-            postgresql_where=text("status = 'active'"),
-            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active' AND subject_id IS NULL"),
+            sqlite_where=text("status = 'active' AND subject_id IS NULL"),
         ),
     )
 
@@ -165,6 +166,8 @@ class Instance(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The person the request is about, where the definition's subject is a person (else the organization).
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     definition: Mapped[WorkflowDefinitionRow] = relationship()
@@ -295,6 +298,21 @@ class Copy(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class Subject(Base):
+    """The person a request is about (a definition with ``subject: {kind: person}``): the minimum personal
+    data its procedure needs, kept apart from the request's step data and read only through the access
+    policy (``service/access.py``)."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class Timer(Base):
     """A state's timer: at ``due_at`` the sweep fires ``action`` (or only notifies), exactly once."""
 
@@ -313,6 +331,8 @@ class Timer(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
     state: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64))
+    #: Which of the state's timers this is (its position in the definition), for a reminder's text.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -385,7 +405,8 @@ class AuditSeal(Base):
     range to its last one there: ``{"instance:42": [seq, event id, hash]}``. When the seal was taken, every
     committed event written before ``cutoff`` was covered by it or an earlier seal. The primary key on
     ``seq`` lets exactly one of several concurrent sealers add a seal. Database triggers refuse UPDATE and
-    DELETE.
+    DELETE. ``signature`` (base64) signs ``digest`` with the private key named by ``key_id``
+    (``ed25519:<fingerprint>``), which the database never holds; both are empty on an unsigned seal.
     """
 
     __tablename__ = "audit_seals"
@@ -400,6 +421,8 @@ class AuditSeal(Base):
     heads: Mapped[str] = mapped_column(Text)
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(80))
+    signature: Mapped[str | None] = mapped_column(Text)
 
 
 class Notification(Base):
@@ -483,6 +506,9 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(300))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    #: The document's parts as plain data (:meth:`OfficialDocument.as_dict`): the browser preview renders
+    #: this very model; rendering it as .docx again gives ``content`` byte for byte. None before 0008.
+    model: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     #: The short code printed under the document's QR code (扫码验真); None for documents issued before.
     verify_code: Mapped[str | None] = mapped_column(String(16))
@@ -528,3 +554,42 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: After this moment the token authenticates nobody (FLOWENGINE_TOKEN_DAYS, at most _MAX_DAYS).
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: ``read``: GET only; ``write``: whatever its owner may do.
+    scope: Mapped[str] = mapped_column(String(16), server_default="write")
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random key, of which only the SHA-256 is kept here.
+
+    Signing out, a password change, an administrator's reset or disabling the account sets ``ended_at``;
+    a cookie whose row has ended, or has been idle or open too long, signs nobody in — a copied cookie
+    replayed after the person signed out is refused.
+    """
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class AuthThrottle(Base):
+    """Failed authentications per key (an address, an account at an address), shared by every worker.
+
+    ``key`` is the SHA-256 of what is counted (``login:addr:…``, ``login:acct:…``), so no user name typed
+    by a stranger is stored here; ``blocked_until`` is when the next attempt will be looked at.
+    """
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
