@@ -3,8 +3,8 @@ does not hold (``key_id``, ``signature``); on SQLite, a trigger per audit table 
 is taken (``INSERT OR REPLACE`` would otherwise delete the row it replaces without firing its DELETE
 trigger).
 
-Revision ID: 0009_issue16b_audit_signatures
-Revises: 0008_issue17b_doc_verify
+Revision ID: 0009_issue16b
+Revises: 0008_issue17b
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -19,8 +19,8 @@ from flowengine.persistence.triggers import (
     install_no_replace_trigger,
 )
 
-revision = "0009_issue16b_audit_signatures"
-down_revision = "0008_issue17b_doc_verify"
+revision = "0009_issue16b"
+down_revision = "0008_issue17b"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The model of each issued document (its parts as plain data), so that its preview is what it was made of.
 
-Revision ID: 0011_issue15_document_model
-Revises: 0010_issue16a_web_identity
+Revision ID: 0011_issue15
+Revises: 0010_issue16a
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_issue15_document_model"
-down_revision = "0010_issue16a_web_identity"
+revision = "0011_issue15"
+down_revision = "0010_issue16a"
 branch_labels = None
 depends_on = None
 

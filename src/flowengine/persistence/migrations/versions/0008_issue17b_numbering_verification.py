@@ -5,7 +5,7 @@ page across every worker.
 The 发文代字 was already a column (``organizations.doc_prefix``); the sequence an organization's register
 continues from lives in ``document_counters`` (per issuer and year), which an administrator may now set.
 
-Revision ID: 0008_issue17b_doc_verify
+Revision ID: 0008_issue17b
 Revises: 0007_issue13_approval_verbs
 Create Date: 2026-12-01 17:40:00
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_issue17b_doc_verify"
+revision = "0008_issue17b"
 down_revision = "0007_issue13_approval_verbs"
 branch_labels = None
 depends_on = None
