@@ -566,7 +566,9 @@ def test_a_failed_additional_vote_and_fewer_seats_are_reported_as_such(city: Org
         "present": 4,
         "deputies": [{"name": "吴敏", "yes": 3}],
         "secretary_yes": 4,
-        "duties": [d for d in FIRST_MEETING["duties"] if d["name"] != "刘建军"],
+        # 刘建军 was not elected: 张丽华 holds the 纪检委员's duty too (one member may hold two).
+        "duties": [d for d in FIRST_MEETING["duties"] if d["name"] != "刘建军"]
+        + [{"name": "张丽华", "duty": "纪检委员"}],
     }
     w = reelect_with_committee(
         city.services, city, clock, rounds=(failed,), reduce={"present": 10, "consent": 6}, first_meeting=four
