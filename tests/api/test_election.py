@@ -144,6 +144,7 @@ def test_whole_reelection_through_the_api(
     assert [e["seq"] for e in trail] == sorted(e["seq"] for e in trail)
     docs = aud.get(f"{url}/documents").get_json()["items"]
     assert docs and all(d["download"] == f"/api/v1/documents/{d['id']}" for d in docs)
+    assert all(len(d["verify_code"]) == 11 and d["verify_code"][5] == "-" for d in docs)  # 扫码验真
     file = aud.get(docs[0]["download"])
     assert file.status_code == 200 and file.mimetype.endswith("wordprocessingml.document")
     assert "filename*=UTF-8''" in file.headers["Content-Disposition"]

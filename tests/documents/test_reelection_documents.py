@@ -551,3 +551,54 @@ def test_a_request_is_sealed_and_carries_its_contact_and_telephone_a_report_is_n
         assert right == pytest.approx((4 if sealed else 2) * BODY_PT, abs=0.1), name
     lines = text_of(city, docs["request1"])
     assert "（联系人：王志强，联系电话：0371-63821234）" in lines
+
+
+def test_a_failed_additional_vote_and_fewer_seats_are_reported_as_such(city: Org, clock: Clock) -> None:
+    """另行选举 in which nobody wins, then 减少名额，不再进行选举 (条例 第二十九条): told in that order."""
+    failed = {
+        **EXTRA_VOTE,
+        "invalid_ballots": 0,
+        "votes": [{"name": "刘建军", "yes": 4}, {"name": "郑书华", "yes": 2}],
+    }
+    failed["elected"] = []
+    four = {
+        **FIRST_MEETING,
+        "present": 4,
+        "deputies": [{"name": "吴敏", "yes": 3}],
+        "secretary_yes": 4,
+        # 刘建军 was not elected: 张丽华 holds the 纪检委员's duty too (one member may hold two).
+        "duties": [d for d in FIRST_MEETING["duties"] if d["name"] != "刘建军"]
+        + [{"name": "张丽华", "duty": "纪检委员"}],
+    }
+    w = reelect_with_committee(
+        city.services, city, clock, rounds=(failed,), reduce={"present": 10, "consent": 6}, first_meeting=four
+    )
+    report = next(d for d in docs_of(city, w) if d.name == "report")
+    body = "".join(text_of(city, report))
+    assert "当选人数少于应选名额（应选5名，当选4名）。对不足的1个名额，大会在未当选的候选人中另行选举" in body
+    assert (
+        "得票情况：刘建军4票，郑书华2票。无人得票超过实到会有选举权党员的半数，未能当选。当选人数少于应选名额"
+        in body
+    )
+    assert (
+        "经实到会选举人10名中的6名同意，减少名额，不再进行选举，新一届支部委员会委员名额确定为4名。" in body
+    )
+    assert "再次投票" not in body
+
+
+def test_the_titles_of_the_replies_break_after_the_organization_name_longer_line_on_top(
+    city: Org, clock: Clock
+) -> None:
+    """The 批复② title broke inside the organization's name with the shorter line on top."""
+    w = reelect_with_committee(city.services, city, clock)
+    docs = {d.name: d for d in docs_of(city, w)}
+    expected = {
+        "reply1": [f"关于同意{G2}", "召开党员大会进行换届选举的批复"],
+        "reply2": [f"关于{G2}", "委员会委员候选人预备人选的批复"],
+        "reply3": [f"关于{G2}", "换届选举结果的批复"],
+    }
+    for name, lines in expected.items():
+        d = docx.Document(io.BytesIO(city.services.documents.get(docs[name].id, city.users["sunli"]).content))
+        [title] = [p for p in d.paragraphs if p.text.replace("\n", "") == docs[name].title]
+        assert title.text.split("\n") == lines, name
+        assert _text_width(lines[0], 22) >= _text_width(lines[1], 22)

@@ -122,6 +122,8 @@ def reelect_with_committee(
     vote: dict[str, Any] = VOTE,
     rounds: tuple[dict[str, Any], ...] = (EXTRA_VOTE,),
     until_first_meeting: bool = False,
+    reduce: dict[str, Any] | None = None,
+    first_meeting: dict[str, Any] = FIRST_MEETING,
 ) -> Walk:
     """The grade-two branch of 三十一中 (11 full members) re-elects its committee, to 批复③.
 
@@ -176,9 +178,11 @@ def reelect_with_committee(
     w.on("2026-11-10").act("majun", "record_vote", vote)
     for extra in rounds:
         w.act("majun", "record_additional_vote", extra)
+    if reduce is not None:
+        w.act("majun", "reduce_seats", reduce)
     if until_first_meeting:
         return w
-    w.act("majun", "record_first_meeting", FIRST_MEETING)
+    w.act("majun", "record_first_meeting", first_meeting)
     report: dict[str, Any] = {
         "course": "2026年11月10日召开党员大会，选举产生新一届支部委员会。",
         "remarks": "大会邀请校党委组织委员到会指导。",

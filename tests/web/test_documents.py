@@ -35,6 +35,7 @@ def test_request_page_lists_stored_documents_and_serves_the_docx(
         assert html.count('data-testid="document"') == 1, user
         assert TITLE in html and "二十四中一支〔2026〕7号" in html and doc.sha256[:16] in html
         assert f'href="/requests/{iid}/documents/{doc.id}"' in html
+        assert f'href="/verify/{doc.verify_code}" data-testid="document-verify"' in html  # 扫码验真
         # The timeline names the document as issued, not as the definition declares it in general.
         assert "产生文书：关于延期进行换届选举的请示（二十四中一支〔2026〕7号）" in html
         assert "关于延期（提前）进行换届选举的请示" not in html

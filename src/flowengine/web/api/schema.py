@@ -385,6 +385,7 @@ SCHEMAS: dict[str, Any] = {
             "number": _STR,
             "filename": _STR,
             "sha256": _STR,
+            "verify_code": _nullable(_STR),
             "size": _INT,
             "created_at": _TIME,
             "download": {"type": "string", "description": "Its URL."},

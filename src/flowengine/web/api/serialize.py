@@ -311,6 +311,7 @@ def document(d: DocumentView) -> dict[str, Any]:
         "number": d.number,
         "filename": d.filename,
         "sha256": d.sha256,
+        "verify_code": d.verify_code,
         "size": d.size,
         "created_at": time(d.created_at),
         "download": url_for("api.download_document", document_id=d.id),
