@@ -43,6 +43,33 @@ def _paths(env: Mapping[str, str]) -> tuple[Path, ...]:
     return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
 
 
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("FLOWENGINE_PUBLIC_URL") or "").strip().rstrip("/")
+    if raw and not raw.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            f"环境变量 FLOWENGINE_PUBLIC_URL={raw!r} 应为以 http:// 或 https:// 开头的网址。"
+        )
+    return raw or None
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or "").strip() or default
+    count, _, per = raw.partition("/")
+    unit = per.strip().lower().lstrip("0123456789")
+    if (
+        not count.strip().isdigit()
+        or int(count) < 1
+        or unit not in ("second", "s", "minute", "min", "m", "hour", "h", "day")
+    ):
+        raise ConfigurationError(f"环境变量 {name}={raw!r} 应形如 30/minute（次数/second|minute|hour|day）。")
+    return raw
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = (env.get(name) or "").strip()
+    return Path(raw) if raw else None
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return (env.get(name) or "").strip().lower() in ("1", "true", "yes")
 
@@ -121,7 +148,16 @@ class Settings:
     sweep_lease_seconds: int = 300
     term_reminder_working_days: int = 120
     audit_seal_grace_seconds: int = 300
+    #: The private key that signs the audit seals (the scheduler's host only; never in the database).
+    audit_signing_key: Path | None = None
+    #: The public keys ``audit verify`` trusts (old keys stay after a rotation).
+    audit_public_keys: Path | None = None
     health_max_heartbeat_age: int = 300
+    #: The site's address as the public reaches it (https://oa.example.cn): the QR code of each document
+    #: opens its verification page there. Unset: the QR code holds the verification code alone.
+    public_url: str | None = None
+    #: The public verification page's allowance per client address, e.g. 30/minute.
+    verify_rate_limit: str = "30/minute"
     web: WebServerSettings = field(default_factory=WebServerSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     #: Read even when the settings are built in code (tests do), so no test pays for real Argon2 hashing.
@@ -166,7 +202,11 @@ class Settings:
             sweep_lease_seconds=_int(env, "FLOWENGINE_SWEEP_LEASE_SECONDS", 300, 1),
             term_reminder_working_days=_int(env, "FLOWENGINE_TERM_REMINDER_WORKING_DAYS", 120),
             audit_seal_grace_seconds=_int(env, "FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", 300),
+            audit_signing_key=_path(env, "FLOWENGINE_AUDIT_SIGNING_KEY"),
+            audit_public_keys=_path(env, "FLOWENGINE_AUDIT_PUBLIC_KEYS"),
             health_max_heartbeat_age=_int(env, "FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE", 300),
+            public_url=_public_url(env),
+            verify_rate_limit=_rate(env, "FLOWENGINE_VERIFY_RATE_LIMIT", "30/minute"),
             web=WebServerSettings(
                 bind=env.get("FLOWENGINE_BIND") or "127.0.0.1:8000",
                 workers=_int(env, "FLOWENGINE_WEB_WORKERS", 0),

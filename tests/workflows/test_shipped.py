@@ -17,7 +17,7 @@ from flowengine.service.catalog import validate_paths
 from flowengine.service.requests.diagrams import mermaid
 from tests.support.paths import SHIPPED_WORKFLOWS
 
-PROCEDURES = ["branch_election", "election_postponement", "major_decision"]
+PROCEDURES = ["branch_election", "election_postponement", "major_decision", "member_recruitment"]
 EDGE = re.compile(r"^\s*(\[\*\]|s_\w+) --> (\[\*\]|s_\w+)")
 
 
@@ -54,11 +54,14 @@ def test_diagram_shows_every_state_reachable_and_a_way_out(name: str) -> None:
 
 @pytest.mark.parametrize("name", PROCEDURES)
 def test_every_deadline_counts_working_days_and_is_configurable(name: str) -> None:
+    """Deadlines are in working days, except those the rules state in months (发展党员: a talk within one
+    month, an approval within three)."""
     d = shipped(name)
     deadlines = [s for s in d.states if s.deadline]
     assert deadlines
     for s in deadlines:
-        assert s.deadline is not None and s.deadline.unit == "working_days"
+        unit = "months" if name == "member_recruitment" else "working_days"
+        assert s.deadline is not None and s.deadline.unit == unit
         assert s.deadline.days_setting in d.settings, s.name
         assert d.settings[s.deadline.days_setting].default == s.deadline.days, s.name
 

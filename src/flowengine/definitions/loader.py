@@ -34,10 +34,12 @@ from flowengine.definitions.model import (
     DocumentDef,
     FieldDef,
     Option,
+    Period,
     RoleDef,
     SettingDef,
     StartDef,
     StateDef,
+    SubjectDef,
     TermWatchDef,
     TimerDef,
     WorkflowDefinition,
@@ -366,6 +368,7 @@ class _Semantics:
         self.check_roles()
         self.check_params()
         self.check_start()
+        self.check_subject()
         self.check_documents()
         self.check_states()
         self.check_actions()
@@ -408,6 +411,10 @@ class _Semantics:
                     self.add(here, f"{kind} {name!r} reads the setting {s!r}; declare it under settings")
 
     def check_prefill(self, path: list[str | int], expr: str) -> None:
+        if "+" in expr:  # lists of several steps joined: data.a.x + data.b.x
+            for part in expr.split("+"):
+                self.check_prefill(path, part.strip())
+            return
         head, _, rest = expr.partition(".")
         if head == "org":
             if rest not in ORG_PREFILL:
@@ -475,6 +482,8 @@ class _Semantics:
     def check_start(self) -> None:
         start = self.d["start"]
         self.need_role(["start", "role"], start["role"])
+        for j, key in enumerate(self.d.get("notify") or []):
+            self.need_role(["notify", j], key)
         if self.vocab.org_types:
             for i, t in enumerate(start["org_types"]):
                 if t not in self.vocab.org_types:
@@ -517,8 +526,12 @@ class _Semantics:
                 self.check_deadline(i, s["deadline"])
             if s.get("countersign"):
                 self.check_countersign(i, s)
-            if s.get("timer"):
-                self.check_timer(i, s)
+            timers = s.get("timer")
+            for j, timer in enumerate(timers if isinstance(timers, list) else [timers] if timers else []):
+                at: list[str | int] = (
+                    ["states", i, "timer", j] if isinstance(timers, list) else ["states", i, "timer"]
+                )
+                self.check_timer(at, timer, s["name"])
         self.outgoing = {name: set() for name in self.states}
         initials = [s["name"] for s in self.d["states"] if s.get("initial")]
         if len(initials) != 1:
@@ -541,9 +554,18 @@ class _Semantics:
             self.add(["states", i, "outcome"], "only a final state has an outcome")
 
     def _days(self, path: list[str | int], days: Any, minimum: int = 0) -> int | None:
-        """Days given as a number, or as a setting whose default is a whole number; ``None`` when neither."""
+        """Days given as a number, or as a setting whose default is a whole number, or (``step.field``) as a
+        whole-number field of a step; ``None`` when unknown before a request runs."""
         if not isinstance(days, str):
             return int(days)
+        if "." in days:
+            problem = resolve_value(days, self.scope({}))
+            step, _, name = days.partition(".")
+            if problem:
+                self.add(path, problem)
+            elif (self.steps.get(step, {}).get(name) or {}).get("type") != "integer":
+                self.add(path, f"{days!r} must name a whole-number field (type: integer)")
+            return None
         default = (self.settings.get(days) or {}).get("default")
         if days not in self.settings:
             self.add(path, f"unknown setting {days!r}; declare it under settings, or give a number of days")
@@ -616,12 +638,13 @@ class _Semantics:
         self.check_fields([*path, "form"], form)
         self.check_refs([*path, "checks"], cs.get("checks") or [], "check", self.book.checks, _form_map(form))
 
-    def check_timer(self, i: int, s: Mapping[str, Any]) -> None:
-        """Days or a setting; a start date that is a field of a step; the action (of this state, taking no
-        required input, since the system takes it) or a reminder, one of them."""
-        timer = s["timer"]
-        path: list[str | int] = ["states", i, "timer"]
-        self._days([*path, "after", "days"], timer["after"]["days"])
+    def check_timer(self, path: list[str | int], timer: Mapping[str, Any], state: str) -> None:
+        """Days (a number, a setting or a whole-number field) for each period; a start date that is a field of
+        a step; the action (of this state, taking no required input, since the system takes it) or a reminder,
+        one of them."""
+        for key in ("after", "plus", "before"):
+            if timer.get(key):
+                self._days([*path, key, "days"], timer[key]["days"])
         if timer.get("from"):
             problem = resolve_value(timer["from"], self.scope({}))
             if problem:
@@ -629,7 +652,7 @@ class _Semantics:
         if bool(timer.get("fire")) == bool(timer.get("remind")):
             self.add(path, "a timer either fires an action (fire) or reminds (remind), one of them")
         if timer.get("fire"):
-            action = self._state_action([*path, "fire"], timer["fire"], s["name"], "the timer's action")
+            action = self._state_action([*path, "fire"], timer["fire"], state, "the timer's action")
             required = [f["name"] for f in (action or {}).get("form") or [] if f.get("required")]
             if required:
                 self.add(
@@ -637,9 +660,24 @@ class _Semantics:
                     f"the system cannot fill {', '.join(required)}: a timer's action takes no required field",
                 )
 
+    def check_subject(self) -> None:
+        """The subject's fields, its name among them, are fields of the start form."""
+        subject = self.d.get("subject")
+        if not subject:
+            return
+        for j, name in enumerate(subject["fields"]):
+            if name not in self.start_form:
+                self.add(["subject", "fields", j], f"no field {name!r} in the start form")
+        if subject["name"] not in subject["fields"]:
+            self.add(["subject", "name"], f"{subject['name']!r} must be one of the subject's fields")
+
     def check_deadline(self, i: int, dl: Mapping[str, Any]) -> None:
         """The escalation target is a role; days are a number or a setting with a whole number as default."""
         self.need_role(["states", i, "deadline", "escalate_to"], dl.get("escalate_to"))
+        if dl.get("from"):
+            problem = resolve_value(dl["from"], self.scope({}))
+            if problem:
+                self.add(["states", i, "deadline", "from"], problem)
         days = self._days(["states", i, "deadline", "days"], dl["days"], minimum=1)
         for j, r in enumerate(dl.get("reminders") or []):
             if days is not None and r >= days:
@@ -809,19 +847,39 @@ def _countersign(cs: Mapping[str, Any] | None, root: Any, i: int, book: RuleBook
     )
 
 
-def _timer(timer: Mapping[str, Any] | None, settings: Mapping[str, Any]) -> TimerDef | None:
-    if not timer:
+def _period(period: Mapping[str, Any] | None, settings: Mapping[str, Any]) -> Period | None:
+    if not period:
         return None
-    days = timer["after"]["days"]
-    setting = days if isinstance(days, str) else None
-    return TimerDef(
-        days=int(settings[setting]["default"]) if setting else int(days),
-        unit=timer["after"]["unit"],
+    days = period["days"]
+    field = days if isinstance(days, str) and "." in days else None
+    setting = days if isinstance(days, str) and not field else None
+    return Period(
+        days=int(settings[setting]["default"]) if setting else 0 if field else int(days),
+        unit=period["unit"],
         days_setting=setting,
-        start=timer.get("from"),
-        fire=timer.get("fire"),
-        remind=timer.get("remind"),
+        days_field=field,
     )
+
+
+def _timers(timers: Any, settings: Mapping[str, Any]) -> tuple[TimerDef, ...]:
+    out = []
+    for timer in timers if isinstance(timers, list) else [timers] if timers else []:
+        after = _period(timer["after"], settings)
+        assert after is not None
+        out.append(
+            TimerDef(
+                days=after.days,
+                unit=after.unit,
+                days_setting=after.days_setting,
+                days_field=after.days_field,
+                start=timer.get("from"),
+                fire=timer.get("fire"),
+                remind=timer.get("remind"),
+                plus=_period(timer.get("plus"), settings),
+                before=_period(timer.get("before"), settings),
+            )
+        )
+    return tuple(out)
 
 
 def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook) -> WorkflowDefinition:
@@ -839,11 +897,12 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook
                 escalate_to=dl.get("escalate_to"),
                 escalation=dl.get("escalation", "notify"),
                 days_setting=setting,
+                start=dl.get("from"),
             )
         states.append(
             StateDef(
                 countersign=_countersign(s.get("countersign"), root, i, book),
-                timer=_timer(s.get("timer"), settings),
+                timers=_timers(s.get("timer"), settings),
                 name=s["name"],
                 title=s["title"],
                 initial=bool(s.get("initial", False)),
@@ -920,4 +979,10 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook
         package=book.package,
         params=MappingProxyType(dict(d.get("params") or {})),
         term_watch=TermWatchDef(term["role"], term.get("completed", "")) if term else None,
+        notify=tuple(d.get("notify") or ()),
+        subject=(
+            SubjectDef(d["subject"]["kind"], d["subject"]["name"], tuple(d["subject"]["fields"]))
+            if d.get("subject")
+            else None
+        ),
     )

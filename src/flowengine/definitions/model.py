@@ -41,6 +41,8 @@ ON_RETURN = ("dissent", "step")
 #: What a procedure does to the term watch: ``renews`` (starting it answers the watch, completing it starts
 #: a new term) or ``shifts`` (an approved request moves the current term's end).
 TERM_ROLES = ("renews", "shifts")
+#: What a request may be about besides its organization.
+SUBJECT_KINDS = ("person",)
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -102,6 +104,20 @@ class Deadline:
     escalate_to: str | None = None
     escalation: str = "notify"
     days_setting: str | None = None
+    #: A ``step.field`` date the period counts from (e.g. the day of the meeting whose decision awaits
+    #: approval) instead of the day the task was opened; the opening day when the field is empty.
+    start: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of time added to (``plus``) or taken from (``before``) a timer's day: ``days`` of ``unit``,
+    from a setting (``days_setting``) or from a whole-number form field (``days_field``, ``step.field``)."""
+
+    days: int
+    unit: str
+    days_setting: str | None = None
+    days_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,12 @@ class TimerDef:
     start: str | None = None
     fire: str | None = None
     remind: str | None = None
+    #: A further period added after ``days`` (an extension decided later, whose length is a form field).
+    plus: Period | None = None
+    #: A period taken off the end: a reminder one month before a period of a year is over.
+    before: Period | None = None
+    #: A ``step.field`` whole number of ``unit`` used instead of ``days`` when the step has it.
+    days_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +183,13 @@ class StateDef:
     description: str = ""
     line: int | None = None
     countersign: Countersign | None = None
-    timer: TimerDef | None = None
+    #: The state's timers (``timer:`` in YAML, one or a list): each fires an action or reminds, once.
+    timers: tuple[TimerDef, ...] = ()
+
+    @property
+    def timer(self) -> TimerDef | None:
+        """The state's first timer (most states have at most one)."""
+        return self.timers[0] if self.timers else None
 
 
 @dataclass(frozen=True)
@@ -241,6 +269,17 @@ class TermWatchDef:
 
 
 @dataclass(frozen=True)
+class SubjectDef:
+    """What a request is about when it is not its organization: ``kind`` (``person``), the start-form
+    ``fields`` that hold the subject's personal data (kept apart from the step data, read through the access
+    policy only) and the field among them that ``names`` it in titles, the inbox, search and supervision."""
+
+    kind: str
+    name_field: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SettingDef:
     name: str
     default: Any
@@ -275,6 +314,10 @@ class WorkflowDefinition:
     #: Values of the package's procedure-wide parameters (which step holds what its rules count).
     params: Mapping[str, Any] = field(default_factory=lambda: _frozen(None))
     term_watch: TermWatchDef | None = None
+    #: Roles (keys of ``roles``) told every outcome of a request — 退回, 批复, 不予批准, 办结 — besides its
+    #: initiator, who always is.
+    notify: tuple[str, ...] = ()
+    subject: SubjectDef | None = None
 
     @property
     def key(self) -> tuple[str, int]:

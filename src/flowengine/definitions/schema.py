@@ -19,6 +19,7 @@ from flowengine.definitions.model import (
     FINAL_OUTCOMES,
     ON_RETURN,
     ROLE_RELATIONS,
+    SUBJECT_KINDS,
     TERM_ROLES,
 )
 
@@ -73,7 +74,10 @@ FIELD: dict[str, Any] = {
         "min_items": {"type": "integer", "minimum": 0},
         "max_items": {"type": "integer", "minimum": 1},
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "minItems": 1},
-        "prefill": {"type": "string", "pattern": r"^(org|data|setting)\.[a-z0-9_.]+$"},
+        "prefill": {
+            "type": "string",
+            "pattern": r"^(org|data|setting)\.[a-z0-9_.]+(\s*\+\s*data\.[a-z0-9_.]+)*$",
+        },
     },
 }
 
@@ -88,6 +92,8 @@ DEADLINE = {
         "reminders": {"type": "array", "items": {"type": "integer", "minimum": 0}},
         "escalate_to": IDENT,
         "escalation": {"enum": list(ESCALATIONS)},
+        # Counted from this date (``step.field``) rather than from the day the step was opened.
+        "from": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"},
     },
 }
 
@@ -115,22 +121,32 @@ COUNTERSIGN: dict[str, Any] = {
     },
 }
 
+#: ``step.field``: a value a step of the request submitted.
+STEP_FIELD = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"}
+
+#: A stretch of time: days (a number, a setting, or a whole-number field ``step.field``) of a unit.
+PERIOD: dict[str, Any] = {
+    "type": "object",
+    "required": ["days", "unit"],
+    "additionalProperties": False,
+    "properties": {
+        "days": {"oneOf": [{"type": "integer", "minimum": 0}, IDENT, STEP_FIELD]},
+        "unit": {"enum": list(DEADLINE_UNITS)},
+    },
+}
+
 #: A step that ends by itself: after some days (or months) the system takes an action, or reminds.
 TIMER: dict[str, Any] = {
     "type": "object",
     "required": ["after"],
     "additionalProperties": False,
     "properties": {
-        "after": {
-            "type": "object",
-            "required": ["days", "unit"],
-            "additionalProperties": False,
-            "properties": {
-                "days": {"oneOf": [{"type": "integer", "minimum": 0}, IDENT]},
-                "unit": {"enum": list(DEADLINE_UNITS)},
-            },
-        },
-        "from": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"},
+        "after": PERIOD,
+        "from": STEP_FIELD,
+        # A further period after ``after`` (an extension whose length a later step decided).
+        "plus": PERIOD,
+        # Taken off the end: a reminder some time before the period is over.
+        "before": PERIOD,
         "fire": IDENT,
         "remind": {"type": "string", "minLength": 1},
     },
@@ -165,6 +181,19 @@ SCHEMA: dict[str, Any] = {
             "required": ["role"],
             "additionalProperties": False,
             "properties": {"role": {"enum": list(TERM_ROLES)}, "completed": {"type": "string"}},
+        },
+        "notify": {"type": "array", "items": IDENT, "minItems": 1},
+        # What each request is about when it is not its organization: a person, whose personal data are the
+        # start form's ``fields`` (one of them, ``name``, names the person).
+        "subject": {
+            "type": "object",
+            "required": ["kind", "name", "fields"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"enum": list(SUBJECT_KINDS)},
+                "name": IDENT,
+                "fields": {"type": "array", "items": IDENT, "minItems": 1},
+            },
         },
         "settings": {
             "type": "object",
@@ -234,7 +263,7 @@ SCHEMA: dict[str, Any] = {
                     "assignee": IDENT,
                     "deadline": DEADLINE,
                     "countersign": COUNTERSIGN,
-                    "timer": TIMER,
+                    "timer": {"oneOf": [TIMER, {"type": "array", "items": TIMER, "minItems": 1}]},
                     # This state stands in for state ``of`` wherever an action leads there and ``when`` holds.
                     "variant": {
                         "type": "object",

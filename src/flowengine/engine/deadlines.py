@@ -31,8 +31,12 @@ def deadline_days(deadline: Deadline, settings: Mapping[str, Any]) -> int:
     return deadline.days
 
 
-def due_at(opened: dt.datetime, deadline: Deadline, settings: Mapping[str, Any]) -> dt.datetime:
-    due_day = add_days(china_date(opened), deadline_days(deadline, settings), deadline.unit)
+def due_at(
+    opened: dt.datetime, deadline: Deadline, settings: Mapping[str, Any], start: dt.date | None = None
+) -> dt.datetime:
+    """The end of the due day: ``days`` units after the day the task was opened, or after ``start`` (the
+    date the deadline counts from, when it says: a decision's date for its approval within three months)."""
+    due_day = add_days(start or china_date(opened), deadline_days(deadline, settings), deadline.unit)
     return end_of_china_day(due_day)
 
 

@@ -78,8 +78,12 @@ class Organization(Base):
     term_start: Mapped[dt.date | None] = mapped_column(Date)
     term_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    #: 发文字号代字 (e.g. 郑教工委, 二十四中党委) used in document numbers; the name is used when unset.
+    #: 发文字号代字 (e.g. 郑教工委, 二十四中党委) used in document numbers; an abbreviation of the name when
+    #: unset (:func:`flowengine.documents.numbering.derived_prefix`).
     doc_prefix: Mapped[str | None] = mapped_column(String(40))
+    #: The 联系人 and 联系电话 a 请示's 附注 names (the acting person when no contact is set).
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -138,14 +142,15 @@ class Instance(Base):
         Index("ix_instances_org_created", "org_id", "created_at"),
         Index("ix_instances_definition_state", "definition_id", "state"),
         Index("ix_instances_status_updated", "status", "updated_at"),
-        # At most one running procedure of a kind per organization (two re-elections at once make no sense).
+        # At most one running procedure of a kind per organization (two re-elections at once make no sense),
+        # unless each request is about a person (its subject): then one per person.
         Index(
             "uq_instances_one_active",
             "workflow",
             "org_id",
             unique=True,
-            postgresql_where=text("status = 'active'"),
-            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active' AND subject_id IS NULL"),
+            sqlite_where=text("status = 'active' AND subject_id IS NULL"),
         ),
     )
 
@@ -161,6 +166,8 @@ class Instance(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The person the request is about, where the definition's subject is a person (else the organization).
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     definition: Mapped[WorkflowDefinitionRow] = relationship()
@@ -291,6 +298,21 @@ class Copy(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class Subject(Base):
+    """The person a request is about (a definition with ``subject: {kind: person}``): the minimum personal
+    data its procedure needs, kept apart from the request's step data and read only through the access
+    policy (``service/access.py``)."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class Timer(Base):
     """A state's timer: at ``due_at`` the sweep fires ``action`` (or only notifies), exactly once."""
 
@@ -309,6 +331,8 @@ class Timer(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
     state: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64))
+    #: Which of the state's timers this is (its position in the definition), for a reminder's text.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -381,7 +405,8 @@ class AuditSeal(Base):
     range to its last one there: ``{"instance:42": [seq, event id, hash]}``. When the seal was taken, every
     committed event written before ``cutoff`` was covered by it or an earlier seal. The primary key on
     ``seq`` lets exactly one of several concurrent sealers add a seal. Database triggers refuse UPDATE and
-    DELETE.
+    DELETE. ``signature`` (base64) signs ``digest`` with the private key named by ``key_id``
+    (``ed25519:<fingerprint>``), which the database never holds; both are empty on an unsigned seal.
     """
 
     __tablename__ = "audit_seals"
@@ -396,6 +421,8 @@ class AuditSeal(Base):
     heads: Mapped[str] = mapped_column(Text)
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(80))
+    signature: Mapped[str | None] = mapped_column(Text)
 
 
 class Notification(Base):
@@ -462,6 +489,8 @@ class Document(Base):
     __table_args__ = (
         Index("ix_documents_instance", "instance_id", "created_at"),
         UniqueConstraint("issuer_id", "year", "serial", name="uq_documents_issuer_year_serial"),
+        Index("ix_documents_verify_code", "verify_code", unique=True),
+        Index("ix_documents_sha256", "sha256"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -477,7 +506,24 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(300))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    #: The document's parts as plain data (:meth:`OfficialDocument.as_dict`): the browser preview renders
+    #: this very model; rendering it as .docx again gives ``content`` byte for byte. None before 0008.
+    model: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The short code printed under the document's QR code (扫码验真); None for documents issued before.
+    verify_code: Mapped[str | None] = mapped_column(String(16))
+
+
+class RateLimitHit(Base):
+    """Hits of one client on one rate-limited scope in one time window (a fixed-window counter shared by
+    every worker through the database; old windows are deleted as new ones start)."""
+
+    __tablename__ = "rate_limit_hits"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
 
 
 class DocumentCounter(Base):

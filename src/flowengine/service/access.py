@@ -22,12 +22,19 @@ take it under
 A signer of a countersign may sign under an open ``sign`` task of theirs (or of a role they hold, or by
 delegation); a person asked for an opinion (加签) may give it under their open ``added`` task and nothing
 more. A person a request was copied to (抄送) may read that request and nothing more.
+
+*The person a request is about.* Where a definition's subject is a person (``subject: {kind: person}``), the
+person's record — the minimum personal data the procedure needs — is read here and nowhere else: by those
+who see the request by a role in scope (the branch, its superior, its approving body, auditors) or by
+delegation from one of them; not by someone it was merely copied to, who sees the request's title (the
+person's name) only. Documents issued inside an action and the supervision boards read it through
+:func:`subject_record` / :func:`subject_names`, for requests their caller is already allowed to see.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -36,7 +43,16 @@ from sqlalchemy import Connection, Table, bindparam, select
 from flowengine.definitions.model import ActionDef, RoleDef, WorkflowDefinition
 from flowengine.engine.roles import Assignment, OrgInfo, resolve_role
 from flowengine.errors import PermissionDenied
-from flowengine.persistence.models import Copy, Delegation, Organization, RoleAssignment, Task, User
+from flowengine.persistence.models import (
+    Copy,
+    Delegation,
+    Instance,
+    Organization,
+    RoleAssignment,
+    Subject,
+    Task,
+    User,
+)
 from flowengine.vocabulary import ROLES, TaskKind
 
 Held = frozenset[tuple[str, int]]
@@ -80,6 +96,28 @@ _SELECT_DELEGATORS = (
 _SELECT_COPIED = (
     select(_C.id).where(_C.instance_id == bindparam("iid"), _C.user_id == bindparam("uid")).limit(1)
 )
+
+
+_S, _I = cast(Table, Subject.__table__).c, cast(Table, Instance.__table__).c
+_SELECT_SUBJECT = (
+    select(_S.id, _S.kind, _S.name, _S.data, _I.workflow, _O.path, _O.approver_id)
+    .select_from(
+        cast(Table, Instance.__table__)
+        .join(cast(Table, Subject.__table__), _S.id == _I.subject_id)
+        .join(cast(Table, Organization.__table__), _O.id == _I.org_id)
+    )
+    .where(_I.id == bindparam("iid"))
+)
+
+
+@dataclass(frozen=True)
+class SubjectRecord:
+    """The person a request is about: a kind, a name and the personal data the definition declares."""
+
+    id: int
+    kind: str
+    name: str
+    data: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -194,6 +232,7 @@ def _by_role_or_task(
     act: ActionDef,
     user_id: int,
     held: Held,
+    step_tasks: Sequence[tuple[int, str, int, int | None]] | None = None,
 ) -> Acting | None:
     """Who acts on a step is who its open tasks name: the role's holders while the step's task is the role's,
     only the named person once it was handed over (转办, 拿回, an escalation that reassigns). Actions of
@@ -206,9 +245,13 @@ def _by_role_or_task(
         return Acting(target.role, target.org_id) if by_role else None
     if act.role != step.assignee:
         return Acting(target.role, target.org_id) if by_role else None
-    tasks = conn.execute(
-        _SELECT_KIND_TASKS, {"iid": instance_id, "state": state, "kind": TaskKind.STEP}
-    ).all()
+    tasks = (
+        step_tasks
+        if step_tasks is not None
+        else conn.execute(
+            _SELECT_KIND_TASKS, {"iid": instance_id, "state": state, "kind": TaskKind.STEP}
+        ).all()
+    )
     if by_role and (
         not tasks
         or any(
@@ -232,15 +275,21 @@ def acting_assignment(
     act: ActionDef,
     who: Caller,
     today: dt.date,
+    step_tasks: Sequence[tuple[int, str, int, int | None]] | None = None,
 ) -> Acting | None:
     """The assignment under which ``who`` may take ``act`` on the request now, or ``None``: their own, or
-    that of someone whose delegation (委托) to them is in force ``today``."""
-    found = _by_role_or_task(conn, definition, instance_id, state, org, act, who.user_id, who.held)
+    that of someone whose delegation (委托) to them is in force ``today``. ``step_tasks`` are the open step
+    tasks of ``state`` (id, role, organization, assignee) when the caller has read them already."""
+    found = _by_role_or_task(
+        conn, definition, instance_id, state, org, act, who.user_id, who.held, step_tasks
+    )
     if found is not None:
         return found
     for d in delegators(conn, who.user_id, today):
         if d.covers(definition.name):
-            via = _by_role_or_task(conn, definition, instance_id, state, org, act, d.user_id, d.held)
+            via = _by_role_or_task(
+                conn, definition, instance_id, state, org, act, d.user_id, d.held, step_tasks
+            )
             if via is not None:
                 return Acting(via.role, via.org_id, via.task_id, d)
     return None
@@ -287,3 +336,40 @@ def start_assignment(
     if (target.role, target.org_id) not in who.held:
         raise denied(conn, role, target, f"发起“{definition.title}”")
     return target
+
+
+def subject_record(conn: Connection, instance_id: int) -> SubjectRecord | None:
+    """The request's subject, for the service's own use inside a call whose caller may already see the
+    request (a document issued by an action they take). ``None`` when the request is about its organization."""
+    row = conn.execute(_SELECT_SUBJECT, {"iid": instance_id}).first()
+    return None if row is None else SubjectRecord(row.id, row.kind, row.name, dict(row.data or {}))
+
+
+def subject_for(conn: Connection, who: Caller, instance_id: int, today: dt.date) -> SubjectRecord | None:
+    """The request's subject for ``who``: the record when they see the request by a role in scope or by a
+    delegation; ``PermissionDenied`` otherwise (a copied reader, or someone out of scope)."""
+    row = conn.execute(_SELECT_SUBJECT, {"iid": instance_id}).first()
+    if row is None:
+        return None
+    if not may_see(who.held, row.path, row.approver_id) and not any(
+        d.covers(row.workflow) and may_see(d.held, row.path, row.approver_id)
+        for d in delegators(conn, who.user_id, today)
+    ):
+        raise PermissionDenied("无权查看申请人的个人信息：仅本组织、上级党组织和审批机关的有关人员可以查看。")
+    return SubjectRecord(row.id, row.kind, row.name, dict(row.data or {}))
+
+
+def subject_names(conn: Connection, instance_ids: Iterable[int]) -> dict[int, str]:
+    """The name of each request's subject (requests about their organization are left out): what the inbox,
+    search and supervision show of the person, for requests their caller may see."""
+    ids = sorted(set(instance_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(_I.id, _S.name)
+        .select_from(
+            cast(Table, Instance.__table__).join(cast(Table, Subject.__table__), _S.id == _I.subject_id)
+        )
+        .where(_I.id.in_(ids))
+    )
+    return {r.id: r.name for r in rows}

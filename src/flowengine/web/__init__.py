@@ -140,6 +140,9 @@ def _register_blueprints(app: Flask) -> None:
     from flowengine.web import verbs  # 会签, 转办, 加签, 抄送, 催办, 拿回 on the request page; 委托
 
     app.register_blueprint(verbs.bp)
+    from flowengine.web import verify  # 扫码验真: public, no login
+
+    app.register_blueprint(verify.bp)
     app.jinja_env.globals.update(nav=_nav)
 
 

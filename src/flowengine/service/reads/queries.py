@@ -329,7 +329,10 @@ def steps(definition: WorkflowDefinition, instance: InstanceView) -> list[StepDa
     """The data of every step that has any, in the order of the definition."""
     out = []
     if instance.data.get("start"):
-        out.append(StepData("start", "发起", definition.start.form, instance.data["start"]))
+        # A person's data (the definition's subject) are kept apart and shown, to those allowed, on their own.
+        personal = set(definition.subject.fields) if definition.subject else set()
+        form = tuple(f for f in definition.start.form if f.name not in personal)
+        out.append(StepData("start", "发起", form, instance.data["start"]))
     for a in definition.actions:
         if a.form and a.name in instance.data:
             out.append(StepData(a.name, a.title, a.form, instance.data[a.name]))

@@ -39,6 +39,7 @@ from flowengine.errors import NotFound, PermissionDenied, ValidationFailed
 from flowengine.metrics import Board, Metric, MetricInput, OpenTask, OrgRecord, RequestRecord
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, Instance, Organization, RoleAssignment, Task, User
+from flowengine.service import access
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import effective_settings
 from flowengine.vocabulary import ORG_TYPES, ROLES, STEP_KINDS, AuditKind
@@ -692,6 +693,7 @@ class Supervision:
         ):
             if iid is not None and state:
                 entered.setdefault(iid, {})[state] = at
+        subjects = access.subject_names(s.connection(), ids)
         out = []
         for inst in instances:
             definition = self.catalog.by_row(inst.definition)
@@ -719,6 +721,7 @@ class Supervision:
                     ),
                     returns=int(returns.get(inst.id, 0)),
                     entered=entered.get(inst.id, {}),
+                    subject=subjects.get(inst.id),
                 )
             )
         return tuple(out)

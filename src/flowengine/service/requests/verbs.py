@@ -58,6 +58,7 @@ from flowengine.service.requests.states import (
     copy_to_users,
     enter_state,
     leave_states,
+    outcome_recipients,
     sign_status,
     waiting_for,
 )
@@ -759,6 +760,24 @@ class Verbs:
                 instance_id=row.id,
                 org_id=org.id,
             )
+            # The one waiting for the request learns it was urged on their behalf (催办), unless they urged
+            # it themselves or it is their own step that was urged.
+            waiting = [
+                u
+                for u in outcome_recipients(conn, definition, row.initiator_id, org.info)
+                if u != who.user_id and u not in users
+            ]
+            send(
+                conn,
+                waiting,
+                NotificationKind.URGED,
+                f"【已催办】{row.title}",
+                f"{who.name}已催办“{row.title}”的“{step}”（{'、'.join(sorted({ROLES.get(t.role, t.role) for t in tasks}))}）。"
+                + (text or ""),
+                now,
+                instance_id=row.id,
+                org_id=org.id,
+            )
             audit.append(
                 s,
                 at=now,
@@ -824,7 +843,7 @@ class Verbs:
                 .values(state=back, version=_I.version + 1, updated_at=now)
             )
             settings = self._settings(conn, definition, org)
-            tid = self.flow._insert_task(s, row.id, definition, back, org.info, settings, now)
+            tid = self.flow._insert_task(s, row.id, definition, back, org.info, settings, now, row.data or {})
             if tid is not None:
                 conn.execute(
                     update(cast(Table, Task.__table__)).where(_T.id == tid[0]).values(assignee_id=who.user_id)

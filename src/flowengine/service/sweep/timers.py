@@ -118,7 +118,7 @@ class Timers:
                 )
                 return False
             state = definition.state(row.state)
-            spec = state.timer
+            spec = state.timers[timer.position] if timer.position < len(state.timers) else state.timer
             reason = f"“{state.title}”期限已到"
             if timer.action:
                 act = definition.action(timer.action)

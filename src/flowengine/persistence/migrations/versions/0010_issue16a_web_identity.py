@@ -3,8 +3,8 @@
 Tokens created before this revision get an expiry FLOWENGINE_TOKEN_DAYS' default (90 days) from the
 upgrade, and the ``write`` scope they had in effect.
 
-Revision ID: 0008_issue16a_web_identity
-Revises: 0007_issue13_approval_verbs
+Revision ID: 0010_issue16a
+Revises: 0009_issue16b
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from alembic import op
 
 import flowengine.persistence.models
 
-revision = "0008_issue16a_web_identity"
-down_revision = "0007_issue13_approval_verbs"
+revision = "0010_issue16a"
+down_revision = "0009_issue16b"
 branch_labels = None
 depends_on = None
 
