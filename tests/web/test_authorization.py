@@ -23,6 +23,8 @@ from tests.support.web import GOOD_FORM, Browser, postponement_submitted, snapsh
 ROLES = ["sec1", "sec2", "handler", "leader", "auditor", "admin", "nobody", None]
 
 SUPERVISORS = {"handler": 200, "leader": 200, "auditor": 200}  # of the work committee above both branches
+#: The verifiable export carries reviewers' client addresses: an auditor's download only (issue 16).
+NOT_AUDITORS = {"sec1": 403, "handler": 403, "leader": 403, "admin": 403}
 
 # (path template, {user: status}); users not listed expect ``default``. Anonymous (None) is sent to the login
 # page unless listed.
@@ -36,7 +38,7 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/requests/{iid}/trail.csv", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{doc_iid}/trail.csv", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{iid}/trail.xlsx", {"sec2": 404, "nobody": 404}, 200),
-    ("/requests/{iid}/trail.json", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{iid}/trail.json", {"sec2": 404, "nobody": 404, **NOT_AUDITORS}, 200),
     ("/requests/{doc_iid}/documents/{doc}/preview", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{iid}/documents/{doc}/preview", {}, 404),
     ("/requests/{doc_iid}", {"sec2": 404, "nobody": 404}, 200),
@@ -60,6 +62,7 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/admin/orgs/999999", {"admin": 404}, 403),
     ("/admin/users/new", {"admin": 200}, 403),
     ("/admin/users/{sec1}", {"admin": 200}, 403),
+    ("/admin/tokens", {"admin": 200}, 403),
     ("/admin/users/999999", {"admin": 404}, 403),
     ("/account/tokens/", {}, 200),
     ("/account/delegations/", {}, 200),
@@ -135,6 +138,7 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
         403,
     ),
     ("/account/tokens/{token}/revoke", {}, {}, 404),  # only one's own token exists for one
+    ("/admin/tokens/{token}/revoke", {}, {}, 403),  # an administrator revokes anyone's
     # The approval verbs: who may not see the request gets 404; who sees it but may not do it a refusal.
     ("/requests/{iid}/sign", {"decision": "approve"}, {"sec2": 404, "nobody": 404}, 409),  # no countersign
     ("/requests/{iid}/opinion", {"comment": "同意"}, {"sec2": 404, "nobody": 404}, 403),  # nobody was asked
@@ -201,6 +205,7 @@ ALLOWED = {
     "/admin/users/{sec1}/roles/{assignment}/revoke": {"admin"},
     "/admin/users/{sec1}/password": {"admin"},
     "/account/tokens/{token}/revoke": {"sec1"},  # tests/api/test_tokens_page.py
+    "/admin/tokens/{token}/revoke": {"admin"},  # tests/api/test_token_security.py
     "/notifications/{note}/read": {"sec1"},  # tests/web/test_notifications.py
     "/notifications/read-all": {"sec1"},
 }

@@ -270,5 +270,7 @@ def test_every_page_answers_any_path_and_query_without_a_server_error(
     assert b.login(user).status_code == 302
     before = snapshot(services)
     answer = b.client.get(url, query_string=query)
-    assert answer.status_code < 500, (endpoint, values, query, answer.status_code)
+    # /healthz answers 503 while no scheduler has swept (a state, not an error of the request).
+    ok = answer.status_code < 500 or (endpoint == "health.healthz" and answer.status_code == 503)
+    assert ok, (endpoint, values, query, answer.status_code)
     assert snapshot(services) == before

@@ -38,6 +38,7 @@ def test_inbox_shows_org_step_waiting_time_due_date_and_overdue_mark(
     assert "2026年9月24日" in html and "剩余 3 个工作日" in html
     assert 'data-testid="overdue"' not in html
     clock.advance(days=8)  # Tuesday 09-29, after the Mid-Autumn holiday (Fri 09-25) and a weekend
+    b = browser("handler")  # days later: a new sign-in (a session ends 12 hours after its own)
     html = b.get("/").get_data(as_text=True)
     assert "5 个工作日" in html  # waited 22, 23, 24, 28, 29
     assert 'data-testid="overdue"' in html and "已超期 2 个工作日" in html  # late on 28 and 29

@@ -131,9 +131,10 @@ def test_client_addresses_only_for_auditors(
     assert "172.16.5.5" in auditor and "10.0.0.1" in auditor
     sec = browser("sec1")
     page = sec.get(f"/requests/{iid}").get_data(as_text=True)
-    assert "172.16.5.5" not in page and 'data-testid="trail-csv"' not in page
-    assert sec.get(f"/requests/{iid}/trail.csv").status_code == 403
+    assert "172.16.5.5" not in page and 'data-testid="trail-json"' not in page
+    assert "172.16.5.5" not in sec.get(f"/requests/{iid}/trail.csv").get_data(as_text=True)
+    assert sec.get(f"/requests/{iid}/trail.json").status_code == 403  # the verifiable export has them
     aud = browser("auditor")
-    assert 'data-testid="trail-csv"' in aud.get(f"/requests/{iid}").get_data(as_text=True)
-    csv = aud.get(f"/requests/{iid}/trail.csv")
-    assert csv.status_code == 200 and "172.16.5.5" in csv.get_data(as_text=True)
+    assert 'data-testid="trail-json"' in aud.get(f"/requests/{iid}").get_data(as_text=True)
+    export = aud.get(f"/requests/{iid}/trail.json")
+    assert export.status_code == 200 and "172.16.5.5" in export.get_data(as_text=True)

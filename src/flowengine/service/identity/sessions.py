@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from flowengine.clock import Clock
@@ -23,6 +23,8 @@ from flowengine.persistence.models import User, WebSession
 
 #: ``last_seen_at`` is written at most this often per session, so reading a page is not always a write.
 TOUCH_RESOLUTION = dt.timedelta(minutes=1)
+#: How long an ended session's row is kept after its lifetime (who was signed in when, for diagnosis).
+KEEP_ENDED = dt.timedelta(days=30)
 
 
 def _hash(key: str) -> str:
@@ -51,6 +53,12 @@ class WebSessions:
         key = secrets.token_urlsafe(32)
         now = self.clock()
         with self.db.write() as s:
+            # This person's sessions past their lifetime are dead whatever their state: drop them.
+            s.execute(
+                delete(WebSession).where(
+                    WebSession.user_id == user_id, WebSession.created_at < now - self.lifetime - KEEP_ENDED
+                )
+            )
             s.add(WebSession(key_hash=_hash(key), user_id=user_id, created_at=now, last_seen_at=now))
         return key
 

@@ -105,6 +105,11 @@ class Throttle:
                     with self.db.write() as s:
                         row = s.get(AuthThrottle, key.digest, with_for_update=True)
                         if row is None:
+                            # A new key: forget the keys nobody failed on for a day (the table stays
+                            # the size of one day's failures, whatever a stranger sprays).
+                            s.execute(
+                                delete(AuthThrottle).where(AuthThrottle.last_failure_at < now - FORGET_AFTER)
+                            )
                             row = AuthThrottle(key=key.digest, failures=0, last_failure_at=now)
                             s.add(row)
                         elif now - row.last_failure_at > FORGET_AFTER:
