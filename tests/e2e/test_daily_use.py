@@ -283,7 +283,7 @@ def test_the_stepper_shows_the_requests_own_path_and_the_diagram_loads_only_on_d
     expect(steps.last).to_contain_text("换届完成")
     expect(sec.get_by_test_id("stepper")).not_to_contain_text("不设委员会")
     expect(sec.get_by_test_id("stepper")).to_contain_text("郑教工委〔2026〕21号")
-    expect(sec.get_by_test_id("stepper")).to_contain_text("待出具：关于选举结果的批复")
+    expect(sec.get_by_test_id("stepper")).to_contain_text("待出具批复：关于选举结果的批复")
     assert not any("mermaid" in u for u in scripts)
     screenshot(sec, "daily-stepper-1366", element="stepper")
     sec.get_by_test_id("diagram-toggle").click()

@@ -63,6 +63,10 @@
   });
 
   document.querySelectorAll(".list-field").forEach(renumber);
+  // On a phone, boxes that would push the work below the fold (the inbox filters) start closed.
+  if (window.matchMedia && window.matchMedia("(max-width: 767.98px)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
+  }
 
   // ---- errors you cannot miss ---------------------------------------------------------------------
   // The control an error message is about: the input itself, or the first input of a group (choices, lists).

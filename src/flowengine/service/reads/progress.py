@@ -27,6 +27,7 @@ _BACKWARD = (ActionKind.RETURN, ActionKind.WITHDRAW, ActionKind.REJECT)
 @dataclass(frozen=True)
 class ProgressDocument:
     title: str
+    kind: str
     number: str | None = None
     issued_on: dt.date | None = None
 
@@ -136,9 +137,9 @@ def _documents(
     for key in action.documents if action is not None else ():
         made = issued.get(key)
         if made:
-            docs.append(ProgressDocument(made[-1].title, made[-1].number, made[-1].issued_on))
+            docs.append(ProgressDocument(made[-1].title, made[-1].kind, made[-1].number, made[-1].issued_on))
         elif key in definition.documents:
-            docs.append(ProgressDocument(definition.documents[key].title))
+            docs.append(ProgressDocument(definition.documents[key].title, definition.documents[key].kind))
     return tuple(docs)
 
 
