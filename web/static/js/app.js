@@ -64,8 +64,14 @@
 
   document.querySelectorAll(".list-field").forEach(renumber);
   // On a phone, boxes that would push the work below the fold (the inbox filters) start closed.
-  if (window.matchMedia && window.matchMedia("(max-width: 767.98px)").matches) {
-    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
+  if (window.matchMedia) {
+    var narrow = window.matchMedia("(max-width: 767.98px)");
+    var fold = function () {
+      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = !narrow.matches; });
+    };
+    if (narrow.matches) { fold(); }
+    // Wider again (a phone turned, a window resized): the boxes open, as their toggle is only shown narrow.
+    if (narrow.addEventListener) { narrow.addEventListener("change", fold); }
   }
 
   // ---- errors you cannot miss ---------------------------------------------------------------------
