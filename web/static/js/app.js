@@ -101,7 +101,8 @@
     }
     var focusFirst = function () {
       var first = failed.querySelector("[data-error-link]");
-      if (!(first && focusField(first.getAttribute("href").slice(1)))) {
+      var invalid = failed.querySelector(".is-invalid");
+      if (!(first && focusField(first.getAttribute("href").slice(1))) && !(invalid && focusField(invalid.id))) {
         var summary = failed.querySelector(".error-summary");
         if (summary) {
           summary.focus({ preventScroll: true });
