@@ -46,6 +46,8 @@
     var form = event.target;
     var submitter = event.submitter;
     // A preview opens in a new tab and changes nothing: no confirmation, and the form stays usable.
+    if (submitter && submitter.getAttribute("formtarget") === "_blank") { return; }
+    // A preview opens in a new tab and changes nothing: no confirmation, and the form stays usable.
     if (submitter && submitter.getAttribute("formtarget") === "_blank") {
       return;
     }
