@@ -211,7 +211,7 @@ def test_inbox_request_page_and_candidate_form_fit_a_phone_and_show_due_dates(
     rows.first.get_by_role("link").first.click()
     expect(handler.get_by_test_id("request-due")).to_be_visible()
     assert_no_sideways_scroll(handler)
-    screenshot(handler, "daily-review-390")
+    screenshot(handler, "daily-review-390", full_page=False)
     # The decision is reachable from the top of the page.
     handler.get_by_test_id("jump-to-actions").click()
     expect(handler.get_by_test_id("submit-forward_request1")).to_be_in_viewport()
@@ -228,9 +228,11 @@ def test_inbox_request_page_and_candidate_form_fit_a_phone_and_show_due_dates(
     first_name = form.locator('[name="candidates-0-name"]')
     box = first_name.bounding_box()
     assert box is not None and box["width"] > 250  # stacked: a candidate's field has the phone's width
-    screenshot(sec, "daily-candidates-390")
+    screenshot(sec, "daily-candidates-390", element="action-submit_request2")
+    screenshot(sec, "daily-request-top-390", full_page=False)
     sec.set_viewport_size(DESKTOP)
-    screenshot(sec, "daily-candidates-1366")
+    screenshot(sec, "daily-candidates-1366", element="action-submit_request2")
+    screenshot(sec, "daily-request-1366", full_page=False)
     assert handler.js_errors == [] and sec.js_errors == []  # type: ignore[attr-defined]
 
 
@@ -283,7 +285,7 @@ def test_the_stepper_shows_the_requests_own_path_and_the_diagram_loads_only_on_d
     expect(steps.last).to_contain_text("换届完成")
     expect(sec.get_by_test_id("stepper")).not_to_contain_text("不设委员会")
     expect(sec.get_by_test_id("stepper")).to_contain_text("郑教工委〔2026〕21号")
-    expect(sec.get_by_test_id("stepper")).to_contain_text("待出具：关于选举结果的批复")
+    expect(sec.get_by_test_id("stepper")).to_contain_text("待出具批复：关于选举结果的批复")
     assert not any("mermaid" in u for u in scripts)
     screenshot(sec, "daily-stepper-1366", element="stepper")
     sec.get_by_test_id("diagram-toggle").click()

@@ -46,6 +46,8 @@
     var form = event.target;
     var submitter = event.submitter;
     // A preview opens in a new tab and changes nothing: no confirmation, and the form stays usable.
+    if (submitter && submitter.getAttribute("formtarget") === "_blank") { return; }
+    // A preview opens in a new tab and changes nothing: no confirmation, and the form stays usable.
     if (submitter && submitter.getAttribute("formtarget") === "_blank") {
       return;
     }
@@ -63,6 +65,16 @@
   });
 
   document.querySelectorAll(".list-field").forEach(renumber);
+  // On a phone, boxes that would push the work below the fold (the inbox filters) start closed.
+  if (window.matchMedia) {
+    var narrow = window.matchMedia("(max-width: 767.98px)");
+    var fold = function () {
+      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = !narrow.matches; });
+    };
+    if (narrow.matches) { fold(); }
+    // Wider again (a phone turned, a window resized): the boxes open, as their toggle is only shown narrow.
+    if (narrow.addEventListener) { narrow.addEventListener("change", fold); }
+  }
 
   // ---- errors you cannot miss ---------------------------------------------------------------------
   // The control an error message is about: the input itself, or the first input of a group (choices, lists).
@@ -91,7 +103,8 @@
     }
     var focusFirst = function () {
       var first = failed.querySelector("[data-error-link]");
-      if (!(first && focusField(first.getAttribute("href").slice(1)))) {
+      var invalid = failed.querySelector(".is-invalid");
+      if (!(first && focusField(first.getAttribute("href").slice(1))) && !(invalid && focusField(invalid.id))) {
         var summary = failed.querySelector(".error-summary");
         if (summary) {
           summary.focus({ preventScroll: true });

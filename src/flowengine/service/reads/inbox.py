@@ -114,6 +114,10 @@ class Inbox:
             return []
         today = china_date(self.clock())
         horizon = add_working_days(today, self.term_window_working_days)
+        # The role (of the organization itself) whose holders may start each: the start role's organization role.
+        starter = {
+            d.name: d.roles[d.start.role].role if d.start.role in d.roles else d.start.role for d in watching
+        }
         renews = [d.name for d in watching if d.term_watch and d.term_watch.role == "renews"]
         others = [d.name for d in watching if d.name not in renews]
         with self.db.read() as s:
@@ -122,7 +126,7 @@ class Inbox:
                 .join(RoleAssignment, RoleAssignment.org_id == Organization.id)
                 .where(
                     RoleAssignment.user_id == uid,
-                    RoleAssignment.role.in_({d.start.role for d in watching}),
+                    RoleAssignment.role.in_(set(starter.values())),
                     Organization.term_end.is_not(None),
                     Organization.term_end <= horizon,
                     ~exists().where(
@@ -152,7 +156,7 @@ class Inbox:
                 offers = tuple(
                     (d.name, d.title)
                     for d in watching
-                    if d.start.role in roles[org_id] and org.type in d.start.org_types
+                    if starter[d.name] in roles[org_id] and org.type in d.start.org_types
                 )
                 if not offers or org.term_end is None:
                     continue

@@ -27,6 +27,7 @@ _BACKWARD = (ActionKind.RETURN, ActionKind.WITHDRAW, ActionKind.REJECT)
 @dataclass(frozen=True)
 class ProgressDocument:
     title: str
+    kind: str
     number: str | None = None
     issued_on: dt.date | None = None
 
@@ -61,14 +62,18 @@ def _forward_action(definition: WorkflowDefinition, state: str) -> ActionDef | N
     return chosen[0] if chosen else None
 
 
-def _held_predicates(definition: WorkflowDefinition, visited: Iterable[str]) -> set[str]:
-    """Names of the predicates whose branches led to a state the request visited."""
-    seen = set(visited)
+def _held_predicates(definition: WorkflowDefinition, taken: Iterable[tuple[str, str]]) -> set[str]:
+    """Names of the predicates that held on the way here: for each (action, state reached) of the trail, the
+    conditions of the branch of that action that leads to that state."""
     held: set[str] = set()
-    for a in definition.actions:
-        for b in a.branches:
-            if b.to in seen and b.when:
-                held |= {c.name for c in b.when}
+    for action, state in taken:
+        try:
+            branches = definition.action(action).branches
+        except KeyError:
+            continue
+        branch = next((b for b in branches if b.to == state), None)
+        if branch is not None:
+            held |= {c.name for c in branch.when}
     return held
 
 
@@ -92,10 +97,11 @@ class _Walked:
     left: dict[str, dt.datetime]
     returns: dict[str, int]
     left_by: dict[str, str]  # state -> the action that last left it
+    taken: list[tuple[str, str]]  # (action, the state it led to), in order
 
 
 def _walk(trail: Iterable[AuditView]) -> _Walked:
-    w = _Walked([], {}, {}, {}, {})
+    w = _Walked([], {}, {}, {}, {}, [])
     for e in trail:
         if e.kind not in STEP_KINDS or not e.to_state:
             continue
@@ -103,6 +109,8 @@ def _walk(trail: Iterable[AuditView]) -> _Walked:
             w.left[e.from_state] = e.at
             if e.action:
                 w.left_by[e.from_state] = e.action
+        if e.action:
+            w.taken.append((e.action, e.to_state))
         if e.to_state not in w.order:
             w.order.append(e.to_state)
         elif e.kind == "return":
@@ -111,12 +119,14 @@ def _walk(trail: Iterable[AuditView]) -> _Walked:
     return w
 
 
-def _ahead(definition: WorkflowDefinition, current: str, behind: list[str]) -> list[str]:
+def _ahead(
+    definition: WorkflowDefinition, current: str, behind: list[str], taken: list[tuple[str, str]]
+) -> list[str]:
     """The states still ahead of ``current`` on the request's variant, up to a final state."""
     ahead: list[str] = []
     if definition.state(current).final:
         return ahead
-    held = _held_predicates(definition, behind)
+    held = _held_predicates(definition, taken)
     state = current
     while True:
         action = _forward_action(definition, state)
@@ -136,9 +146,9 @@ def _documents(
     for key in action.documents if action is not None else ():
         made = issued.get(key)
         if made:
-            docs.append(ProgressDocument(made[-1].title, made[-1].number, made[-1].issued_on))
+            docs.append(ProgressDocument(made[-1].title, made[-1].kind, made[-1].number, made[-1].issued_on))
         elif key in definition.documents:
-            docs.append(ProgressDocument(definition.documents[key].title))
+            docs.append(ProgressDocument(definition.documents[key].title, definition.documents[key].kind))
     return tuple(docs)
 
 
@@ -156,7 +166,7 @@ def progress(
     for d in documents:
         issued.setdefault(d.name, []).append(d)
     out = []
-    for name in [*order, *_ahead(definition, current, order)]:
+    for name in [*order, *_ahead(definition, current, order, w.taken)]:
         st = definition.state(name)
         status = "current" if name == current else ("done" if name in order else "upcoming")
         action = _forward_action(definition, name) if not st.final else None
