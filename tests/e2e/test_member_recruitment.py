@@ -67,8 +67,9 @@ def test_branch_meeting_and_committee_approval(
     yesterday = (today - dt.timedelta(days=1)).isoformat()
 
     sec = new_page()
+    sec.set_default_timeout(60_000)  # long request pages, full-page screenshots, a shared 2-core machine
     login(sec, server, "majun")
-    sec.goto(f"{server.url}/requests/{iid}")
+    sec.goto(f"{server.url}/requests/{iid}", wait_until="domcontentloaded", timeout=60_000)
     expect(sec.get_by_test_id("request-title")).to_have_text(
         "李晓雨（郑州市第三十一中学高二年级党支部）发展党员"
     )
@@ -95,6 +96,7 @@ def test_branch_meeting_and_committee_approval(
     screenshot(sec, "recruitment-meeting-390")
 
     handler = new_page()
+    handler.set_default_timeout(60_000)
     login(handler, server, "hexiaoli")
     row = handler.get_by_test_id("inbox-row").filter(has_text="李晓雨")
     expect(row).to_contain_text("基层党委派人谈话")
@@ -126,6 +128,7 @@ def test_recruitment_board_over_the_demo(
 ) -> None:
     server = start_server(SHIPPED_WORKFLOWS, _demo)
     page = new_page()
+    page.set_default_timeout(60_000)
     login(page, server, "wangjianguo", DEMO_PASSWORD)
     page.goto(f"{server.url}/supervision/recruitment")
     expect(page.get_by_test_id("recruitment-pipeline")).to_contain_text("郑州市第二十四中学第一党支部")
