@@ -22,7 +22,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(ROOT / "src"))
+if "PYTHONPATH" not in __import__("os").environ:  # bench/before_after.py points it at another checkout
+    sys.path.insert(0, str(ROOT / "src"))
 sys.path.append(str(HERE))  # for scale.py, after the standard library
 
 import argparse  # noqa: E402

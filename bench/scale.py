@@ -41,7 +41,7 @@ from sqlalchemy import Engine, Table, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.append(str(ROOT / "src"))  # after PYTHONPATH: bench/before_after.py points it elsewhere
 
 from flowengine.config import Settings  # noqa: E402
 from flowengine.persistence.models import (  # noqa: E402
@@ -710,6 +710,9 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
             "seconds": round(took, 2),
             "events_per_second": round(sealed / took) if took else 0,
         }
+        if args.only_audit:
+            result["audit_verify"] = audit_verify(services)
+            return result
         handler, auditor = ids["handlers"][0], ids["auditor"]
         first = services.inbox.open(handler)
         result["inbox"] = {
@@ -756,19 +759,23 @@ def run(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
             for i, n in enumerate(runs)
         ]
         result["act"] = acts
-        t0 = time.perf_counter()
-        report = services.ledger.verify()
-        took = time.perf_counter() - t0
-        result["audit_verify"] = {
-            "events": report.events,
-            "chains": report.chains,
-            "ok": report.ok,
-            "seconds": round(took, 1),
-            "events_per_second": round(report.events / took),
-        }
+        result["audit_verify"] = audit_verify(services)
         return result
     finally:
         services.close()
+
+
+def audit_verify(services: Services) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    report = services.ledger.verify()
+    took = time.perf_counter() - t0
+    return {
+        "events": report.events,
+        "chains": report.chains,
+        "ok": report.ok,
+        "seconds": round(took, 2),
+        "events_per_second": round(report.events / took),
+    }
 
 
 def main() -> None:
@@ -786,13 +793,21 @@ def main() -> None:
     parser.add_argument("--act-workers", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--act-seconds", type=float, default=10.0)
     parser.add_argument("--act-on-sqlite", action="store_true", help="measure act() on SQLite too")
+    parser.add_argument(
+        "--only-audit", action="store_true", help="generate, then only seal and verify the trail"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     url = args.database_url
     out: dict[str, Any] = {
         "benchmark": "scale",
         "sizes": {k: getattr(args, k) for k in ("orgs", "instances", "events", "pending", "trail", "due")},
-        "targets": {"inbox_p95_ms": 50, "instance_page_p95_ms": 50},
+        "targets": {
+            "inbox_p95_ms": 50,
+            "instance_page_p95_ms": 50,
+            "audit_verify_events_per_second": 100_000,
+            "seal_events_per_second": 100_000,
+        },
     }
     with tempfile.TemporaryDirectory() as tmp:
         if url is None:
@@ -814,11 +829,16 @@ def main() -> None:
             out["database"] = make_url(url).get_backend_name()
             out.update(run(url, Path(tmp), args))
     out["met"] = {
-        "inbox": out["inbox"]["p95_ms"] < 50,
-        "instance_page": out["instance_page"]["p95_ms"] < 50,
-        "zero_act_errors": all(a["errors"] == 0 for a in out["act"]),
         "audit_ok": out["audit_verify"]["ok"],
+        "audit_verify": out["audit_verify"]["events_per_second"] >= 100_000,
+        "seal": out["seal"]["events_per_second"] >= 100_000,
     }
+    if not args.only_audit:
+        out["met"].update(
+            inbox=out["inbox"]["p95_ms"] < 50,
+            instance_page=out["instance_page"]["p95_ms"] < 50,
+            zero_act_errors=all(a["errors"] == 0 for a in out["act"]),
+        )
     out["total_seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(out, ensure_ascii=False, indent=2))
 

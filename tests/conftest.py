@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,8 +63,10 @@ def clock() -> Clock:
 def make_services(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Callable[..., Services]]:
     opened: list[Services] = []
 
-    def make(workflows_dir: Path = FIXTURE_WORKFLOWS) -> Services:
-        settings = Settings(database_url=database_url, data_dir=tmp_path, workflows_dir=workflows_dir)
+    def make(workflows_dir: Path = FIXTURE_WORKFLOWS, **extra: Any) -> Services:
+        settings = Settings(
+            database_url=database_url, data_dir=tmp_path, workflows_dir=workflows_dir, **extra
+        )
         services = open_services(settings, clock=clock, auto_upgrade=True)
         opened.append(services)
         return services

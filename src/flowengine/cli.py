@@ -16,9 +16,11 @@ import click
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from flowengine.chinese import CHINA
 from flowengine.config import Settings
 from flowengine.definitions.schema import schema_json
 from flowengine.errors import DefinitionError, FlowEngineError, ValidationFailed
+from flowengine.files import open_private
 from flowengine.vocabulary import ROLES
 
 
@@ -133,6 +135,35 @@ def db_copy(settings: Settings, target_url: str) -> None:
     click.echo(
         f"✓ 已复制 {sum(result.target_counts.values())} 行；目标库审计记录 {audit_report.chains} 条链、"
         f"{audit_report.events} 条记录，全部完好。将 FLOWENGINE_DATABASE_URL 设为目标库即可切换。"
+    )
+
+
+@db.command("grant")
+@click.argument("role")
+@click.option("--sql", "show_sql", is_flag=True, help="只打印将执行的 SQL，不执行")
+@click.pass_obj
+def db_grant(settings: Settings, role: str, show_sql: bool) -> None:
+    """（PostgreSQL）授予应用角色 ROLE 运行所需的最小权限：审计表只能查询和插入。
+
+    以表的所有者角色连接（FLOWENGINE_DATABASE_URL 设为所有者的地址，与 db upgrade 相同），每次 db upgrade
+    之后运行一次；Web 与调度进程以 ROLE 连接，无法停用或替换审计表的触发器。
+    """
+    from flowengine.service import grant_app_role
+
+    try:
+        grants = grant_app_role(settings.database_url, role, execute=not show_sql)
+    except FlowEngineError as exc:
+        fail(exc.message)
+    if show_sql:
+        click.echo(";\n".join(grants.statements) + ";")
+        return
+    for table, privileges in grants.tables.items():
+        click.echo(f"  {grants.schema}.{table}: {privileges}")
+    for warning in grants.warnings:
+        click.echo(f"提示：{warning}", err=True)
+    click.echo(
+        f"已授予角色 {role} 在模式 {grants.schema} 上的应用权限（表的所有者为 {grants.owner}）："
+        "审计表只能查询和插入。"
     )
 
 
@@ -289,7 +320,8 @@ def orgs_import(ctx: click.Context, file: Path) -> None:
     """从 YAML 文件导入组织架构（按编码新增或更新；文件有误时不导入任何内容）。
 
     文件格式：``organizations:`` 下每项含 code、name、type、parent、approver、full_members、
-    probationary_members、term_start、term_end。
+    probationary_members、term_start、term_end，以及可选的 doc_prefix（发文代字）、doc_next_serial
+    （本年下一发文序号）、contact_name、contact_phone（请示附注的联系人、联系电话）。
     """
     from flowengine.service import parse_org_tree
 
@@ -314,6 +346,56 @@ def orgs_import(ctx: click.Context, file: Path) -> None:
     finally:
         services.close()
     click.echo(f"已导入 {file}：新增 {created} 个组织，更新 {updated} 个。")
+
+
+@orgs.command("numbering")
+@click.argument("code")
+@click.option("--prefix", default=None, help="发文代字，如 三十一中党委（传空字符串则清除，改用名称缩写）")
+@click.option("--next", "next_serial", default=None, help="本年下一发文序号（不能回到已用过的序号）")
+@click.option("--contact", default=None, help="请示附注中的联系人（传空字符串则清除）")
+@click.option("--phone", default=None, help="请示附注中的联系电话（传空字符串则清除）")
+@click.pass_context
+def orgs_numbering(
+    ctx: click.Context,
+    code: str,
+    prefix: str | None,
+    next_serial: str | None,
+    contact: str | None,
+    phone: str | None,
+) -> None:
+    """查看或设置组织的发文代字、本年发文序号和请示附注的联系人、联系电话。
+
+    不带选项时只显示当前设置。例：flowengine orgs numbering zz31 --prefix 三十一中党委 --next 38
+    """
+    given = {
+        key: value
+        for key, value in (
+            ("doc_prefix", prefix),
+            ("doc_next_serial", next_serial),
+            ("contact_name", contact),
+            ("contact_phone", phone),
+        )
+        if value is not None
+    }
+    services = _services(ctx)
+    try:
+        changes, state = services.directory.numbering(code, given, dt.datetime.now(dt.UTC))
+    except ValidationFailed as exc:
+        fail(f"{exc.summary}\n" + "\n".join(f"  {k}: {v}" for k, v in exc.errors.items()))
+    except FlowEngineError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    own = state["doc_prefix"] or f"未设置（使用名称缩写“{state['prefix_in_force']}”）"
+    click.echo(f"{state['name']}（{code}）")
+    click.echo(f"  发文代字：{own}")
+    click.echo(
+        f"  {state['year']}年下一文号：{state['prefix_in_force']}〔{state['year']}〕{state['next_serial']}号"
+    )
+    click.echo(f"  联系人：{state['contact_name'] or '未设置（使用经办人）'}")
+    click.echo(f"  联系电话：{state['contact_phone'] or '未设置'}")
+    if given:
+        click.echo(f"已修改 {len(changes)} 项。" if changes else "设置未变。")
 
 
 @main.group()
@@ -367,9 +449,17 @@ def users_add(
 @click.option("--name", default=None, help="新令牌的名称（用途，如“报表脚本”）")
 @click.option("--revoke", "revoke_id", type=int, default=None, help="吊销该用户编号为 ID 的令牌")
 @click.option("--list", "show_list", is_flag=True, help="列出该用户的令牌（不显示令牌本身）")
+@click.option("--days", type=int, default=None, help="新令牌的有效期（天；默认 FLOWENGINE_TOKEN_DAYS）")
+@click.option("--read-only", is_flag=True, help="新令牌只读（只能 GET）")
 @click.pass_context
 def users_token(
-    ctx: click.Context, username: str, name: str | None, revoke_id: int | None, show_list: bool
+    ctx: click.Context,
+    username: str,
+    name: str | None,
+    revoke_id: int | None,
+    show_list: bool,
+    days: int | None,
+    read_only: bool,
 ) -> None:
     """为用户创建 API 令牌（仅显示一次，库中只存其哈希），或吊销、列出令牌。"""
     if sum((name is not None, revoke_id is not None, show_list)) != 1:
@@ -379,14 +469,20 @@ def users_token(
         user_id = services.directory.user_id(username)
         if show_list:
             for t in services.tokens.list_for(user_id):
-                state = f"已吊销 {t.revoked_at:%Y-%m-%d %H:%M}Z" if t.revoked_at else "有效"
+                state = (
+                    f"已吊销 {t.revoked_at:%Y-%m-%d %H:%M}Z"
+                    if t.revoked_at
+                    else ("已过期" if t.expired else f"有效至 {t.expires_at:%Y-%m-%d %H:%M}Z")
+                )
                 used = f"{t.last_used_at:%Y-%m-%d %H:%M}Z" if t.last_used_at else "从未使用"
-                click.echo(f"{t.id}\tfe_{t.prefix}_…\t{t.name}\t{state}\t最近使用：{used}")
+                click.echo(f"{t.id}\tfe_{t.prefix}_…\t{t.name}\t{t.scope_title}\t{state}\t最近使用：{used}")
         elif revoke_id is not None:
             revoked = services.tokens.revoke(revoke_id, user_id)
             click.echo(f"已吊销 {username} 的令牌 {revoked.id}（{revoked.name}，fe_{revoked.prefix}_…）。")
         else:
-            created = services.tokens.create(user_id, name or "")
+            created = services.tokens.create(
+                user_id, name or "", days=days, scope="read" if read_only else "write"
+            )
             click.echo(created.token)
             click.echo(
                 f"已为 {username} 创建令牌 {created.view.id}（{created.view.name}）。令牌只显示这一次，请妥善保存；"
@@ -429,6 +525,34 @@ def _parse_anchor(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return anchors
 
 
+def _key_ring(path: Path | None) -> Any:
+    from flowengine.service import KeyRing
+
+    if path is None:
+        return None
+    try:
+        return KeyRing.load(path)
+    except FlowEngineError as exc:
+        fail(exc.message)
+
+
+def _echo_signatures(report: Any) -> None:
+    """Which keys signed the seals, and whether their signatures were checked."""
+    if report.keys is None:
+        if report.signed:
+            click.echo(
+                f"  封存签名未核对：未配置审计公钥（FLOWENGINE_AUDIT_PUBLIC_KEYS 或 --public-keys）；"
+                f"签名密钥 {'、'.join(report.signed)}。"
+            )
+        elif report.seals:
+            click.echo("  封存均未签名：能改写数据库的人可重新计算全部哈希与封存（见 docs/security.md）。")
+        return
+    for kid, n in report.signed.items():
+        click.echo(f"  密钥 {report.keys.name(kid)}：签名 {n} 个封存，签名有效。")
+    if report.unsigned_seals:
+        click.echo(f"  另有 {report.unsigned_seals} 个配置密钥前的封存未签名，由其后已签名封存的摘要链担保。")
+
+
 @audit.command("verify")
 @click.option("--instance", "instance_id", type=int, default=None, help="只校验该申请的记录")
 @click.option(
@@ -446,11 +570,22 @@ def _parse_anchor(ctx: click.Context, param: click.Parameter, values: tuple[str,
     callback=_parse_anchor,
     help="第 N 号封存的摘要应为 DIGEST（此前由 audit seal 打印并在库外留存），可多次给出",
 )
+@click.option(
+    "--public-keys",
+    "public_keys",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="用该文件中的公钥核对封存签名（默认 FLOWENGINE_AUDIT_PUBLIC_KEYS）",
+)
 @click.pass_context
 def audit_verify(
-    ctx: click.Context, instance_id: int | None, export_file: Path | None, anchors: dict[int, str]
+    ctx: click.Context,
+    instance_id: int | None,
+    export_file: Path | None,
+    anchors: dict[int, str],
+    public_keys: Path | None,
 ) -> None:
-    """重新计算每条哈希链和每个封存，指出被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
+    """重新计算每条哈希链和每个封存并核对封存签名，指出被修改、删除、插入或重排的记录；发现问题时退出码为 1。"""
     from flowengine.service import load_export, verify_events
 
     if export_file is not None:
@@ -463,9 +598,10 @@ def audit_verify(
             fail(f"{export_file} 无法读取为审计导出文件：{exc}")
         source = str(export_file)
     else:
+        keys = _key_ring(public_keys)
         services = _services(ctx)
         try:
-            report = services.ledger.verify(instance_id, anchors=anchors)
+            report = services.ledger.verify(instance_id, anchors=anchors, keys=keys)
         finally:
             services.close()
         source = "数据库" + (f"（申请 {instance_id}）" if instance_id is not None else "")
@@ -481,9 +617,11 @@ def audit_verify(
     last = report.last_seal
     if last is not None:
         click.echo(
-            f"  已核对 {report.seals} 个封存；最近为第 {last.seq} 号（截至事件 {last.last_event_id}），"
+            f"  已核对 {report.seals} 个封存；最近为第 {last.seq} 号（截至事件 {last.last_event_id}，"
+            f"封存于 {last.sealed_at.astimezone(CHINA):%Y-%m-%d %H:%M}），"
             f"摘要 {last.digest}；其后 {report.unsealed} 条记录尚未封存。"
         )
+        _echo_signatures(report)
     elif export_file is None:
         click.echo("  尚无封存：末尾事件被删除或补写在封存之前无法发现（调度进程每次扫描时封存）。")
 
@@ -499,19 +637,75 @@ def audit_seal(ctx: click.Context, at: str | None) -> None:
         if now is not None and now > services.flow.clock():
             fail("--at 不得晚于当前时间：封存不能超前于尚未写入的记录")
         seals = services.sealer.seal(now)
+    except FlowEngineError as exc:
+        fail(exc.message, 1)
     finally:
         services.close()
     if not seals:
         click.echo("没有需要封存的新记录。")
         return
     for seal in seals:
+        signed = f"，由密钥 {seal.key_id} 签名" if seal.key_id else "，未签名"
         click.echo(
             f"第 {seal.seq} 号封存：事件 {seal.after_event_id + 1}–{seal.last_event_id}（{seal.event_count} 条），"
-            f"摘要 {seal.digest}"
+            f"摘要 {seal.digest}{signed}"
         )
     click.echo(
         "请在库外留存最后一个摘要（如 audit verify --expect-seal "
         f"{seals[-1].seq}={seals[-1].digest}），以便发现整段改写。"
+    )
+
+
+@audit.command("keygen")
+@click.option(
+    "--private-key",
+    "private_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="私钥文件（默认 FLOWENGINE_AUDIT_SIGNING_KEY），权限 0600",
+)
+@click.option(
+    "--public-keys",
+    "public_keys",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="公钥文件（默认 FLOWENGINE_AUDIT_PUBLIC_KEYS），新公钥追加在末尾",
+)
+@click.option("--rotate", is_flag=True, help="替换已有私钥（轮换）；旧公钥保留在公钥文件中，用于核对旧封存")
+@click.option("--comment", default=None, help="公钥的备注（默认 flowengine audit 日期）")
+@click.pass_obj
+def audit_keygen(
+    settings: Settings, private_key: Path | None, public_keys: Path | None, rotate: bool, comment: str | None
+) -> None:
+    """生成（或 --rotate 轮换）签署审计封存的 Ed25519 密钥：私钥只放在运行调度进程的主机上，不进数据库。"""
+    from flowengine.service import generate_audit_key
+
+    private_key = private_key or settings.audit_signing_key
+    public_keys = public_keys or settings.audit_public_keys
+    if private_key is None or public_keys is None:
+        fail(
+            "请用 --private-key 与 --public-keys 指定文件，或设置 FLOWENGINE_AUDIT_SIGNING_KEY 与 FLOWENGINE_AUDIT_PUBLIC_KEYS"
+        )
+    assert private_key is not None and public_keys is not None
+    if comment is not None and ("\n" in comment or "\r" in comment):
+        fail("--comment 不能含换行")
+    try:
+        new = generate_audit_key(private_key, public_keys, rotate=rotate, comment=comment)
+    except FlowEngineError as exc:
+        fail(exc.message)
+    click.echo(new.key.line)
+    click.echo(
+        f"已生成审计签名密钥 {new.key.id}：私钥 {new.private_path}（权限 0600），公钥已加入 {new.public_keys_path}。",
+        err=True,
+    )
+    if new.retired is not None:
+        click.echo(
+            f"旧密钥 {new.retired.id} 的私钥已被替换；其公钥保留在 {new.public_keys_path} 中，它签过的封存仍可核对。",
+            err=True,
+        )
+    click.echo(
+        "请重启调度进程：它随即以新密钥签署一个封存。把公钥文件复制给核对审计记录的人（audit verify --public-keys）。",
+        err=True,
     )
 
 
@@ -524,7 +718,7 @@ def audit_export(ctx: click.Context, instance_ids: tuple[int, ...], fmt: str, ou
     """导出审计记录（CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开），含哈希，可离线校验。"""
     services = _services(ctx)
     try:
-        with out.open("w", encoding="utf-8", newline="") as fh:
+        with open_private(out, "w", encoding="utf-8", newline="") as fh:
             n = services.ledger.export(fh, fmt, instance_ids=list(instance_ids) or None)
     finally:
         services.close()
@@ -571,6 +765,8 @@ def escalate(ctx: click.Context, once: bool, at: str | None) -> None:
     services = _services(ctx)
     try:
         counts = services.escalator.sweep(now)
+    except FlowEngineError as exc:  # e.g. --at before the last seal's cutoff: nothing was written
+        fail(exc.message)
     finally:
         services.close()
     click.echo(json.dumps(counts.as_dict(), ensure_ascii=False))

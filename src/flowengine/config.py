@@ -43,6 +43,33 @@ def _paths(env: Mapping[str, str]) -> tuple[Path, ...]:
     return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
 
 
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("FLOWENGINE_PUBLIC_URL") or "").strip().rstrip("/")
+    if raw and not raw.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            f"环境变量 FLOWENGINE_PUBLIC_URL={raw!r} 应为以 http:// 或 https:// 开头的网址。"
+        )
+    return raw or None
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or "").strip() or default
+    count, _, per = raw.partition("/")
+    unit = per.strip().lower().lstrip("0123456789")
+    if (
+        not count.strip().isdigit()
+        or int(count) < 1
+        or unit not in ("second", "s", "minute", "min", "m", "hour", "h", "day")
+    ):
+        raise ConfigurationError(f"环境变量 {name}={raw!r} 应形如 30/minute（次数/second|minute|hour|day）。")
+    return raw
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = (env.get(name) or "").strip()
+    return Path(raw) if raw else None
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return (env.get(name) or "").strip().lower() in ("1", "true", "yes")
 
@@ -69,6 +96,40 @@ class WebServerSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    """Sessions, API tokens, the reverse proxy and sign-in throttling (docs/security.md)."""
+
+    #: A session unused this long ends (minutes).
+    session_idle_minutes: int = 120
+    #: A session ends this long after its sign-in, used or not (hours).
+    session_max_hours: int = 12
+    #: An API token's lifetime when its creator names none, and the longest one may ask for (days).
+    token_default_days: int = 90
+    token_max_days: int = 365
+    #: Reverse proxies in front of the web server whose ``X-Forwarded-For``/``-Proto``/``-Host`` are
+    #: believed (Werkzeug's ProxyFix); 0: none, the connection's address is the client's.
+    proxy_hops: int = 0
+    #: Failures a key (an address, or an account at an address) may have before each next attempt waits.
+    throttle_free_failures: int = 5
+    #: Failures from one address (any account) before its attempts wait; larger, an office shares one.
+    throttle_free_address_failures: int = 30
+    #: The first wait (seconds); each further failure doubles it, up to ``throttle_max_delay_seconds``.
+    throttle_base_delay_seconds: int = 2
+    throttle_max_delay_seconds: int = 900
+
+
+def _tristate(env: Mapping[str, str], name: str) -> bool | None:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"环境变量 {name}={raw!r} 应为 1 或 0。")
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
@@ -77,7 +138,8 @@ class Settings:
     procedures_path: tuple[Path, ...] = field(default_factory=lambda: _paths(os.environ))
     calendar_file: Path | None = None
     secret_key: str | None = None
-    secure_cookies: bool = False
+    #: ``Secure`` cookies and HSTS; None: on in production mode (``serve --production``), off otherwise.
+    secure_cookies: bool | None = None
     worker_header: bool = False
     log_level: str = "INFO"
     log_format: str = "text"
@@ -86,8 +148,18 @@ class Settings:
     sweep_lease_seconds: int = 300
     term_reminder_working_days: int = 120
     audit_seal_grace_seconds: int = 300
+    #: The private key that signs the audit seals (the scheduler's host only; never in the database).
+    audit_signing_key: Path | None = None
+    #: The public keys ``audit verify`` trusts (old keys stay after a rotation).
+    audit_public_keys: Path | None = None
     health_max_heartbeat_age: int = 300
+    #: The site's address as the public reaches it (https://oa.example.cn): the QR code of each document
+    #: opens its verification page there. Unset: the QR code holds the verification code alone.
+    public_url: str | None = None
+    #: The public verification page's allowance per client address, e.g. 30/minute.
+    verify_rate_limit: str = "30/minute"
     web: WebServerSettings = field(default_factory=WebServerSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     #: Read even when the settings are built in code (tests do), so no test pays for real Argon2 hashing.
     fast_password_hashing: bool = field(
         default_factory=lambda: _flag(os.environ, "FLOWENGINE_TEST_FAST_PASSWORD_HASHING")
@@ -121,7 +193,7 @@ class Settings:
             procedures_path=procedures,
             calendar_file=calendar_file,
             secret_key=env.get("FLOWENGINE_SECRET_KEY") or None,
-            secure_cookies=_flag(env, "FLOWENGINE_SECURE_COOKIES"),
+            secure_cookies=_tristate(env, "FLOWENGINE_SECURE_COOKIES"),
             worker_header=_flag(env, "FLOWENGINE_WORKER_HEADER"),
             log_level=(env.get("FLOWENGINE_LOG_LEVEL") or "INFO").upper(),
             log_format=(env.get("FLOWENGINE_LOG_FORMAT") or "text").lower(),
@@ -130,7 +202,11 @@ class Settings:
             sweep_lease_seconds=_int(env, "FLOWENGINE_SWEEP_LEASE_SECONDS", 300, 1),
             term_reminder_working_days=_int(env, "FLOWENGINE_TERM_REMINDER_WORKING_DAYS", 120),
             audit_seal_grace_seconds=_int(env, "FLOWENGINE_AUDIT_SEAL_GRACE_SECONDS", 300),
+            audit_signing_key=_path(env, "FLOWENGINE_AUDIT_SIGNING_KEY"),
+            audit_public_keys=_path(env, "FLOWENGINE_AUDIT_PUBLIC_KEYS"),
             health_max_heartbeat_age=_int(env, "FLOWENGINE_HEALTH_MAX_HEARTBEAT_AGE", 300),
+            public_url=_public_url(env),
+            verify_rate_limit=_rate(env, "FLOWENGINE_VERIFY_RATE_LIMIT", "30/minute"),
             web=WebServerSettings(
                 bind=env.get("FLOWENGINE_BIND") or "127.0.0.1:8000",
                 workers=_int(env, "FLOWENGINE_WEB_WORKERS", 0),
@@ -138,9 +214,37 @@ class Settings:
                 max_requests=_int(env, "FLOWENGINE_WEB_MAX_REQUESTS", 5000),
                 forwarded_allow_ips=env.get("FLOWENGINE_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             ),
+            security=_security(env),
             fast_password_hashing=_flag(env, "FLOWENGINE_TEST_FAST_PASSWORD_HASHING"),
         )
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _security(env: Mapping[str, str]) -> SecuritySettings:
+    d = SecuritySettings()
+    default_days = _int(env, "FLOWENGINE_TOKEN_DAYS", d.token_default_days, 1)
+    max_days = _int(env, "FLOWENGINE_TOKEN_MAX_DAYS", max(d.token_max_days, default_days), 1)
+    if default_days > max_days:
+        raise ConfigurationError(
+            f"环境变量 FLOWENGINE_TOKEN_DAYS={default_days} 不能大于 FLOWENGINE_TOKEN_MAX_DAYS={max_days}。"
+        )
+    return SecuritySettings(
+        session_idle_minutes=_int(env, "FLOWENGINE_SESSION_IDLE_MINUTES", d.session_idle_minutes, 1),
+        session_max_hours=_int(env, "FLOWENGINE_SESSION_MAX_HOURS", d.session_max_hours, 1),
+        token_default_days=default_days,
+        token_max_days=max_days,
+        proxy_hops=_int(env, "FLOWENGINE_PROXY_HOPS", d.proxy_hops),
+        throttle_free_failures=_int(env, "FLOWENGINE_THROTTLE_FREE_FAILURES", d.throttle_free_failures, 1),
+        throttle_free_address_failures=_int(
+            env, "FLOWENGINE_THROTTLE_FREE_ADDRESS_FAILURES", d.throttle_free_address_failures, 1
+        ),
+        throttle_base_delay_seconds=_int(
+            env, "FLOWENGINE_THROTTLE_BASE_DELAY_SECONDS", d.throttle_base_delay_seconds, 1
+        ),
+        throttle_max_delay_seconds=_int(
+            env, "FLOWENGINE_THROTTLE_MAX_DELAY_SECONDS", d.throttle_max_delay_seconds, 1
+        ),
+    )

@@ -215,6 +215,7 @@ USERS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("wangjianguo", "王建国", [("handler", "zzjgw")]),
     ("zhaozhigang", "赵志刚", [("leader", "zzjgw")]),
     ("sunli", "孙立", [("auditor", "zzjgw")]),
+    ("lijian", "李健", [("discipline", "zzjgw")]),
     ("liuhaiyan", "刘海燕", [("secretary", "zz24")]),
     ("chenjing", "陈静", [("handler", "zz24")]),
     ("zhangming", "张明", [("secretary", "zz24-b1")]),

@@ -102,6 +102,8 @@ class AuditKind(_Titled):
     DELEGATION_REVOKE = "delegation_revoke"
     TIMER = "timer"
     HOLD = "hold"
+    ORG_SETTINGS = "org_settings"
+    DEFINITION_PUBLISH = "definition_publish"
 
     @classmethod
     def of_action(cls, kind: str) -> AuditKind:
@@ -145,6 +147,12 @@ class NotificationKind(_Titled):
     TAKEN_BACK = "taken_back"
     DELEGATION = "delegation"
     TIMER = "timer"
+    #: Outcomes told to the one waiting for them (the initiator, and the roles a definition's ``notify`` names).
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    URGED = "urged"
 
 
 class OrgType(_Titled):
@@ -206,6 +214,8 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         AuditKind.TOKEN_REVOKE: "吊销接口令牌",
         AuditKind.ORG_CREATE: "新建组织",
         AuditKind.ORG_CHANGE: "修改组织",
+        AuditKind.ORG_SETTINGS: "修改流程设置",
+        AuditKind.DEFINITION_PUBLISH: "启用流程新版本",
         AuditKind.USER_CREATE: "新建用户",
         AuditKind.USER_DISABLE: "停用用户",
         AuditKind.USER_ENABLE: "启用用户",
@@ -238,6 +248,11 @@ _TITLES: dict[type[_Titled], dict[_Titled, str]] = {
         NotificationKind.TAKEN_BACK: "拿回",
         NotificationKind.DELEGATION: "委托",
         NotificationKind.TIMER: "到期提醒",
+        NotificationKind.RETURNED: "已退回",
+        NotificationKind.APPROVED: "已批复",
+        NotificationKind.REJECTED: "不予批准",
+        NotificationKind.COMPLETED: "已办结",
+        NotificationKind.URGED: "已催办",
     },
     OrgType: {
         OrgType.WORK_COMMITTEE: "党委（工委）",

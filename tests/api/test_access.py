@@ -175,10 +175,9 @@ def test_a_session_cookie_is_not_a_credential(
 ) -> None:
     """Signed in to the web UI, a browser still cannot call the API without a token (so no CSRF)."""
     client = api_app.test_client()
-    account = services.accounts.get(world.users["sec1"])
-    assert account is not None
+    key = services.sessions.open(world.users["sec1"])
     with client.session_transaction() as session:
-        session["_user_id"] = f"{account.id}.{account.fingerprint}"
+        session["_user_id"] = key
         session["_fresh"] = True
     assert client.get("/").status_code == 200  # signed in, as far as the web UI is concerned
     response = client.get("/api/v1/me")

@@ -3,6 +3,7 @@ arguments, and nothing changed by a refused command."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -199,13 +200,13 @@ def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path:
         token = created.stdout.strip()  # stdout is the token alone, for a script to capture
         assert token.startswith("fe_") and "\n" not in token
         assert "令牌只显示这一次" in created.stderr and "报表脚本" in created.stderr
-        assert services.tokens.authenticate(token) == owner  # the token works: it is the owner's
+        assert services.tokens.authenticate(token).user_id == owner  # the token works: it is the owner's
 
         listed = run("users", "token", "wangjianguo", "--list")
         assert listed.exit_code == 0, listed.output
         [line] = listed.stdout.splitlines()
         [view] = services.tokens.list_for(owner)
-        assert line.startswith(f"{view.id}\tfe_{view.prefix}_…\t报表脚本\t有效\t")
+        assert line.startswith(f"{view.id}\tfe_{view.prefix}_…\t报表脚本\t读写\t有效至 ")
         assert token not in listed.output and token.rsplit("_", 1)[1] not in listed.output
 
         # Refused: an unknown user, no or two operations, a token id of someone else, an unknown id.
@@ -221,7 +222,7 @@ def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path:
             refused = run("users", "token", *args)
             assert refused.exit_code == 2 and message in refused.output, (args, refused.output)
         assert count(database_url, ApiToken) == 1
-        assert services.tokens.authenticate(token) == owner  # still valid after the refused revoke
+        assert services.tokens.authenticate(token).user_id == owner  # still valid after the refused revoke
 
         revoked = run("users", "token", "wangjianguo", "--revoke", str(view.id))
         assert revoked.exit_code == 0 and f"已吊销 wangjianguo 的令牌 {view.id}" in revoked.output, (
@@ -231,3 +232,56 @@ def test_users_token_creates_lists_and_revokes(run, database_url: str, tmp_path:
         assert "\t已吊销 " in run("users", "token", "wangjianguo", "--list").stdout
     finally:
         services.close()
+
+
+def test_orgs_numbering_shows_and_sets_the_prefix_the_sequence_and_the_contact(  # type: ignore[no-untyped-def]
+    run, database_url: str, tmp_path: Path
+) -> None:
+    tree = tmp_path / "orgs.yaml"
+    tree.write_text(
+        "organizations:\n"
+        "  - {code: gw, name: 中共郑州市委教育工作委员会, type: work_committee, doc_prefix: 郑教工委,"
+        " doc_next_serial: 41, contact_name: 何晓丽, contact_phone: 0371-67188001}\n"
+        "  - {code: b1, name: 郑州市实验小学党支部, type: branch, parent: gw}\n",
+        encoding="utf-8",
+    )
+    assert run("orgs", "import", str(tree)).exit_code == 0
+    result = run("orgs", "numbering", "gw")
+    assert result.exit_code == 0, result.output
+    year = dt.datetime.now(dt.UTC).year
+    assert "发文代字：郑教工委" in result.output and f"郑教工委〔{year}〕41号" in result.output
+    assert "联系电话：0371-67188001" in result.output
+    # No 代字 set: the abbreviation of the name is in force, and shown as such.
+    result = run("orgs", "numbering", "b1")
+    assert (
+        "未设置（使用名称缩写“实验小学支”）" in result.output and f"实验小学支〔{year}〕1号" in result.output
+    )
+    result = run("orgs", "numbering", "b1", "--prefix", "实小支", "--next", "12", "--phone", "0371-63925501")
+    assert result.exit_code == 0 and "已修改 3 项。" in result.output, result.output
+    assert f"实小支〔{year}〕12号" in result.output
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(Organization.doc_prefix, Organization.contact_phone).where(Organization.code == "b1")
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ("实小支", "0371-63925501")
+    # Bad values: each named, nothing changed.
+    result = run("orgs", "numbering", "b1", "--prefix", "实小支〔2026〕", "--next", "0", "--phone", "call me")
+    assert result.exit_code == 2
+    assert (
+        "doc_prefix: 发文代字只写机关代字" in result.output
+        and "doc_next_serial: 下一发文序号应为" in result.output
+    )
+    assert "contact_phone: 联系电话只能包含数字" in result.output
+    assert f"实小支〔{year}〕12号" in run("orgs", "numbering", "b1").output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "organizations:\n  - {code: b2, name: 支部, type: branch, parent: gw, doc_next_serial: many}\n",
+        encoding="utf-8",
+    )
+    result = run("orgs", "import", str(bad))
+    assert result.exit_code == 2 and "organizations[0].doc_next_serial" in result.output
+    assert run("orgs", "numbering", "nowhere").exit_code == 2

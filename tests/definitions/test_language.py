@@ -154,7 +154,7 @@ def test_a_request_on_a_stored_version_1_goes_on_after_version_2_is_deployed(
         Settings(database_url, tmp_path, SHIPPED_WORKFLOWS), clock=clock, auto_upgrade=True
     )
     try:
-        assert upgraded.catalog.latest("branch_election").version == 2
+        assert upgraded.catalog.latest("branch_election").version > 1  # the shipped version
         inst = upgraded.flow.get(running.id, sec)
         assert (inst.definition_version, inst.state) == (1, "drafting_request1")
         request1 = {

@@ -13,14 +13,16 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from flowengine.documents import OfficialDocument, Paragraph, Span, render
+from flowengine.documents import OfficialDocument, Paragraph, Span, Verification, render
 from flowengine.documents.layout import BODY_PT, NOTE_PT, TEXT_WIDTH_PT, TITLE_PT, _text_width, title_lines
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -51,8 +53,8 @@ def _open(doc: OfficialDocument) -> docx.document.Document:
 # Titles of the shipped documents long enough to need two lines, and where a clerk breaks them.
 LONG_TITLES = {
     "关于郑州市第三十一中学高二年级党支部委员会委员候选人预备人选的批复": [
-        "关于郑州市第三十一中学高二年级",
-        "党支部委员会委员候选人预备人选的批复",
+        "关于郑州市第三十一中学高二年级党支部",
+        "委员会委员候选人预备人选的批复",
     ],
     "关于同意郑州市第三十一中学高二年级党支部召开党员大会进行换届选举的批复": [
         "关于同意郑州市第三十一中学高二年级党支部",
@@ -66,7 +68,7 @@ LONG_TITLES = {
         "关于郑州市第三十一中学高二年级党支部",
         "换届选举结果的批复",
     ],
-    "关于2026年基层党组织换届选举工作督导情况的通报": ["关于2026年基层党组织换届选举工作", "督导情况的通报"],
+    "关于2026年基层党组织换届选举工作督导情况的通报": ["关于2026年基层党组织换届选举", "工作督导情况的通报"],
 }
 
 
@@ -75,6 +77,8 @@ def test_a_long_title_breaks_between_words_and_each_line_fits(title: str) -> Non
     lines = title_lines(title)
     assert lines == LONG_TITLES[title]
     assert all(_text_width(line, TITLE_PT) <= TEXT_WIDTH_PT for line in lines)
+    widths = [_text_width(line, TITLE_PT) for line in lines]
+    assert widths == sorted(widths, reverse=True)  # 梯形: the longer line on top
     # In the file: one paragraph, the lines separated by a line break, off the 28 pt grid so that they
     # are set 35 pt apart rather than two grid lines (56 pt).
     d = _open(_doc(title))
@@ -102,8 +106,8 @@ def test_the_mark_stands_35_mm_below_the_top_of_the_text_block() -> None:
 
 def test_the_printing_date_is_one_character_from_the_right() -> None:
     d = _open(_doc("关于同意召开党员大会进行换届选举的批复"))
-    [cell] = [c for row in d.tables[-1].rows for c in row.cells if c.text.endswith("印发")]
-    pf = cell.paragraphs[0].paragraph_format
+    [p] = [p for p in d.paragraphs if p.text.endswith("印发")]
+    pf = p.paragraph_format
     [tab] = list(pf.tab_stops)
     assert pf.right_indent.pt == NOTE_PT and pf.left_indent.pt == NOTE_PT  # 印发机关 one character in
     assert tab.position.pt == pytest.approx(
@@ -191,3 +195,138 @@ def test_body_text_is_3_hao_with_a_two_character_indent() -> None:
     [p] = [p for p in d.paragraphs if p.text.startswith("你支部")]
     assert p.paragraph_format.first_line_indent == Pt(2 * BODY_PT)
     assert {r.font.size.pt for r in p.runs} == {BODY_PT}
+
+
+# ---- issue 17: titles that name an organization, the 版记 at the foot, the sealed signature, the 附注 ----
+
+CPC_BRANCH = "中共郑州市第三十一中学高二年级党支部"
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        # The name stands whole on the upper, longer line (it broke inside the name, shorter line on top).
+        (
+            f"关于{CPC_BRANCH}委员会委员候选人预备人选的批复",
+            [f"关于{CPC_BRANCH}", "委员会委员候选人预备人选的批复"],
+        ),
+        (f"关于{CPC_BRANCH}换届选举结果的批复", [f"关于{CPC_BRANCH}", "换届选举结果的批复"]),
+        # 关于同意 + the name is wider than a line: two lines, the upper the longer, broken at a unit of the
+        # name (before its 党支部), not 关于同意 alone on top.
+        (
+            f"关于同意{CPC_BRANCH}召开党员大会进行换届选举的批复",
+            ["关于同意中共郑州市第三十一中学高二年级", "党支部召开党员大会进行换届选举的批复"],
+        ),
+    ],
+)
+def test_a_title_keeps_the_organization_name_whole_and_the_longer_line_on_top(
+    title: str, lines: list[str]
+) -> None:
+    assert title_lines(title, keep=(CPC_BRANCH,)) == lines
+    d = _open(replace(_doc(title), title_keep=(CPC_BRANCH,)))
+    [p] = [p for p in d.paragraphs if p.text.replace("\n", "") == title]
+    assert p.text.split("\n") == lines
+
+
+def _frame(p: docx.text.paragraph.Paragraph) -> dict[str, str] | None:
+    fp = p._p.pPr.find(f"{W}framePr") if p._p.pPr is not None else None
+    return None if fp is None else {k.replace(W, ""): v for k, v in fp.attrib.items()}
+
+
+def test_the_colophon_stands_in_frames_at_the_foot_of_the_last_page() -> None:
+    """GB/T 9704 §7.4: the 版记 at the foot of the last page (it stood mid-page after the text), its rules
+    the width of the 版心: thick above the 抄送, thin between, thick below the 印发 line."""
+    doc = replace(_doc("关于同意召开党员大会进行换届选举的批复"), copies_to=("中共郑州市委教育工作委员会",))
+    d = _open(doc)
+    paragraphs = d.paragraphs
+    copies = next(i for i, p in enumerate(paragraphs) if p.text.startswith("抄送："))
+    printed = next(i for i, p in enumerate(paragraphs) if p.text.endswith("印发"))
+    assert printed == copies + 1 and not d.tables
+    width = str(int(Mm(156).twips))
+    common = {"w": width, "wrap": "notBeside", "vAnchor": "margin", "hAnchor": "margin"}
+    # The 印发 row at the bottom of the 版心, the 抄送 row one row (28 pt and its rules) above it.
+    assert _frame(paragraphs[printed]) == {**common, "xAlign": "center", "yAlign": "bottom"}
+    row_top = Mm(225).pt - 2 * (28 + 1.5)
+    assert _frame(paragraphs[copies]) == {**common, "x": "0", "y": str(int(row_top * 20))}
+
+    def rule(p: docx.text.paragraph.Paragraph, side: str) -> str | None:
+        el = p._p.pPr.find(f"{W}pBdr/{W}{side}")
+        return None if el is None else el.get(f"{W}sz")
+
+    assert (rule(paragraphs[copies], "top"), rule(paragraphs[copies], "bottom")) == ("8", "4")
+    assert (rule(paragraphs[printed], "top"), rule(paragraphs[printed], "bottom")) == (None, "8")
+    # The frames' anchor follows them, one point high and empty, and nothing else does.
+    assert [p.text for p in paragraphs[printed + 1 :]] == [""]
+    assert paragraphs[-1].paragraph_format.line_spacing.pt == 1.0
+    assert _frame(paragraphs[-1]) is None
+    # Without a 抄送 the 印发 row alone, at the bottom, ruled above and below.
+    d = _open(_doc("关于同意召开党员大会进行换届选举的批复"))
+    [only] = [p for p in d.paragraphs if _frame(p) is not None]
+    assert only.text.endswith("印发") and (rule(only, "top"), rule(only, "bottom")) == ("8", "8")
+
+
+def _closing(d: docx.document.Document, doc: OfficialDocument) -> tuple[Any, Any]:
+    texts = [p.text for p in d.paragraphs]
+    i = texts.index(doc.signature)
+    return d.paragraphs[i], d.paragraphs[i + 1]
+
+
+def test_a_sealed_document_dates_four_characters_from_the_right_and_centres_the_signature() -> None:
+    """GB/T 9704-2012 §7.3.5.1: 成文日期右空四字, the 署名 centred on it, room for the 印章 above."""
+    doc = replace(_doc("关于同意召开党员大会进行换届选举的批复"), sealed=True)
+    sig, day = _closing(_open(doc), doc)
+    date = "2026年11月30日"
+    assert day.text == date
+    day_left = day.paragraph_format.left_indent.pt
+    assert day_left + _text_width(date) == pytest.approx(TEXT_WIDTH_PT - 4 * BODY_PT, abs=0.1)
+    sig_left = sig.paragraph_format.left_indent.pt
+    sig_centre = sig_left + _text_width(doc.signature) / 2
+    assert sig_centre == pytest.approx(day_left + _text_width(date) / 2, abs=0.1)
+    assert sig.paragraph_format.space_before.pt == 2 * 28  # two blank lines: the seal's top within a line
+    assert day.paragraph_format.space_before.pt == 0
+
+
+def test_an_unsealed_document_keeps_the_signature_two_characters_from_the_right() -> None:
+    """§7.3.5.2, unchanged for documents without a seal (a 报告, a 纪要's kin)."""
+    doc = replace(_doc("关于同意召开党员大会进行换届选举的批复"), sealed=False)
+    sig, day = _closing(_open(doc), doc)
+    sig_left = sig.paragraph_format.left_indent.pt
+    assert sig_left + _text_width(doc.signature) == pytest.approx(TEXT_WIDTH_PT - 2 * BODY_PT, abs=0.1)
+    assert day.paragraph_format.left_indent.pt == pytest.approx(sig_left + 2 * BODY_PT, abs=0.1)
+    assert sig.paragraph_format.space_before.pt == 28
+
+
+def test_the_note_stands_below_the_date_two_characters_in() -> None:
+    doc = replace(
+        _doc("关于召开党员大会进行换届选举的请示", kind="请示"),
+        sealed=True,
+        note="（联系人：马骏，联系电话：0371-63821234）",
+    )
+    d = _open(doc)
+    texts = [p.text for p in d.paragraphs]
+    i = texts.index(doc.note)
+    assert texts[i - 1] == "2026年11月30日"
+    assert d.paragraphs[i].paragraph_format.left_indent.pt == 2 * BODY_PT
+
+
+def test_the_verification_block_carries_a_qr_code_that_scans_to_its_payload() -> None:
+    """扫码验真: the QR image in the .docx decodes (zxing-cpp) to the payload; the code is printed beside it
+    and stored as the file's identifier."""
+    import zxingcpp
+    from PIL import Image
+
+    v = Verification(
+        "7K3QD-M9XTA", "https://oa.example.cn/verify/7K3QD-M9XTA", "https://oa.example.cn/verify"
+    )
+    content = render(replace(_doc("关于同意召开党员大会进行换届选举的批复"), verification=v))
+    d = docx.Document(io.BytesIO(content))
+    [image] = [r.target_part.blob for r in d.part.rels.values() if "image" in r.reltype]
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image)))
+    assert found.text == v.payload
+    [p] = [p for p in d.paragraphs if "7K3QD-M9XTA" in p.text]
+    # In a frame of its own, right-aligned, just above the 版记's frame.
+    assert _frame(p) is not None and "y" in _frame(p) and p.paragraph_format.alignment == 2
+    assert d.core_properties.identifier == "7K3QD-M9XTA"
+    # Above the 版记 rows, in the same frame.
+    texts = [q.text for q in d.paragraphs]
+    assert texts.index(p.text) < next(i for i, t in enumerate(texts) if t.endswith("印发"))

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from flowengine.documents.prose import months_between
+from flowengine.errors import ValidationFailed
 from tests.support import Clock
 from tests.support.city import Org, Walk
 from tests.support.documents import G2, GW, ZYL, ZZ31, cn, docs_of, head, issued, text_of
@@ -95,7 +98,7 @@ def test_advance_request_and_reply_of_a_branch_without_a_committee(city: Org, cl
     w.act("wangjianguo", "forward")
     w.on("2026-09-24").act("zhaozhigang", "approve", {"reply_number": "郑教工委〔2026〕44号"})
     asked, reply = docs_of(city, w)
-    assert asked.number == f"{ZYL}〔2026〕1号"  # no 代字: the branch's name
+    assert asked.number == "众意路小学支〔2026〕1号"  # no 代字: an abbreviation of the name
 
     lines = text_of(city, asked)
     assert lines[1] == f"{asked.number}\t签发人：曹雪"
@@ -118,3 +121,43 @@ def test_advance_request_and_reply_of_a_branch_without_a_committee(city: Org, cl
     end_at = lines.index("此复。")
     assert lines[end_at + 1 : end_at + 3] == [GW, cn("2026-09-24")]
     issued(lines, "2026-09-24")
+
+
+def test_the_prefix_sequence_and_contact_an_administrator_sets_are_what_the_next_request_carries(
+    city: Org, clock: Clock
+) -> None:
+    services = city.services
+    changes, state = services.directory.numbering(
+        "zyl",
+        {
+            "doc_prefix": "众小支",
+            "doc_next_serial": "7",
+            "contact_name": "邓宇",
+            "contact_phone": "0371-55660001",
+        },
+        clock(),
+    )
+    assert set(changes) == {"doc_prefix", "doc_next_serial", "contact_name", "contact_phone"}
+    assert state["next_serial"] == 7
+    w = Walk.start(services, city, clock, "election_postponement", "zyl", "caoxue")
+    w.on("2026-09-22").act(
+        "caoxue",
+        "submit_request",
+        {
+            "kind": "advance",
+            "current_term_end": "2026-12-11",
+            "new_term_end": "2026-10-31",
+            "reasons": "支部书记将于11月调任其他学校，拟提前换届。",
+        },
+    )
+    [asked] = docs_of(city, w)
+    assert (asked.number, asked.serial) == ("众小支〔2026〕7号", 7)
+    lines = text_of(city, asked)
+    assert "（联系人：邓宇，联系电话：0371-55660001）" in lines
+    # The register cannot go back to a number issued this year (the serials are unique per issuer and year).
+    with pytest.raises(ValidationFailed) as refused:
+        services.directory.numbering("zyl", {"doc_next_serial": "7"}, clock())
+    assert refused.value.errors == {
+        "doc_next_serial": "2026年已发文至第 7 号，下一发文序号须大于 7（现为 8）"
+    }
+    assert services.directory.numbering("zyl", {}, clock())[1]["next_serial"] == 8

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import random
 import threading
 from typing import Any
 
+import docx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from flowengine.documents.layout import BODY_PT, TEXT_WIDTH_PT, _text_width
 from flowengine.engine.ballot_order import order_by_surname_strokes
 from flowengine.errors import NotFound
-from flowengine.persistence.models import DocumentCounter
+from flowengine.persistence.models import DocumentCounter, Organization
 from flowengine.service.requests.steps import STEP_KINDS
 from tests.support import Clock
 from tests.support.city import CANDIDATES, REQUEST1, Org, Walk
@@ -27,7 +30,9 @@ from tests.support.documents import (
     FIRST_MEETING,
     G2,
     GW,
+    RE_VOTE,
     REQUEST2,
+    TIE_VOTE,
     VOTE,
     YES,
     ZYL,
@@ -175,8 +180,16 @@ def test_every_document_of_a_reelection_with_a_committee(city: Org, clock: Clock
     assert "各候选人得票情况（按姓氏笔画为序）：" + "，".join(f"{n}{YES[n]}票" for n in names) + "。" in body
     first_round = [e["name"] for e in VOTE["elected"]]
     assert f"{'、'.join(first_round)}{len(first_round)}名同志当选。" in body
-    rest = [v["name"] for v in EXTRA_VOTE["votes"]]
-    assert f"对不足的{seats - len(first_round)}个名额，在未当选的候选人{'、'.join(rest)}中另行选举。" in body
+    assert f"当选人数少于应选名额（应选{seats}名，当选{len(first_round)}名）。" in body
+    rest = order_by_surname_strokes([v["name"] for v in EXTRA_VOTE["votes"]])
+    assert (
+        f"对不足的{seats - len(first_round)}个名额，大会在未当选的候选人中另行选举，候选人为{'、'.join(rest)}同志。"
+        in body
+    )
+    assert "刘建军同志得票超过实到会有选举权党员的半数，当选。" in body
+    assert "再次投票" not in body  # a 另行选举 is no re-vote among the tied
+    # The 大会进行情况 the secretary wrote with the report is in it, under the meeting's basic facts.
+    assert "2026年11月10日召开党员大会，选举产生新一届支部委员会。" in lines
     assert (
         f"本轮共发出选票{EXTRA_VOTE['ballots_issued']}张，收回{EXTRA_VOTE['ballots_returned']}张，"
         f"其中有效票{EXTRA_VOTE['ballots_returned'] - EXTRA_VOTE['invalid_ballots']}张、"
@@ -226,13 +239,13 @@ def test_every_document_of_a_reelection_without_a_committee(city: Org, clock: Cl
         "reply3",
     ]
     assert [d.number for d in docs] == [
-        f"{ZYL}〔2026〕1号",
+        "众意路小学支〔2026〕1号",
         "郑教工委〔2026〕41号",
-        f"{ZYL}〔2026〕2号",
+        "众意路小学支〔2026〕2号",
         "郑教工委〔2026〕47号",
-        f"{ZYL}〔2026〕3号",
+        "众意路小学支〔2026〕3号",
         "郑教工委〔2026〕52号",
-        f"{ZYL}〔2026〕4号",
+        "众意路小学支〔2026〕4号",
         "郑教工委〔2026〕60号",
     ]
     assert [d.serial for d in docs] == [1, 1, 2, 2, 3, 3, 4, 4]
@@ -314,6 +327,7 @@ def test_each_issuing_action_issues_its_documents_once_with_their_hash_in_the_tr
             "number": doc.number,
             "sha256": digest,
             "document_id": doc.id,
+            "verify_code": doc.verify_code,
         }
         assert event.comment == f"生成《{doc.title}》（{doc.number}）"
         assert doc.filename == f"{doc.title}（{doc.number}）.docx"
@@ -478,3 +492,62 @@ def test_a_refused_step_issues_nothing_and_uses_no_number(city: Org, clock: Cloc
     w.act("majun", "submit_request1", REQUEST1)
     [doc] = docs_of(city, w)
     assert doc.serial == 1
+
+
+# ---- issue 17: the prose of every kind of round, the 大会进行情况, the 委员分工 prefilled, seal and 附注 ----
+
+
+def test_a_tie_at_the_cut_off_is_reported_as_a_re_vote_among_the_tied(city: Org, clock: Clock) -> None:
+    """条例 第二十九条: 如遇票数相等不能确定当选人时，应当就票数相等的被选举人再次投票，得票多的当选. The report
+    said "当选人数少于应选名额" and read as if the tied candidates had failed the majority."""
+    w = reelect_with_committee(city.services, city, clock, vote=TIE_VOTE, rounds=(RE_VOTE,))
+    report = next(d for d in docs_of(city, w) if d.name == "report")
+    body = "".join(text_of(city, report))
+    tied = order_by_surname_strokes([v["name"] for v in RE_VOTE["votes"]])
+    assert tied == ["刘建军", "张丽华", "郑书华"]
+    first = order_by_surname_strokes([e["name"] for e in TIE_VOTE["elected"]])
+    assert f"{'、'.join(first)}{len(first)}名同志当选。" in body
+    assert (
+        f"{'、'.join(tied)}3名同志得票相等且均超过实到会有选举权党员的半数，应选名额尚余2名，不能确定当选人。"
+        in body
+    )
+    assert (
+        f"大会对得票相等的{'、'.join(tied)}同志再次投票。本轮共发出选票10张，收回10张，均为有效票。" in body
+    )
+    assert "得票情况：张丽华7票，刘建军6票，郑书华3票。刘建军、张丽华同志得票多，当选。" in body
+    assert "当选人数少于应选名额" not in body and "另行选举" not in body and "未能当选" not in body
+    members = order_by_surname_strokes(first + ["张丽华", "刘建军"])
+    assert f"新一届支部委员会由{'、'.join(members)}5名同志组成（按姓氏笔画为序）。" in body
+
+
+def test_the_duties_of_the_first_meeting_are_prefilled_with_every_elected_member(
+    city: Org, clock: Clock
+) -> None:
+    w = reelect_with_committee(city.services, city, clock, until_first_meeting=True)
+    [first] = [a for a in w.actions("majun") if a.name == "record_first_meeting"]
+    elected = [e["name"] for e in VOTE["elected"]] + [e["name"] for e in EXTRA_VOTE["elected"]]
+    assert first.prefill["duties"] == [{"name": n} for n in elected]
+
+
+def test_a_request_is_sealed_and_carries_its_contact_and_telephone_a_report_is_not_sealed(
+    city: Org, clock: Clock
+) -> None:
+    with city.services.db.write() as s:
+        s.execute(
+            update(Organization)
+            .where(Organization.id == city.orgs["g2"])
+            .values(contact_name="王志强", contact_phone="0371-63821234")
+        )
+    w = reelect_with_committee(city.services, city, clock)
+    docs = {d.name: d for d in docs_of(city, w)}
+    for name, sealed in (("request1", True), ("reply1", True), ("reply2", True), ("report", False)):
+        d = docx.Document(io.BytesIO(city.services.documents.get(docs[name].id, city.users["sunli"]).content))
+        texts = [p.text for p in d.paragraphs]
+        at = texts.index(cn(docs[name].issued_on.isoformat()))
+        # Sealed (GB/T 9704 §7.3.5.1): the date 4 characters from the right; unsealed (§7.3.5.2): the
+        # signature above it 2 characters from the right.
+        line = d.paragraphs[at if sealed else at - 1]
+        right = TEXT_WIDTH_PT - line.paragraph_format.left_indent.pt - _text_width(line.text)
+        assert right == pytest.approx((4 if sealed else 2) * BODY_PT, abs=0.1), name
+    lines = text_of(city, docs["request1"])
+    assert "（联系人：王志强，联系电话：0371-63821234）" in lines

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from flowengine.config import Settings
@@ -91,6 +91,15 @@ def new_page(chromium: Browser) -> Iterator[Callable[[], Page]]:
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors  # type: ignore[attr-defined]
+        # A confirmation (批复, 撤回, 拿回) is accepted as a person who means it would; what it asked is kept.
+        dialogs: list[str] = []
+
+        def accept(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
+        page.dialogs = dialogs  # type: ignore[attr-defined]
         return page
 
     yield make

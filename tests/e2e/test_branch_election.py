@@ -19,7 +19,7 @@ from flowengine.service import Services
 from tests.support import PASSWORD, World
 from tests.support.e2e import LiveServer, login, screenshot
 from tests.support.e2e_forms import fill
-from tests.support.election import BRANCH, STEPS, build_election_world
+from tests.support.election import BRANCH, SIGN, STEPS, build_election_world
 
 WORKFLOWS = Path(__file__).resolve().parent.parent.parent / "workflows"
 
@@ -58,8 +58,9 @@ def _world_with_other_work(services: Services) -> World:
 def act(page: Page, action: str, values: dict, comment: str = "") -> None:  # type: ignore[type-arg]
     form = page.get_by_test_id(f"action-{action}")
     fill(form, values)
-    if comment:
-        form.locator('[name="comment"]').fill(comment)
+    box = form.locator('[name="comment"]')
+    if comment and box.count():  # a decision whose form has its own opinion field has no second box
+        box.fill(comment)
     form.get_by_test_id(f"submit-{action}").click()
 
 
@@ -69,7 +70,7 @@ def test_branch_reelection_through_the_final_reply(
     server = start_server(WORKFLOWS, _world_with_other_work)
     steps = {action: (values, comment) for _, action, values, comment in STEPS}
     pages: dict[str, Page] = {}
-    for user in ("sec1", "handler", "leader"):
+    for user in ("sec1", "handler", "leader", "discipline"):
         pages[user] = new_page()
         login(pages[user], server, user)
     sec, handler, leader = pages["sec1"], pages["handler"], pages["leader"]
@@ -125,6 +126,16 @@ def test_branch_reelection_through_the_final_reply(
     for user, action, values, comment in STEPS[2:]:
         page = pages[user]
         page.goto(request_url)
+        if action == SIGN:  # the 纪检 side's 党风廉政意见 on each candidate, prefilled from 请示②
+            form = page.get_by_test_id("sign-form")
+            rows = form.locator('[data-list="opinions"] tbody tr[data-row]')
+            expect(rows).to_have_count(len(values["opinions"]))
+            fill(form, values)
+            form.get_by_label("同意", exact=True).check()
+            form.get_by_test_id("submit-sign").click()
+            expect(page.get_by_test_id("sign-form")).to_have_count(0)
+            screenshot(page, "integrity-opinion-signed")
+            continue
         act(page, action, values, comment)
         expect(page.get_by_test_id("notice")).to_have_count(0)
         expect(page.locator(".invalid-feedback")).to_have_count(0)
@@ -160,7 +171,8 @@ def test_branch_reelection_through_the_final_reply(
     download = download_info.value
     assert download.suggested_filename == report.filename and download.suggested_filename.endswith(".docx")
     assert hashlib.sha256(Path(download.path()).read_bytes()).hexdigest() == report.sha256
-    expect(leader.locator(".diagram-box[data-rendered=true] svg")).to_have_count(1)
+    leader.get_by_test_id("diagram-toggle").click()  # the whole procedure is drawn only when asked for
+    expect(leader.locator(".diagram-box[data-rendered=true] svg")).to_have_count(1, timeout=30_000)
     sec.goto(request_url)
     expect(sec.get_by_test_id("status")).to_have_text("已办结")
     expect(sec.get_by_test_id("timeline")).to_contain_text("同意丁建华任书记、王丽任副书记")
@@ -184,7 +196,8 @@ def test_branch_reelection_through_the_final_reply(
     expect(auditor.get_by_test_id("timeline")).to_contain_text("大会议程不完整")
     expect(auditor.locator("form[action*='/actions/']")).to_have_count(0)
     expect(auditor.locator("[data-testid^=submit-]")).to_have_count(0)
-    expect(auditor.locator(".diagram-box[data-rendered=true] svg")).to_have_count(1)
+    auditor.get_by_test_id("diagram-toggle").click()
+    expect(auditor.locator(".diagram-box[data-rendered=true] svg")).to_have_count(1, timeout=30_000)
     screenshot(auditor, "audit-request", full_page=False)
 
     for page in (*pages.values(), auditor):

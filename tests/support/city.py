@@ -70,6 +70,8 @@ USERS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("wangjianguo", "王建国", [("handler", "gw")]),
     ("zhaozhigang", "赵志刚", [("leader", "gw")]),
     ("sunli", "孙立", [("auditor", "gw")]),
+    ("lijian", "李健", [("discipline", "gw")]),
+    ("wangqing", "王青", [("discipline", "zz31")]),
     ("yangfan", "杨帆", [("secretary", "zz31"), ("committee_member", "zz31")]),
     ("liweidong", "李卫东", [("leader", "zz31"), ("committee_member", "zz31")]),
     ("hexiaoli", "何晓丽", [("handler", "zz31"), ("committee_member", "zz31")]),
@@ -129,6 +131,30 @@ class Walk:
         """Move the clock to noon of ``day`` (China time)."""
         self.clock.now = china_noon(day)
         return self
+
+    def sign(
+        self,
+        user: str,
+        data: dict[str, Any] | None = None,
+        decision: str = "approve",
+        comment: str | None = None,
+    ) -> str:
+        """Answer the step's countersign (会签) as ``user``: the 纪检 side's 党风廉政意见 on 请示②, say."""
+        self.instance = self.services.verbs.sign(
+            self.instance.id, decision, self.city.users[user], data, comment
+        )
+        return self.instance.state
+
+    def integrity(self, user: str, names: list[str] | None = None) -> str:
+        """The 纪检 side finds nothing against any candidate of the latest 请示② (无意见 for each)."""
+        data = self.instance.data
+        r2 = data.get("submit_request2") or data.get("submit_request2_nc") or {}
+        rows = names if names is not None else [c["name"] for c in r2.get("candidates") or []]
+        opinions: dict[str, Any] = {"opinions": [{"name": n, "view": "无意见"} for n in rows]}
+        discipline = [c["name"] for c in r2.get("discipline_candidates") or []]
+        if discipline:
+            opinions["discipline_opinions"] = [{"name": n, "view": "无意见"} for n in discipline]
+        return self.sign(user, opinions)
 
     def actions(self, user: str) -> list[ActionView]:
         return self.services.flow.available_actions(self.instance.id, self.city.users[user])

@@ -94,8 +94,34 @@ FIRST_MEETING: dict[str, Any] = {
 }
 
 
+#: A first ballot with a tie at the cut-off: 张丽华, 刘建军 and 郑书华 (6 each, all above half of 10) for the
+#: last 2 seats; the re-vote among them elects 张丽华 and 刘建军 (条例 第二十九条).
+TIE_YES = {"马骏": 9, "王志强": 8, "刘建军": 6, "吴敏": 8, "张丽华": 6, "郑书华": 6}
+TIE_VOTE: dict[str, Any] = {
+    **VOTE,
+    "votes": [{"name": n, "yes": TIE_YES[n], "against": 10 - TIE_YES[n]} for n in TIE_YES],
+    "elected": [{"name": n} for n in ("马骏", "王志强", "吴敏")],
+}
+RE_VOTE: dict[str, Any] = {
+    "present": 10,
+    "ballots_issued": 10,
+    "ballots_returned": 10,
+    "invalid_ballots": 0,
+    "votes": [{"name": "张丽华", "yes": 7}, {"name": "刘建军", "yes": 6}, {"name": "郑书华", "yes": 3}],
+    "elected": [{"name": "张丽华"}, {"name": "刘建军"}],
+}
+
+
 def reelect_with_committee(
-    services: Services, city: Org, clock: Clock, *, typed_numbers: bool = False, return_request1: bool = True
+    services: Services,
+    city: Org,
+    clock: Clock,
+    *,
+    typed_numbers: bool = False,
+    return_request1: bool = True,
+    vote: dict[str, Any] = VOTE,
+    rounds: tuple[dict[str, Any], ...] = (EXTRA_VOTE,),
+    until_first_meeting: bool = False,
 ) -> Walk:
     """The grade-two branch of 三十一中 (11 full members) re-elects its committee, to 批复③.
 
@@ -144,14 +170,14 @@ def reelect_with_committee(
     )
     request2 = REQUEST2 if typed_numbers else {k: v for k, v in REQUEST2.items() if k != "document_number"}
     w.act("majun", "submit_request2", request2, "当否，请批示。")
-    w.on("2026-10-13").act(
-        "hexiaoli",
-        "forward_request2",
-        {"opinion": "人选符合条件。", "integrity_opinion": "经征求校纪委意见，6名人选无廉政问题。"},
-    )
+    w.on("2026-10-13").integrity("wangqing")
+    w.act("hexiaoli", "forward_request2", {"opinion": "人选符合条件。"})
     w.on("2026-10-14").act("liweidong", "approve_request2", {"reply_number": "三十一中党〔2026〕23号"})
-    w.on("2026-11-10").act("majun", "record_vote", VOTE)
-    w.act("majun", "record_additional_vote", EXTRA_VOTE)
+    w.on("2026-11-10").act("majun", "record_vote", vote)
+    for extra in rounds:
+        w.act("majun", "record_additional_vote", extra)
+    if until_first_meeting:
+        return w
     w.act("majun", "record_first_meeting", FIRST_MEETING)
     report: dict[str, Any] = {
         "course": "2026年11月10日召开党员大会，选举产生新一届支部委员会。",
@@ -245,6 +271,7 @@ def reelect_without_committee(services: Services, city: Org, clock: Clock) -> Wa
                 "candidates": [candidate],
             },
         )
+        w.integrity("lijian")
         w.act("wangjianguo", "forward_request2")
         w.act("zhaozhigang", "approve_request2", {"reply_number": reply})
 

@@ -62,7 +62,11 @@ USERS = [
     ("handler", "王建国", [("handler", "gw")]),
     ("leader", "赵志刚", [("leader", "gw")]),
     ("auditor", "孙立", [("auditor", "gw")]),
+    ("discipline", "钱进", [("discipline", "gw")]),
 ]
+
+#: The pseudo-action of a step that answers the countersign (会签) of the current state, not an action.
+SIGN = "sign"
 
 CANDIDATES = [
     {
@@ -182,12 +186,9 @@ STEPS: list[tuple[str, str, dict[str, Any], str]] = [
         },
         "当否，请批示。",
     ),
-    (
-        "handler",
-        "forward_request2",
-        {"opinion": "人选符合条件。", "integrity_opinion": "经征求纪检部门意见，无廉政问题。"},
-        "",
-    ),
+    # The 工委's 纪检 side gives its 党风廉政意见 on each candidate (a countersign on the review of 请示②).
+    ("discipline", SIGN, {"opinions": [{"name": c["name"], "view": "无意见"} for c in CANDIDATES]}, ""),
+    ("handler", "forward_request2", {"opinion": "人选符合条件。"}, ""),
     ("leader", "approve_request2", {"reply_number": "郑教工委〔2026〕27号"}, "同意"),
     (
         "sec1",

@@ -1,4 +1,5 @@
-"""Signing in and out: hashed passwords, lockout after repeated failures, cookie flags, password change."""
+"""Signing in and out: hashed passwords, cookie flags, password change (throttling and sessions:
+test_security_auth.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from flowengine.persistence.models import AuditEvent, User
 from flowengine.service import Services
-from tests.support import PASSWORD, Clock, World
+from tests.support import PASSWORD, World
 from tests.support.web import Browser
 
 
@@ -49,23 +50,6 @@ def test_wrong_password_gives_one_message_and_records_the_failure(
             )
         ]
     assert reasons == ["bad_password", "unknown_user"]
-
-
-def test_account_locks_after_five_failures_then_unlocks(
-    browser: Callable[[str | None], Browser], clock: Clock
-) -> None:
-    b = browser(None)
-    b.get("/login")
-    for _ in range(4):
-        assert "用户名或密码不正确" in b.post("/login", {"username": "sec1", "password": "x"}).get_data(
-            as_text=True
-        )
-    fifth = b.post("/login", {"username": "sec1", "password": "x"}).get_data(as_text=True)
-    assert "账户已锁定 15 分钟" in fifth
-    right = b.post("/login", {"username": "sec1", "password": PASSWORD})
-    assert right.status_code == 401 and "暂时锁定" in right.get_data(as_text=True)
-    clock.advance(minutes=16)
-    assert b.post("/login", {"username": "sec1", "password": PASSWORD}).status_code == 302
 
 
 def test_empty_fields_are_named_beside_them(browser: Callable[[str | None], Browser]) -> None:

@@ -35,6 +35,10 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/requests/{iid}", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{iid}/trail.csv", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{doc_iid}/trail.csv", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{iid}/trail.xlsx", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{iid}/trail.json", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{doc_iid}/documents/{doc}/preview", {"sec2": 404, "nobody": 404}, 200),
+    ("/requests/{iid}/documents/{doc}/preview", {}, 404),
     ("/requests/{doc_iid}", {"sec2": 404, "nobody": 404}, 200),
     ("/requests/{doc_iid}/documents/{doc}", {"sec2": 404, "nobody": 404}, 200),  # the .docx
     ("/requests/{iid}/documents/{doc}", {}, 404),  # a document is served only under its own request
@@ -48,6 +52,9 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/admin/users", {"admin": 200}, 403),
     ("/admin/definitions", {"admin": 200}, 403),
     ("/admin/definitions/leave_request/1", {"admin": 200}, 403),
+    ("/admin/definitions/upload", {"admin": 200}, 403),
+    ("/admin/orgs/{b1}/settings", {"admin": 200}, 403),
+    ("/admin/orgs/999999/settings", {"admin": 404}, 403),
     ("/admin/orgs/new", {"admin": 200}, 403),
     ("/admin/orgs/{b1}", {"admin": 200}, 403),
     ("/admin/orgs/999999", {"admin": 404}, 403),
@@ -86,8 +93,12 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
         403,
     ),
     ("/requests/{iid}/actions/no_such_action", {"version": "2"}, {"sec2": 404, "nobody": 404}, 404),
+    ("/requests/{iid}/actions/approve/preview", {"version": "2"}, {"sec2": 404, "nobody": 404}, 403),
     ("/requests/new/leave_request", {"org_id": "{b1}", **GOOD_FORM}, {}, 403),
     ("/admin/orgs/{b1}", {"name": "改名", "type": "branch"}, {}, 403),
+    ("/admin/orgs/{b1}/settings", {"workflow": "leave_request", "s-review_days": "9"}, {}, 403),
+    ("/admin/definitions/upload", {"source": "name: leave_request"}, {}, 403),
+    ("/admin/definitions/activate", {"source": "name: leave_request"}, {}, 403),
     ("/admin/users/{sec1}/active", {"active": "0"}, {}, 403),
     (
         "/admin/orgs/new",
@@ -164,6 +175,7 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
 # Who may legitimately do each POST (excluded from the refusal matrix: they are tested in test_requests).
 ALLOWED = {
     "/requests/{iid}/actions/approve": {"handler"},
+    "/requests/{iid}/actions/approve/preview": {"handler"},  # tests/web/test_preview.py
     "/requests/{iid}/actions/return_to_applicant": {"handler"},
     "/requests/{iid}/actions/withdraw": {"sec1"},
     "/requests/new/leave_request": {"sec1"},
@@ -179,6 +191,9 @@ ALLOWED = {
     },  # the initiator and the superior
     "/requests/{iid}/take-back": {"sec1"},
     "/admin/orgs/{b1}": {"admin"},  # tested in test_admin
+    "/admin/orgs/{b1}/settings": {"admin"},  # tested in test_admin_procedures
+    "/admin/definitions/upload": {"admin"},
+    "/admin/definitions/activate": {"admin"},
     "/admin/users/{sec1}/active": {"admin"},
     "/admin/orgs/new": {"admin"},
     "/admin/users/new": {"admin"},

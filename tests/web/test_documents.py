@@ -1,10 +1,11 @@
 """The request page lists the documents as generated and stored (number, issuer, SHA-256) and serves each
-.docx byte for byte; the trail download is the audit ledger's own export, which verifies offline."""
+.docx byte for byte; the trail's JSON download is the audit ledger's own export, which verifies offline."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -73,18 +74,16 @@ def test_a_procedure_without_documents_says_so(
     assert "尚未产生文书。" in html and 'data-testid="document"' not in html
 
 
-def test_trail_csv_is_the_ledger_export_and_verifies_offline(
+def test_trail_json_is_the_ledger_export_and_verifies_offline(
     browser: Callable[[str | None], Browser], services: Services, world: World, tmp_path: Path
 ) -> None:
     iid = postponement_submitted(services, world)
     submitted(services, world)  # another request: its events are not in this one's export
-    response = browser("auditor").get(f"/requests/{iid}/trail.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    response = browser("auditor").get(f"/requests/{iid}/trail.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     raw = response.get_data()
-    assert raw.startswith("\ufeff".encode())  # Excel reads the Chinese
-    path = tmp_path / "trail.csv"
+    path = tmp_path / "trail.json"
     path.write_bytes(raw)
     events = read_export(path)
     assert [e["kind"] for e in events] == ["start", "action", "document"]
@@ -92,8 +91,8 @@ def test_trail_csv_is_the_ledger_export_and_verifies_offline(
     assert "生成《关于延期进行换届选举的请示》（二十四中一支〔2026〕7号）" in raw.decode("utf-8")
     assert verify_events(events).ok
 
-    # The same bytes `flowengine audit export` writes, and `flowengine audit verify --export` accepts them.
-    cli_out = tmp_path / "cli.csv"
+    # The same events `flowengine audit export` writes, and `flowengine audit verify --export` accepts them.
+    cli_out = tmp_path / "cli.json"
     env = {
         "FLOWENGINE_DATABASE_URL": services.settings.database_url,
         "FLOWENGINE_DATA_DIR": str(tmp_path),
@@ -103,12 +102,13 @@ def test_trail_csv_is_the_ledger_export_and_verifies_offline(
     runner = CliRunner()
     exported = runner.invoke(
         main,
-        ["audit", "export", "--instance", str(iid), "--format", "csv", "--out", str(cli_out)],
+        ["audit", "export", "--instance", str(iid), "--format", "json", "--out", str(cli_out)],
         env=env,
         catch_exceptions=False,
     )
     assert exported.exit_code == 0, exported.output
-    assert cli_out.read_bytes() == raw
+    from_cli, from_web = json.loads(cli_out.read_bytes()), json.loads(raw)
+    assert from_cli["events"] == from_web["events"] and from_cli["seal_heads"] == from_web["seal_heads"]
     verified = runner.invoke(
         main, ["audit", "verify", "--export", str(path)], env=env, catch_exceptions=False
     )

@@ -116,11 +116,8 @@ def test_branch_with_committee_through_return_and_another_vote(city: Org, clock:
         )
     assert "马骏、王志强、刘建军、吴敏、张丽华、郑书华" in err.value.failures[0].reason
     w.act("majun", "submit_request2", request2, "当否，请批示。")
-    w.on("2026-10-13").act(
-        "hexiaoli",
-        "forward_request2",
-        {"opinion": "人选符合条件。", "integrity_opinion": "经征求校纪委意见，6名人选无廉政问题。"},
-    )
+    w.on("2026-10-13").integrity("wangqing")
+    w.act("hexiaoli", "forward_request2", {"opinion": "人选符合条件。"})
     w.on("2026-10-14").act(
         "liweidong", "approve_request2", {"reply_number": "三十一中党〔2026〕23号"}, "同意"
     )
@@ -295,6 +292,7 @@ def test_branch_without_committee_elects_its_secretary_directly(city: Org, clock
                 "candidates": [candidate],
             },
         )
+        w.integrity("lijian")
         w.act("wangjianguo", "forward_request2")
         w.act("zhaozhigang", "approve_request2", {"reply_number": reply}, "同意")
         assert w.state == "election_meeting_nc"

@@ -411,6 +411,10 @@ class _Semantics:
                     self.add(here, f"{kind} {name!r} reads the setting {s!r}; declare it under settings")
 
     def check_prefill(self, path: list[str | int], expr: str) -> None:
+        if "+" in expr:  # lists of several steps joined: data.a.x + data.b.x
+            for part in expr.split("+"):
+                self.check_prefill(path, part.strip())
+            return
         head, _, rest = expr.partition(".")
         if head == "org":
             if rest not in ORG_PREFILL:
@@ -478,6 +482,8 @@ class _Semantics:
     def check_start(self) -> None:
         start = self.d["start"]
         self.need_role(["start", "role"], start["role"])
+        for j, key in enumerate(self.d.get("notify") or []):
+            self.need_role(["notify", j], key)
         if self.vocab.org_types:
             for i, t in enumerate(start["org_types"]):
                 if t not in self.vocab.org_types:
@@ -973,6 +979,7 @@ def _build(d: Mapping[str, Any], root: Any, text: str, file: str, book: RuleBook
         package=book.package,
         params=MappingProxyType(dict(d.get("params") or {})),
         term_watch=TermWatchDef(term["role"], term.get("completed", "")) if term else None,
+        notify=tuple(d.get("notify") or ()),
         subject=(
             SubjectDef(d["subject"]["kind"], d["subject"]["name"], tuple(d["subject"]["fields"]))
             if d.get("subject")

@@ -314,6 +314,9 @@ class WorkflowDefinition:
     #: Values of the package's procedure-wide parameters (which step holds what its rules count).
     params: Mapping[str, Any] = field(default_factory=lambda: _frozen(None))
     term_watch: TermWatchDef | None = None
+    #: Roles (keys of ``roles``) told every outcome of a request — 退回, 批复, 不予批准, 办结 — besides its
+    #: initiator, who always is.
+    notify: tuple[str, ...] = ()
     subject: SubjectDef | None = None
 
     @property

@@ -74,7 +74,10 @@ FIELD: dict[str, Any] = {
         "min_items": {"type": "integer", "minimum": 0},
         "max_items": {"type": "integer", "minimum": 1},
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "minItems": 1},
-        "prefill": {"type": "string", "pattern": r"^(org|data|setting)\.[a-z0-9_.]+$"},
+        "prefill": {
+            "type": "string",
+            "pattern": r"^(org|data|setting)\.[a-z0-9_.]+(\s*\+\s*data\.[a-z0-9_.]+)*$",
+        },
     },
 }
 
@@ -179,6 +182,7 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {"role": {"enum": list(TERM_ROLES)}, "completed": {"type": "string"}},
         },
+        "notify": {"type": "array", "items": IDENT, "minItems": 1},
         # What each request is about when it is not its organization: a person, whose personal data are the
         # start form's ``fields`` (one of them, ``name``, names the person).
         "subject": {

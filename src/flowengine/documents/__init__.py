@@ -18,6 +18,7 @@ from flowengine.documents.model import (
     Paragraph,
     Signed,
     Span,
+    Verification,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "OrgRef",
     "Paragraph",
     "Span",
+    "Verification",
     "render",
 ]

@@ -10,11 +10,11 @@ What the standard fixes and this module reproduces:
   4 mm below, a red rule the width of the 版心.
 * 主体: the title in 2号 (22 pt) 小标宋 centred two lines below the rule; the 主送机关 one line below it,
   flush left, ending in a full-width colon; body paragraphs indented two characters, first-level
-  headings in 黑体; without a seal, the 发文机关署名 two characters from the right one line below the body,
-  and the 成文日期 below it starting two characters to the right of the signature's first character
-  (the signature moves left when the date is longer); the 附注 below the date, two characters in.
-* 版记: 抄送 and 印发机关/印发日期 in 4号 (14 pt) 仿宋 between a thick, a thin and a thick rule, after the
-  text (not floated to the foot of the page, which LibreOffice does not honour).
+  headings in 黑体; the 发文机关署名 and 成文日期 as below; the 附注 below the date, two characters in.
+* 版记: 抄送 and 印发机关/印发日期 in 4号 (14 pt) 仿宋 between a thick, a thin and a thick rule, in a frame
+  at the foot of the last page; above it the 扫码验真 block (QR code and verification code).
+* Signature: laid out for the 印章 (§7.3.5.1) on a sealed document (请示, 批复), without it (§7.3.5.2)
+  otherwise.
 * 页码: "— 1 —" in 4号 半角宋体 below the 版心, right on odd pages and left on even pages, one
   character in.
 
@@ -38,7 +38,6 @@ from typing import Any
 from docx import Document as new_document
 from docx.document import Document
 from docx.enum.section import WD_SECTION_START
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
@@ -66,6 +65,7 @@ TITLE_PT = 22.0  # 2号
 NOTE_PT = 14.0  # 4号
 LINE_PT = 28.0
 TITLE_LINE_PT = 35.0  # the lines of a two-line title, closer than two grid lines
+SEAL_SPACE_LINES = 2  # a sealed signature stands two blank lines below the text, room for the 印章
 MARK_TOP_PT = Mm(35).pt  # the 发文机关标志's upper edge below the top of the 版心
 CHAR_SPACING_TWIPS = -5  # -0.25 pt: 28 characters of 3号 fit the 156 mm line
 TEXT_WIDTH_PT = Mm(156).pt
@@ -99,6 +99,7 @@ def render(doc: OfficialDocument) -> bytes:
     props.category = doc.kind
     props.comments = ""
     props.keywords = doc.kind
+    props.identifier = doc.verification.code if doc.verification is not None else ""
     stamp = dt.datetime.combine(doc.date, dt.time(0, 0))
     props.created = props.modified = stamp
     props.revision = 1
@@ -420,7 +421,7 @@ def _masthead(d: Document, doc: OfficialDocument) -> None:
 def _title_and_recipient(d: Document, doc: OfficialDocument) -> None:
     title = _paragraph(d, align=WD_ALIGN_PARAGRAPH.CENTER, before=2 * LINE_PT, line=TITLE_LINE_PT)
     _off_grid(title)
-    lines = title_lines(doc.title)
+    lines = title_lines(doc.title, keep=doc.title_keep)
     for i, text in enumerate(lines):
         r = _run(title, text, XIAOBIAOSONG, TITLE_PT, spacing=None)
         if i < len(lines) - 1:
@@ -433,31 +434,135 @@ def _title_and_recipient(d: Document, doc: OfficialDocument) -> None:
         _paragraph(d)  # 纪要: one blank line between the title and the text
 
 
-#: Where a title may be broken: after the name of an organization (rank 0), after a phrase that closes
-#: a unit of meaning (rank 1), after 的 (rank 2). Never inside a word, as a reader's wrap would do.
-_TITLE_BREAKS = (
-    re.compile(r"(?:党支部|党总支|委员会|党委|工委)(?!委员会|委员)"),
-    re.compile(r"关于同意|关于|党组织|换届选举|中学|小学|学院|学校|年级|工作|事项|情况"),
-    re.compile(r"的"),
+#: Words of the titles flowengine writes: a title is broken only at the edge of one of these or of an
+#: organization's name, never inside (a reader's automatic wrap breaks anywhere). Longest first.
+_TITLE_WORDS = tuple(
+    sorted(
+        (
+            "关于",
+            "同意",
+            "召开",
+            "党员大会",
+            "党员代表大会",
+            "进行",
+            "换届选举",
+            "换届",
+            "选举结果",
+            "选举",
+            "纪律检查委员会",
+            "委员会",
+            "委员",
+            "候选人",
+            "预备人选",
+            "书记",
+            "副书记",
+            "延期",
+            "提前",
+            "有关",
+            "事项",
+            "情况",
+            "工作",
+            "督导",
+            "基层",
+            "党组织",
+            "会议",
+            "纪要",
+            "的",
+            "请示",
+            "批复",
+            "报告",
+            "通报",
+            "结果",
+            "重大",
+            "决策",
+            "任免",
+            "中层",
+            "干部",
+            "不设",
+            "设立",
+            "党支部",
+            "党总支",
+            "党委",
+        ),
+        key=lambda w: (-len(w), w),
+    )
+)
+_BODIES = ("党支部", "党总支", "党委", "委员会", "纪律检查委员会")
+#: Places inside an organization's name where it may be broken when it cannot stand whole on a line:
+#: after the school or office (…中学|…高二年级党支部), before the Party body.
+_NAME_UNITS = re.compile(
+    r"(?:中学|小学|学校|学院|大学|幼儿园|中心|年级|新区|市|区|县)(?=.)|(?=党支部|党总支|委员会$)"
 )
 
 
-def title_lines(title: str, width: float | None = None) -> list[str]:
-    """The title's lines as GB/T 9704 §7.3.3 sets them: broken where the meaning allows, never inside a
-    word, the upper line the longer (梯形). A title that fits one line stays on one."""
+def _title_cuts(title: str, keep: tuple[str, ...]) -> dict[int, int]:
+    """Where ``title`` may be broken, each with its cost: 0 at the edge of a kept name or of a word, 2 inside
+    a kept name (at one of its units: …第三十一中学|高二年级党支部). Positions inside a word are absent."""
+    n = len(title)
+    inside: set[int] = set()
+    edges: dict[int, int] = {}
+    names: list[tuple[int, int]] = []
+    for name in keep:
+        at = title.find(name) if name else -1
+        while at >= 0:
+            end = at + len(name)
+            edges[at] = edges[end] = 0
+            names.append((at, end))
+            at = title.find(name, end)
+    i = 0
+    while i < n:
+        word = next((w for w in _TITLE_WORDS if title.startswith(w, i)), None)
+        if word is None:
+            i += 1
+            continue
+        # Before 党支部, 委员会 …: the Party body is part of the name that precedes it (a name not in
+        # ``keep`` is recognised by them), so a break there costs as much as one inside a name.
+        edges.setdefault(i, 2 if word in _BODIES else 0)
+        edges.setdefault(i + len(word), 0)
+        inside |= set(range(i + 1, i + len(word)))
+        i += len(word)
+    in_names = {c for at, end in names for c in range(at + 1, end)}
+    cuts = {c: cost for c, cost in edges.items() if 0 < c < n and c not in inside and c not in in_names}
+    for at, end in names:  # a name is broken only where it cannot stand whole, at its units, at a cost
+        for m in _NAME_UNITS.finditer(title, at, end):
+            if at < m.end() < end:
+                cuts.setdefault(m.end(), 2)
+    return cuts
+
+
+def title_lines(title: str, width: float | None = None, keep: tuple[str, ...] = ()) -> list[str]:
+    """The title's lines as GB/T 9704 §7.3.3 sets them (标题回行时，要做到词意完整，排列对称，长短适宜;
+    梯形): broken only between words, each line no longer than the one above, never inside an
+    organization's name in ``keep`` unless no such layout keeps it whole (then at one of its units), as
+    few lines as that allows and as even as the words allow. A title that fits one line stays on one."""
     width = TEXT_WIDTH_PT if width is None else width
     if _text_width(title, TITLE_PT) <= width:
         return [title]
-    for pattern in _TITLE_BREAKS:
-        cuts = [
-            m.end()
-            for m in pattern.finditer(title)
-            if 4 <= m.end() <= len(title) - 4 and _text_width(title[: m.end()], TITLE_PT) <= width
-        ]
-        if cuts:
-            cut = max(cuts)
-            return [title[:cut], *title_lines(title[cut:], width)]
-    return [title]  # no sensible place: the reader wraps it
+    cuts = _title_cuts(title, keep)
+    positions = sorted(cuts)
+    best: tuple[tuple[float, ...], list[str]] | None = None
+
+    def consider(lines: list[str], cost: int) -> None:
+        nonlocal best
+        widths = [_text_width(line, TITLE_PT) for line in lines]
+        upside_down = sum(1 for a, b in zip(widths, widths[1:], strict=False) if b > a)
+        key = (float(upside_down), float(cost), float(len(lines)), max(widths) - min(widths))
+        if best is None or key < best[0]:
+            best = (key, lines)
+
+    def split(start: int, lines: list[str], cost: int) -> None:
+        rest = title[start:]
+        if _text_width(rest, TITLE_PT) <= width:
+            consider([*lines, rest], cost)
+            return
+        if len(lines) >= 3:
+            return
+        for c in positions:
+            if c > start and _text_width(title[start:c], TITLE_PT) <= width:
+                split(c, [*lines, title[start:c]], cost + cuts[c])
+
+    split(0, [], 0)
+    return best[1] if best is not None else [title]  # no place to break: the reader wraps it
 
 
 # ---- 主体 -------------------------------------------------------------------------------------------
@@ -496,14 +601,34 @@ def _text_width(text: str, size: float = BODY_PT) -> float:
 
 
 def _signature_and_date(d: Document, doc: OfficialDocument) -> list[DocxParagraph]:
-    """发文机关署名 and 成文日期 as GB/T 9704 §7.3.5.2 places them for a document without a seal."""
+    """发文机关署名 and 成文日期, laid out for a seal (§7.3.5.1) or without one (§7.3.5.2); the 附注 below."""
     out: list[DocxParagraph] = []
     if doc.internal:  # dated in the masthead; minutes are not signed (GB/T 9704 §10.3)
         return out
     date = _date(doc.date)
     em = BODY_PT
     date_w = _text_width(date)
-    if doc.signature:
+    if doc.sealed:
+        # GB/T 9704-2012 §7.3.5.1 (加盖印章的公文): the 成文日期 four characters from the right; the 署名
+        # centred on the date above it; the seal (about 42 mm, 4¼ lines) pressed on both, its top within one
+        # line of the text, the signature and date a little below its centre. Two blank lines above the
+        # signature leave that room: with the seal's top half a line under the text, its centre falls on
+        # the signature's line and the date stands inside its lower half.
+        date_left = TEXT_WIDTH_PT - 4 * em - date_w
+        if doc.signature:
+            sig_w = _text_width(doc.signature)
+            sig_left = min(max(date_left + (date_w - sig_w) / 2, 0), TEXT_WIDTH_PT - sig_w)
+            sig = _paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT, before=SEAL_SPACE_LINES * LINE_PT)
+            sig.paragraph_format.left_indent = Pt(sig_left)
+            _run(sig, doc.signature, spacing=None)
+            out.append(sig)
+            day = _paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT)
+        else:
+            day = _paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT, before=SEAL_SPACE_LINES * LINE_PT)
+        day.paragraph_format.left_indent = Pt(max(date_left, 0))
+    elif doc.signature:
+        # §7.3.5.2 (不加盖印章的公文): the signature two characters from the right one line below the text,
+        # the date below it starting two characters right of the signature's first character.
         sig_w = _text_width(doc.signature)
         sig_left = TEXT_WIDTH_PT - 2 * em - sig_w
         date_left = sig_left + 2 * em
@@ -522,6 +647,7 @@ def _signature_and_date(d: Document, doc: OfficialDocument) -> list[DocxParagrap
     _run(day, date, spacing=None)
     out.append(day)
     if doc.note:
+        # §7.3.6: the 附注 in parentheses, two characters in, on the line below the date.
         note = _paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT)
         note.paragraph_format.left_indent = Pt(2 * em)
         _run(note, doc.note)
@@ -533,57 +659,85 @@ def _signature_and_date(d: Document, doc: OfficialDocument) -> list[DocxParagrap
 
 
 def _colophon(d: Document, doc: OfficialDocument) -> None:
-    """抄送 and 印发 rows between rules, after the body.
+    """The 扫码验真 block and the 版记 (抄送, 印发机关 and 印发日期 between rules) at the foot of the last page.
 
-    GB/T 9704 puts the 版记 at the foot of the last page. A table floated to the page bottom does that in
-    Word but LibreOffice drops it, so the 版记 follows the text after a blank line instead: a layout every
-    reader opens the same way.
+    GB/T 9704 §7.4 puts the 版记 at the foot of the last page, its rules the width of the 版心. Each row is a
+    frame (w:framePr) of one paragraph, placed at the bottom of the 版心 on the page of the paragraph that
+    follows (the 印发 row) or a row's height above the one below it: Word and LibreOffice both place such
+    frames there and flow the text above them. (A floating table does the same in Word, but LibreOffice
+    keeps a table as wide as the 版心 in the text flow; and LibreOffice keeps several paragraphs in one
+    frame only when their properties are identical, which rows with different rules are not.) The QR code
+    stands in a frame of its own above the rows.
     """
-    rows: list[tuple[str, str | None]] = []
+    rows = []
     if doc.copies_to:
-        rows.append((f"抄送：{'，'.join(doc.copies_to)}。", None))
-    printed = f"{_date(doc.date)}印发"
-    rows.append((doc.printed_by, printed))
-    spacer = _paragraph(d)
-    spacer.paragraph_format.keep_with_next = True
-    table = d.add_table(rows=len(rows), cols=1)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    tbl_pr = table._tbl.tblPr
-    _put(tbl_pr, parse_xml(f'<w:tblW {nsdecls("w")} w:w="{int(Mm(156).twips)}" w:type="dxa"/>'))
+        rows.append(f"抄送：{'，'.join(doc.copies_to)}。")
+    rows.append(f"{doc.printed_by}\t{_date(doc.date)}印发")
+    bottom = Mm(225).pt
+    if doc.verification is not None:
+        top = bottom - len(rows) * COLOPHON_ROW_PT - QR_BLOCK_PT
+        _verification(d, doc, _frame(x="0", y=str(int(top * 20))))
     thick, thin = 8, 4  # eighths of a point: 1 pt (≈0.35 mm) and 0.5 pt (≈0.25 mm in print)
-    _put(
-        tbl_pr,
-        parse_xml(
-            f'<w:tblBorders {nsdecls("w")}><w:top w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
-            f'<w:left w:val="nil"/><w:bottom w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
-            f'<w:right w:val="nil"/><w:insideH w:val="single" w:sz="{thin}" w:space="0" w:color="000000"/>'
-            f'<w:insideV w:val="nil"/></w:tblBorders>'
-        ),
-    )
-    _put(
-        tbl_pr,
-        parse_xml(
-            f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
-            f"</w:tblCellMar>"
-        ),
-    )
-    for row, (left, right) in zip(table.rows, rows, strict=True):
-        cell = row.cells[0]
-        cell.width = Mm(156)
-        p = cell.paragraphs[0]
+    for i, text in enumerate(rows):
+        last = i == len(rows) - 1
+        above = len(rows) - i  # rows from this one's top to the foot of the 版心
+        where = (
+            {"xAlign": "center", "yAlign": "bottom"}
+            if last
+            else {"x": "0", "y": str(int((bottom - above * COLOPHON_ROW_PT) * 20))}
+        )
+        p = _paragraph(d, align=WD_ALIGN_PARAGRAPH.LEFT)
+        _put(p._p.get_or_add_pPr(), _frame(**where))
         pf = p.paragraph_format
-        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        pf.line_spacing = Pt(LINE_PT)
         pf.left_indent = Pt(NOTE_PT)
         pf.right_indent = Pt(NOTE_PT)
         _off_grid(p)  # a row is one 4号 line, not two grid lines
-        if right is not None:
-            # 印发日期 flush right one character in (GB/T 9704 §7.4.3): the right-aligned tab stop sits
-            # at the right indent, measured from the cell's left edge.
+        if i == 0:
+            _border(p, "top", size_eighths=thick, color="000000")
+        _border(p, "bottom", size_eighths=thick if last else thin, color="000000")
+        if "\t" in text:
+            # 印发日期 flush right one character in (GB/T 9704 §7.4.3): the right-aligned tab stop sits at
+            # the right indent, measured from the frame's left edge.
             pf.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - NOTE_PT), WD_TAB_ALIGNMENT.RIGHT)
-            _run(p, f"{left}\t{right}", size=NOTE_PT, spacing=None)
-        else:
-            _run(p, left, size=NOTE_PT, spacing=None)
+        _run(p, text, size=NOTE_PT, spacing=None)
+    # The frames' anchor: a paragraph of its own, one point high, so that it adds no line of its own.
+    _paragraph(d, line=1.0)
+
+
+#: The height of a 版记 row: one 28 pt line and its rules.
+COLOPHON_ROW_PT = LINE_PT + 1.5
+
+
+def _frame(**where: str) -> Any:
+    """A w:framePr the width of the 版心, placed relative to it (``where``: xAlign/yAlign or x/y in twips)."""
+    return _element(
+        "w:framePr", w=str(int(Mm(156).twips)), wrap="notBeside", vAnchor="margin", hAnchor="margin", **where
+    )
+
+
+#: Side of the printed QR code: large enough for a phone camera at reading distance.
+QR_SIDE = Mm(18)
+QR_BLOCK_PT = 72.0  # the room kept for the QR code's line above the 版记: its 51 pt, the text, some air
+
+
+def _verification(d: Document, doc: OfficialDocument, frame: Any) -> None:
+    """验证码 and QR code, flush right above the 版记: the code printed so it can be typed without a camera."""
+    import segno  # only documents that carry a verification need it
+
+    v = doc.verification
+    assert v is not None
+    png = io.BytesIO()
+    segno.make(v.payload, error="m", micro=False).save(png, kind="png", scale=4, border=2)
+    png.seek(0)
+    p = _paragraph(d, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _put(p._p.get_or_add_pPr(), frame)
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # the line as tall as the picture
+    _off_grid(p)
+    label = f"扫码验真　验证码：{v.code}"
+    if v.where:
+        label = f"扫码或在 {v.where} 输入验证码 {v.code} 验真"
+    _run(p, f"{label}  ", size=NOTE_PT - 2, spacing=None)
+    p.add_run().add_picture(png, width=QR_SIDE, height=QR_SIDE)
 
 
 def _field(p: DocxParagraph, instruction: str, shown: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from flowengine.chinese import chinese_date
@@ -46,6 +46,20 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """What a document carries so that anyone holding it can check it (扫码验真).
+
+    ``code`` is the short verification code printed under the QR code; ``payload`` what the QR code
+    encodes (the public verification page's address for the code, or the code alone when the deployment
+    has no public address); ``where`` the address a reader types the code into, printed beside it.
+    """
+
+    code: str
+    payload: str
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class OfficialDocument:
     """A 公文 as issued: the 版头 (mark, number), the 主体 (title to date) and the 版记 (抄送, 印发)."""
 
@@ -65,6 +79,13 @@ class OfficialDocument:
     author: str = ""  # the file's author property (the issuing organization)
     #: up (请示, 报告), down (批复) or internal (纪要: dated in the masthead, not signed).
     direction: str = "up"
+    #: Laid out for a seal (GB/T 9704 §7.3.5.1): the 成文日期 four characters from the right, the 署名 centred
+    #: above it, three blank lines above them where the 印章 is pressed. A 请示 and a 批复 are sealed.
+    sealed: bool = False
+    #: Names the title must not be broken inside (the organizations it names), longest first.
+    title_keep: tuple[str, ...] = ()
+    #: The 扫码验真 block: a QR code and a short code anyone holding the paper can check.
+    verification: Verification | None = None
 
     @property
     def internal(self) -> bool:
@@ -83,7 +104,34 @@ class OfficialDocument:
         if self.note:
             lines.append(self.note)
         lines += [p.text for p in self.attendance]
+        if self.verification is not None:
+            lines.append(f"验证码：{self.verification.code}")
         return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON data (stored with the issued file, so that its preview is the model it was made of)."""
+        raw = asdict(self)
+        raw["date"] = self.date.isoformat()
+        return raw
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> OfficialDocument:
+        def paragraphs(items: Any) -> tuple[Paragraph, ...]:
+            return tuple(
+                Paragraph(
+                    tuple(Span(str(s["text"]), str(s.get("emphasis", ""))) for s in p["spans"]),
+                    bool(p["indent"]),
+                )
+                for p in items or ()
+            )
+
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        values["date"] = dt.date.fromisoformat(str(raw["date"]))
+        values["body"] = paragraphs(raw.get("body"))
+        values["attendance"] = paragraphs(raw.get("attendance"))
+        values["copies_to"] = tuple(raw.get("copies_to") or ())
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -97,6 +145,9 @@ class OrgRef:
     term_end: dt.date | None = None
     full_members: int = 0
     probationary_members: int = 0
+    doc_prefix: str | None = None  # 发文机关代字
+    contact_name: str | None = None  # 附注's 联系人 (the acting person when unset)
+    contact_phone: str | None = None  # 附注's 联系电话
 
 
 @dataclass(frozen=True)
@@ -149,6 +200,7 @@ class DocumentContext:
     signer: str  # the person who performed the action
     earlier: Mapping[str, Issued] = field(default_factory=dict)
     signatures: tuple[Signed, ...] = ()  # every countersign's latest answers, oldest first
+    verification: Verification | None = None  # the 扫码验真 block the document carries
     #: The person the request is about (its definition's ``subject``): name and personal data; empty for a
     #: request about its organization.
     subject_name: str = ""

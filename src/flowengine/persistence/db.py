@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from flowengine.files import private_dir, touch_private
+
 WRITE_OPTION = "flowengine_write"
 
 
@@ -36,14 +38,16 @@ def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight on the DBAPI connection: SQLAlchemy's statement machinery cost more than the BEGIN.
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            private_dir(Path(parsed.database).parent)
+            touch_private(Path(parsed.database))  # 0600, before SQLite creates it with the umask's mode
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _sqlite_setup(engine)
         return engine

@@ -78,8 +78,12 @@ class Organization(Base):
     term_start: Mapped[dt.date | None] = mapped_column(Date)
     term_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    #: 发文字号代字 (e.g. 郑教工委, 二十四中党委) used in document numbers; the name is used when unset.
+    #: 发文字号代字 (e.g. 郑教工委, 二十四中党委) used in document numbers; an abbreviation of the name when
+    #: unset (:func:`flowengine.documents.numbering.derived_prefix`).
     doc_prefix: Mapped[str | None] = mapped_column(String(40))
+    #: The 联系人 and 联系电话 a 请示's 附注 names (the acting person when no contact is set).
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -401,7 +405,8 @@ class AuditSeal(Base):
     range to its last one there: ``{"instance:42": [seq, event id, hash]}``. When the seal was taken, every
     committed event written before ``cutoff`` was covered by it or an earlier seal. The primary key on
     ``seq`` lets exactly one of several concurrent sealers add a seal. Database triggers refuse UPDATE and
-    DELETE.
+    DELETE. ``signature`` (base64) signs ``digest`` with the private key named by ``key_id``
+    (``ed25519:<fingerprint>``), which the database never holds; both are empty on an unsigned seal.
     """
 
     __tablename__ = "audit_seals"
@@ -416,6 +421,8 @@ class AuditSeal(Base):
     heads: Mapped[str] = mapped_column(Text)
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(80))
+    signature: Mapped[str | None] = mapped_column(Text)
 
 
 class Notification(Base):
@@ -482,6 +489,8 @@ class Document(Base):
     __table_args__ = (
         Index("ix_documents_instance", "instance_id", "created_at"),
         UniqueConstraint("issuer_id", "year", "serial", name="uq_documents_issuer_year_serial"),
+        Index("ix_documents_verify_code", "verify_code", unique=True),
+        Index("ix_documents_sha256", "sha256"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -497,7 +506,24 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(300))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    #: The document's parts as plain data (:meth:`OfficialDocument.as_dict`): the browser preview renders
+    #: this very model; rendering it as .docx again gives ``content`` byte for byte. None before 0008.
+    model: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The short code printed under the document's QR code (扫码验真); None for documents issued before.
+    verify_code: Mapped[str | None] = mapped_column(String(16))
+
+
+class RateLimitHit(Base):
+    """Hits of one client on one rate-limited scope in one time window (a fixed-window counter shared by
+    every worker through the database; old windows are deleted as new ones start)."""
+
+    __tablename__ = "rate_limit_hits"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
 
 
 class DocumentCounter(Base):
@@ -528,3 +554,42 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: After this moment the token authenticates nobody (FLOWENGINE_TOKEN_DAYS, at most _MAX_DAYS).
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: ``read``: GET only; ``write``: whatever its owner may do.
+    scope: Mapped[str] = mapped_column(String(16), server_default="write")
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random key, of which only the SHA-256 is kept here.
+
+    Signing out, a password change, an administrator's reset or disabling the account sets ``ended_at``;
+    a cookie whose row has ended, or has been idle or open too long, signs nobody in — a copied cookie
+    replayed after the person signed out is refused.
+    """
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class AuthThrottle(Base):
+    """Failed authentications per key (an address, an account at an address), shared by every worker.
+
+    ``key`` is the SHA-256 of what is counted (``login:addr:…``, ``login:acct:…``), so no user name typed
+    by a stranger is stored here; ``blocked_until`` is when the next attempt will be looked at.
+    """
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,11 @@ seals over them). Used by the migrations (the schema's only source in a real dat
 that the test of "the app's connection cannot UPDATE or DELETE an audit row" and the migrations share one
 definition. The functions taking a table name are what the migrations call; ``install_audit_triggers``
 and ``drop_audit_triggers`` are the first migration's, for ``audit_events`` only, and must stay so.
+
+On SQLite, ``INSERT OR REPLACE`` (and ``REPLACE INTO``) resolves a key conflict by deleting the existing row
+without firing its DELETE triggers (unless ``recursive_triggers`` is on), so refusing UPDATE and DELETE is
+not enough: a third trigger, ``<table>_no_replace`` (migration 0008), refuses any insert whose key is
+taken. PostgreSQL has no REPLACE, and ``INSERT … ON CONFLICT DO UPDATE`` fires the UPDATE trigger.
 """
 
 from __future__ import annotations
@@ -67,6 +72,35 @@ def drop_append_only_triggers(conn: Connection, table: str) -> None:
     else:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_update")
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
+# The keys an insert could collide with, per table: an insert that would take one is refused (SQLite).
+_KEYS = {
+    "audit_events": ("id = NEW.id", "chain = NEW.chain AND seq = NEW.seq"),
+    "audit_seals": ("seq = NEW.seq",),
+}
+
+
+def _sqlite_no_replace(table: str) -> str:
+    taken = " OR ".join(f"EXISTS (SELECT 1 FROM {table} WHERE {key})" for key in _KEYS[table])
+    return f"""CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table}
+        WHEN {taken}
+        BEGIN SELECT RAISE(ABORT, '{append_only_message(table)}'); END"""
+
+
+def install_no_replace_trigger(conn: Connection, table: str) -> None:
+    """SQLite: refuse an insert whose key is already taken, so INSERT OR REPLACE cannot replace a row."""
+    if table not in APPEND_ONLY_TABLES:
+        raise ValueError(f"{table} is not an append-only table")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(_sqlite_no_replace(table))
+
+
+def drop_no_replace_trigger(conn: Connection, table: str) -> None:
+    if table not in APPEND_ONLY_TABLES:
+        raise ValueError(f"{table} is not an append-only table")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_replace")
 
 
 def install_audit_triggers(conn: Connection) -> None:

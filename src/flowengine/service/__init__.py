@@ -8,18 +8,26 @@ definitions. An entry point never imports a room directly (an import-linter cont
 may use is what this module exports.
 """
 
+from flowengine.documents.numbering import derived_prefix
 from flowengine.service.access import SubjectRecord
 from flowengine.service.app import Services, open_services
 from flowengine.service.audit.ledger import load_export, verify_events
+from flowengine.service.audit.signing import KeyRing
+from flowengine.service.audit.signing import generate_key as generate_audit_key
+from flowengine.service.audit.verification import MAX_UPLOAD, Verdict
 from flowengine.service.catalog import definition_files, validate_paths
 from flowengine.service.identity.accounts import AccountView, LoginRefused
 from flowengine.service.identity.delegations import DelegationView
 from flowengine.service.identity.directory import ORG_FORM_FIELDS, parse_org_tree
-from flowengine.service.identity.tokens import MAX_NAME_LENGTH, NewToken
+from flowengine.service.identity.throttle import TooManyAttempts
+from flowengine.service.identity.tokens import MAX_NAME_LENGTH, SCOPES, NewToken, TokenGrant, TokenView
 from flowengine.service.ops import health
 from flowengine.service.ops.dbcopy import copy_database
+from flowengine.service.ops.ratelimit import RateLimited
+from flowengine.service.ops.roles import grant_app_role
 from flowengine.service.reads.inbox import CATEGORIES as INBOX_CATEGORIES
-from flowengine.service.reads.inbox import CopyView
+from flowengine.service.reads.inbox import CopyView, TermTaskView
+from flowengine.service.reads.progress import ProgressStep, progress
 from flowengine.service.reads.queries import (
     ORG_OPTIONS_LIMIT,
     RequestRow,
@@ -54,9 +62,15 @@ from flowengine.service.views import (
 )
 
 __all__ = [
+    "MAX_UPLOAD",
+    "RateLimited",
+    "Verdict",
     "FILTER_TITLES",
     "INBOX_CATEGORIES",
     "CopyView",
+    "TermTaskView",
+    "ProgressStep",
+    "progress",
     "DelegationView",
     "PersonOption",
     "SignatureView",
@@ -75,7 +89,12 @@ __all__ = [
     "Criteria",
     "DocumentView",
     "InstanceView",
+    "KeyRing",
     "LoginRefused",
+    "SCOPES",
+    "TokenGrant",
+    "TokenView",
+    "TooManyAttempts",
     "MetricView",
     "NewToken",
     "Overview",
@@ -88,7 +107,10 @@ __all__ = [
     "TaskTiming",
     "TaskView",
     "copy_database",
+    "derived_prefix",
     "definition_files",
+    "generate_audit_key",
+    "grant_app_role",
     "health",
     "load_export",
     "mermaid",

@@ -34,7 +34,7 @@ person's name) only. Documents issued inside an action and the supervision board
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -193,6 +193,15 @@ def may_see(held: Iterable[tuple[str, int]], path: str, approver_id: int | None)
     return any(org_id in scope for _, org_id in held)
 
 
+def may_see_addresses(held: Iterable[tuple[str, int]], path: str, approver_id: int | None) -> bool:
+    """Whether someone may see the client addresses in a request's trail: an auditor over it, nobody else.
+
+    Where a reviewer signed from is evidence for an audit, not something the secretary whose request
+    they reviewed needs to know (a home address, a branch office's network).
+    """
+    return may_see([(r, o) for r, o in held if r == "auditor"], path, approver_id)
+
+
 def may_read(
     conn: Connection,
     who: Caller,
@@ -223,6 +232,7 @@ def _by_role_or_task(
     act: ActionDef,
     user_id: int,
     held: Held,
+    step_tasks: Sequence[tuple[int, str, int, int | None]] | None = None,
 ) -> Acting | None:
     """Who acts on a step is who its open tasks name: the role's holders while the step's task is the role's,
     only the named person once it was handed over (转办, 拿回, an escalation that reassigns). Actions of
@@ -235,9 +245,13 @@ def _by_role_or_task(
         return Acting(target.role, target.org_id) if by_role else None
     if act.role != step.assignee:
         return Acting(target.role, target.org_id) if by_role else None
-    tasks = conn.execute(
-        _SELECT_KIND_TASKS, {"iid": instance_id, "state": state, "kind": TaskKind.STEP}
-    ).all()
+    tasks = (
+        step_tasks
+        if step_tasks is not None
+        else conn.execute(
+            _SELECT_KIND_TASKS, {"iid": instance_id, "state": state, "kind": TaskKind.STEP}
+        ).all()
+    )
     if by_role and (
         not tasks
         or any(
@@ -261,15 +275,21 @@ def acting_assignment(
     act: ActionDef,
     who: Caller,
     today: dt.date,
+    step_tasks: Sequence[tuple[int, str, int, int | None]] | None = None,
 ) -> Acting | None:
     """The assignment under which ``who`` may take ``act`` on the request now, or ``None``: their own, or
-    that of someone whose delegation (委托) to them is in force ``today``."""
-    found = _by_role_or_task(conn, definition, instance_id, state, org, act, who.user_id, who.held)
+    that of someone whose delegation (委托) to them is in force ``today``. ``step_tasks`` are the open step
+    tasks of ``state`` (id, role, organization, assignee) when the caller has read them already."""
+    found = _by_role_or_task(
+        conn, definition, instance_id, state, org, act, who.user_id, who.held, step_tasks
+    )
     if found is not None:
         return found
     for d in delegators(conn, who.user_id, today):
         if d.covers(definition.name):
-            via = _by_role_or_task(conn, definition, instance_id, state, org, act, d.user_id, d.held)
+            via = _by_role_or_task(
+                conn, definition, instance_id, state, org, act, d.user_id, d.held, step_tasks
+            )
             if via is not None:
                 return Acting(via.role, via.org_id, via.task_id, d)
     return None

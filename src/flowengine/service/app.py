@@ -19,15 +19,23 @@ from flowengine.persistence.db import Database
 from flowengine.registry import Registry, discover
 from flowengine.service.audit.ledger import AuditLedger
 from flowengine.service.audit.seal import AuditSealer
+from flowengine.service.audit.signing import KeyRing, SigningKey, check_pair
+from flowengine.service.audit.verification import DocumentVerifier
 from flowengine.service.catalog import Catalog
 from flowengine.service.identity.accounts import Accounts
 from flowengine.service.identity.delegations import Delegations
 from flowengine.service.identity.directory import Directory
+from flowengine.service.identity.org_settings import OrgSettings
+from flowengine.service.identity.sessions import WebSessions
+from flowengine.service.identity.throttle import Throttle
 from flowengine.service.identity.tokens import ApiTokens
 from flowengine.service.notify.notifications import Mailer, Notifications
+from flowengine.service.ops.ratelimit import Limit, RateLimiter
+from flowengine.service.publishing import Publishing
 from flowengine.service.reads.inbox import Inbox
 from flowengine.service.reads.queries import Queries
 from flowengine.service.reads.supervision import Supervision
+from flowengine.service.reads.trail_table import TrailTables
 from flowengine.service.requests.documents import DocumentService
 from flowengine.service.requests.flow import FlowService
 from flowengine.service.requests.verbs import Verbs
@@ -55,6 +63,11 @@ class Services:
     inbox: Inbox
     verbs: Verbs
     delegations: Delegations
+    verifier: DocumentVerifier
+    sessions: WebSessions
+    trails: TrailTables
+    org_settings: OrgSettings
+    publishing: Publishing
 
     def close(self) -> None:
         self.db.dispose()
@@ -81,6 +94,10 @@ def open_services(
     PostgreSQL must be upgraded explicitly with ``flowengine db upgrade`` unless ``auto_upgrade`` is given.
     """
     settings = settings or Settings.from_env()
+    # The audit keys live in files outside the database; a missing or unreadable one stops the process.
+    signer = SigningKey.load(settings.audit_signing_key) if settings.audit_signing_key else None
+    keys = KeyRing.load(settings.audit_public_keys) if settings.audit_public_keys else None
+    check_pair(signer, keys)
     calendar.install_supplement(
         load_calendar_file(settings.calendar_file) if settings.calendar_file else None
     )
@@ -91,10 +108,18 @@ def open_services(
         catalog = Catalog(settings.workflows_dir, registry)
         with db.write() as s:
             catalog.sync(s, clock())
+            catalog.adopt(s)  # a version activated in the browser, newer than its file
+        catalog.attach(db)
     except Exception:
         db.dispose()
         raise
-    sealer = AuditSealer(db, clock, grace=dt.timedelta(seconds=settings.audit_seal_grace_seconds))
+    sealer = AuditSealer(
+        db,
+        clock,
+        grace=dt.timedelta(seconds=settings.audit_seal_grace_seconds),
+        signer=signer,
+        require_signature=keys is not None,
+    )
     escalator = Escalator(
         db,
         catalog,
@@ -105,7 +130,7 @@ def open_services(
         lease_seconds=settings.sweep_lease_seconds,
         sealer=sealer,
     )
-    documents = DocumentService(db, catalog, clock)
+    documents = DocumentService(db, catalog, clock, public_url=settings.public_url)
     flow = FlowService(db, catalog, clock, documents=documents)
     escalator.timers = Timers(
         db,
@@ -115,23 +140,35 @@ def open_services(
         lease_seconds=settings.sweep_lease_seconds,
         batch=settings.sweep_batch,
     )
+    security = settings.security
+    throttle = Throttle(db, clock, security)
     return Services(
         settings,
         db,
         registry,
         catalog,
         flow,
-        Directory(db),
-        Accounts(db, clock),
+        Directory(db, clock),
+        Accounts(db, clock, throttle),
         Queries(db, catalog, clock),
         escalator,
         Notifications(db),
-        AuditLedger(db),
+        AuditLedger(db, keys),
         documents,
-        ApiTokens(db, clock),
+        ApiTokens(db, clock, throttle, security),
         sealer,
         Supervision(db, catalog, clock),
-        Inbox(db, catalog, clock),
+        Inbox(db, catalog, clock, term_window_working_days=settings.term_reminder_working_days),
         Verbs(db, catalog, clock, flow),
         Delegations(db, clock, {n: d.title for n, d in catalog.current.items()}),
+        DocumentVerifier(db, RateLimiter(db, Limit.parse(settings.verify_rate_limit), clock)),
+        WebSessions(
+            db,
+            clock,
+            idle=dt.timedelta(minutes=security.session_idle_minutes),
+            lifetime=dt.timedelta(hours=security.session_max_hours),
+        ),
+        TrailTables(db, flow),
+        OrgSettings(db, catalog),
+        Publishing(db, catalog),
     )

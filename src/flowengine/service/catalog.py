@@ -11,15 +11,18 @@ record and must never silently change under running requests.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
+import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flowengine.definitions.loader import load_file, load_text
 from flowengine.definitions.model import WorkflowDefinition
 from flowengine.errors import DefinitionError, DefinitionProblem, NotFound
+from flowengine.persistence.db import Database
 from flowengine.persistence.models import WorkflowDefinitionRow
 from flowengine.registry import Registry, discover
 from flowengine.service import audit
@@ -66,6 +69,18 @@ def validate_paths(
     return loaded, problems
 
 
+#: How often a process looks for a version another process activated (seconds).
+REFRESH_SECONDS = 5.0
+
+
+def _line_of(source: str, key: str) -> int | None:
+    """The line of a top-level ``key:`` in a YAML text."""
+    for i, line in enumerate(source.splitlines(), start=1):
+        if re.match(rf"{re.escape(key)}\s*:", line):
+            return i
+    return None
+
+
 class Catalog:
     def __init__(self, workflows_dir: Path, registry: Registry | None = None) -> None:
         self.workflows_dir = workflows_dir
@@ -73,16 +88,123 @@ class Catalog:
         loaded, problems = validate_paths([workflows_dir], self.registry, self.registry.definition_files())
         if problems:
             raise DefinitionError(problems)
-        self.current: dict[str, WorkflowDefinition] = {d.name: d for d in loaded}
+        self._current: dict[str, WorkflowDefinition] = {d.name: d for d in loaded}
         self._versions: dict[tuple[str, int], WorkflowDefinition] = {d.key: d for d in loaded}
         self._row_ids: dict[tuple[str, int], int] = {}
         self._by_id: dict[int, WorkflowDefinition] = {}
         self._lock = threading.Lock()
+        self._db: Database | None = None
+        self._checked = 0.0
+
+    @property
+    def current(self) -> dict[str, WorkflowDefinition]:
+        """The version of each procedure that new requests start on: the highest recorded, whether it came
+        from the workflows folder or was activated in the browser (another process's activation is seen
+        within :data:`REFRESH_SECONDS`)."""
+        if self._db is not None and time.monotonic() - self._checked > REFRESH_SECONDS:
+            with self._db.read() as s:
+                self.adopt(s)
+        return self._current
+
+    def attach(self, db: Database) -> None:
+        """Watch ``db`` for versions activated by another process (see :attr:`current`)."""
+        self._db = db
+
+    def adopt(self, session: Session) -> list[WorkflowDefinition]:
+        """Make the highest recorded version of each procedure its current one (a version activated in the
+        browser is stored in the database only); returns the definitions that became current."""
+        self._checked = time.monotonic()
+        top = dict(
+            session.execute(
+                select(WorkflowDefinitionRow.name, func.max(WorkflowDefinitionRow.version)).group_by(
+                    WorkflowDefinitionRow.name
+                )
+            ).all()
+        )
+        changed = []
+        for name, version in top.items():
+            mine = self._current.get(name)
+            if mine is None or version <= mine.version:
+                continue
+            row = session.scalar(
+                select(WorkflowDefinitionRow).where(
+                    WorkflowDefinitionRow.name == name, WorkflowDefinitionRow.version == version
+                )
+            )
+            if row is None:
+                continue
+            try:
+                d = self.by_row(row)
+            except DefinitionError:
+                continue  # recorded by a newer release this process cannot read: keep what it runs
+            self._current[name] = d
+            self._row_ids[d.key] = row.id
+            changed.append(d)
+        return changed
+
+    def check_new_version(self, source: str, filename: str) -> WorkflowDefinition:
+        """A new version of a running procedure, validated fully — or DefinitionError with every problem,
+        each with ``filename:line`` (and the YAML path). It must name a procedure already running and raise
+        its version; running requests keep theirs."""
+        d = load_text(source, filename, self.registry.vocabulary)
+        running = self.current.get(d.name)
+        if running is None:
+            raise DefinitionError(
+                [
+                    DefinitionProblem(
+                        filename,
+                        _line_of(source, "name"),
+                        "name",
+                        f"没有正在运行的流程“{d.name}”：这里只能上传已有流程的新版本"
+                        f"（现有：{'、'.join(sorted(self.current))}）",
+                    )
+                ]
+            )
+        if d.version <= running.version:
+            raise DefinitionError(
+                [
+                    DefinitionProblem(
+                        filename,
+                        _line_of(source, "version"),
+                        "version",
+                        f"版本号须大于正在运行的第 {running.version} 版（改为 {running.version + 1}）；"
+                        "运行中的申请保留各自的版本",
+                    )
+                ]
+            )
+        return d
+
+    def record(self, session: Session, d: WorkflowDefinition, now: dt.datetime) -> int:
+        """Record ``d`` (checked by :meth:`check_new_version`); :meth:`install` it once committed. Returns its
+        row id. Refused if that version was recorded meanwhile."""
+        exists = session.scalar(
+            select(WorkflowDefinitionRow.id).where(
+                WorkflowDefinitionRow.name == d.name, WorkflowDefinitionRow.version == d.version
+            )
+        )
+        if exists is not None:
+            raise DefinitionError(
+                [DefinitionProblem(d.file, None, "version", f"第 {d.version} 版已经存在，请提高版本号")]
+            )
+        row = WorkflowDefinitionRow(
+            name=d.name, version=d.version, title=d.title, source=d.source, sha256=d.sha256, loaded_at=now
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def install(self, d: WorkflowDefinition, row_id: int) -> None:
+        """Make a recorded version current in this process: the next request starts on it."""
+        with self._lock:
+            self._versions[d.key] = d
+            self._row_ids[d.key] = row_id
+            if d.name not in self._current or self._current[d.name].version < d.version:
+                self._current[d.name] = d
 
     def sync(self, session: Session, now: dt.datetime) -> list[WorkflowDefinition]:
         """Record current definitions in the database; returns the ones newly recorded."""
         new = []
-        for d in self.current.values():
+        for d in list(self._current.values()):
             row = session.scalar(
                 select(WorkflowDefinitionRow).where(
                     WorkflowDefinitionRow.name == d.name, WorkflowDefinitionRow.version == d.version

@@ -42,6 +42,17 @@ class TaskView:
     mode: str | None = None
     #: The person this task is seen for by delegation (委托给我), else ``None``.
     delegated_by: str | None = None
+    #: The step was opened by a return (已退回): who returned it, and the reason they gave ("" if none).
+    returned_by: str | None = None
+    returned_reason: str | None = None
+    #: For a step with no deadline of its own, the date that matters to it (the organization's term end for
+    #: a procedure the term watch follows) and what it is called; ``None`` otherwise.
+    clock_title: str | None = None
+    clock_day: dt.date | None = None
+
+    @property
+    def returned(self) -> bool:
+        return self.returned_by is not None
 
     def overdue(self, now: dt.datetime) -> bool:
         return self.closed_at is None and self.due_at is not None and now >= self.due_at

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from flowengine.config import shipped_dir
+from flowengine.files import private_dir
 from flowengine.service import ORG_OPTIONS_LIMIT, Services, open_services
-from flowengine.web import errors, formatting, requestlog
+from flowengine.web import errors, formatting, inputs, requestlog
 from flowengine.web.context import EXTENSION_KEY
 from flowengine.web.extensions import csrf, login_manager
 
@@ -39,7 +41,7 @@ def _secret_key(services: Services) -> str:
     path = Path(services.settings.data_dir) / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -47,9 +49,22 @@ def _secret_key(services: Services) -> str:
     return key
 
 
-def create_app(services: Services | None = None, *, config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the web application over ``services`` (opened from the environment when not given)."""
+#: HSTS in production: a year, subdomains included (the deployment serves only HTTPS behind its proxy).
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def create_app(
+    services: Services | None = None, *, config: Mapping[str, Any] | None = None, production: bool = False
+) -> Flask:
+    """Build the web application over ``services`` (opened from the environment when not given).
+
+    ``production`` (``flowengine serve --production``, :mod:`flowengine.web.wsgi`) turns on ``Secure``
+    cookies and HSTS unless FLOWENGINE_SECURE_COOKIES=0 says the site is served over plain HTTP.
+    """
     services = services or open_services()
+    security = services.settings.security
+    secure = services.settings.secure_cookies
+    secure = production if secure is None else secure
     web = shipped_dir("web")
     app = Flask(
         __name__,
@@ -60,10 +75,13 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=services.settings.secure_cookies,
+        SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_NAME="flowengine_session",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        # The cookie outlives no server-side session (FLOWENGINE_SESSION_MAX_HOURS ends that one).
+        PERMANENT_SESSION_LIFETIME=security.session_max_hours * 3600,
         WTF_CSRF_TIME_LIMIT=8 * 3600,  # a long form may stay open for a working morning
         WTF_I18N_ENABLED=False,  # WTForms' own Chinese messages (forms.ChineseForm)
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
@@ -76,6 +94,11 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(services)
     app.extensions[EXTENSION_KEY] = services
+    if security.proxy_hops:
+        # The client's address, scheme and host as the documented proxy (FLOWENGINE_PROXY_HOPS of them)
+        # saw them: the audit trail and the sign-in throttle then see people, not the proxy.
+        n = security.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -83,6 +106,7 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
 
     formatting.register(app)
     errors.register(app)
+    inputs.register(app)  # before the blueprints: their <int:…> rules take its bounded converter
     requestlog.register(app, worker_header=services.settings.worker_header)
     _register_blueprints(app)
 
@@ -94,6 +118,8 @@ def create_app(services: Services | None = None, *, config: Mapping[str, Any] | 
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        if secure and production:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     return app
@@ -114,6 +140,9 @@ def _register_blueprints(app: Flask) -> None:
     from flowengine.web import verbs  # 会签, 转办, 加签, 抄送, 催办, 拿回 on the request page; 委托
 
     app.register_blueprint(verbs.bp)
+    from flowengine.web import verify  # 扫码验真: public, no login
+
+    app.register_blueprint(verify.bp)
     app.jinja_env.globals.update(nav=_nav)
 
 

@@ -53,7 +53,8 @@ def _csrf(exc: CSRFError) -> tuple[str, int]:
 
 def _http(exc: HTTPException) -> tuple[str, int]:
     code = exc.code or 500
-    return error_page(code, _TEXTS.get(code) or exc.description)
+    own = exc.description if exc.description != type(exc).description else None  # a view's own message
+    return error_page(code, own or _TEXTS.get(code) or exc.description)
 
 
 def _not_found(exc: NotFound) -> tuple[str, int]:

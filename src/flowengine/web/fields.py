@@ -105,3 +105,34 @@ def _label_of(fields: Sequence[FieldDef], path: str) -> str:
         if f.name == head:
             return f.label
     return path
+
+
+def _labels_in_order(
+    fields: Sequence[FieldDef], data: Mapping[str, Any], prefix: str = "", outer: str = ""
+) -> list[tuple[str, str]]:
+    """(input name, readable label) of every input of the form, in the order the form shows them."""
+    out: list[tuple[str, str]] = []
+    for f in fields:
+        name = prefix + f.name
+        label = f"{outer}{f.label}"
+        out.append((name, label))
+        if f.type == "list":
+            for i, row in enumerate(data.get(f.name) or []):
+                if isinstance(row, Mapping):
+                    out += _labels_in_order(f.fields, row, f"{name}-{i}-", f"{label} 第 {i + 1} 行 ")
+    return out
+
+
+def error_summary(
+    fields: Sequence[FieldDef], data: Mapping[str, Any], errors: Mapping[str, str], comment_id: str
+) -> list[tuple[str, str, str]]:
+    """The messages of a refused form for the summary at its top, in the form's order: (id of the input to
+    jump to, its label, the message). The comment box's id is ``comment_id``."""
+    order = [*_labels_in_order(fields, data), ("comment", "意见")]
+    out = []
+    for name, label in order:
+        if name in errors:
+            out.append((comment_id if name == "comment" else f"f-{name}", label, errors[name]))
+    listed = {n for n, _ in order}
+    out += [(f"f-{n}", n, m) for n, m in errors.items() if n not in listed]
+    return out

@@ -6,8 +6,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from flowengine.chinese import china_date
 from flowengine.service import INBOX_CATEGORIES, task_timing
 from flowengine.web.context import services, user_id
+from flowengine.web.inputs import id_arg, page_arg
 
 bp = Blueprint("inbox", __name__)
 
@@ -15,8 +17,7 @@ ORDERS = {"urgent": "最紧急优先", "newest": "最新优先"}
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return max(1, int(page)) if page.isdigit() else 1
+    return page_arg()
 
 
 @bp.route("/")
@@ -30,7 +31,7 @@ def index() -> str | Response:
     workflow = request.args.get("workflow") or None
     state = request.args.get("state") or None
     org = request.args.get("org", "")
-    org_id = int(org) if org.isdigit() else None
+    org_id = id_arg(org)
     org_name = request.args.get("org_name", "").strip()[:100] or None
     order = request.args.get("order") if request.args.get("order") in ORDERS else "urgent"
     category = request.args.get("category") if request.args.get("category") in INBOX_CATEGORIES else None
@@ -46,6 +47,7 @@ def index() -> str | Response:
         per_page=current_app.config["PER_PAGE"],
     )
     now = svc.flow.clock()
+    today = china_date(now)
     rows = [(t, task_timing(t, now)) for t in page.items]
     filters = {
         "workflow": workflow or "",
@@ -56,7 +58,7 @@ def index() -> str | Response:
         "category": category or "",
     }
     if request.headers.get("HX-Request"):  # the filters changed: only the results are redrawn
-        return render_template("inbox/_results.html", page=page, rows=rows, filters=filters)
+        return render_template("inbox/_results.html", page=page, rows=rows, filters=filters, today=today)
     options = svc.queries.inbox_options(user_id(), current_app.config["ORG_OPTIONS_LIMIT"])
     copies = svc.inbox.copies(user_id(), unread_only=True, per_page=5)
     return render_template(
@@ -68,6 +70,8 @@ def index() -> str | Response:
         orders=ORDERS,
         categories=INBOX_CATEGORIES,
         copies=copies,
+        today=today,
+        term_tasks=svc.inbox.term_tasks(user_id()),
     )
 
 

@@ -15,13 +15,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from flowengine.web.context import services, user_id
+from flowengine.web.inputs import id_arg, page_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return max(1, int(page)) if page.isdigit() else 1
+    return page_arg()
 
 
 @bp.app_context_processor
@@ -60,9 +60,9 @@ def read(notification_id: int) -> Response:
     """Mark one read; with ``open`` set, go on to the request it concerns (reading it is why one clicked)."""
     svc = services()
     svc.notifications.mark_read(user_id(), [notification_id], svc.flow.clock())
-    target = request.form.get("open", "")
-    if target.isdigit():
-        return redirect(url_for("requests.show", instance_id=int(target)))
+    target = id_arg(request.form.get("open", ""))
+    if target is not None:
+        return redirect(url_for("requests.show", instance_id=target))
     args: dict[str, Any] = {"unread": "1"} if request.form.get("unread") == "1" else {}
     return redirect(url_for("notifications.index", **args))
 

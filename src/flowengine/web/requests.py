@@ -14,16 +14,23 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from flowengine.documents.html import render_html
 from flowengine.errors import CheckFailed, InvalidAction, PermissionDenied, StaleVersion, ValidationFailed
-from flowengine.service import MIMETYPE, mermaid, request_steps, task_timing, timeline
-from flowengine.vocabulary import InstanceStatus, title_of
+from flowengine.service import MIMETYPE, mermaid, progress, request_steps, task_timing, timeline
+from flowengine.spreadsheet import XLSX, csv_text, workbook
+from flowengine.vocabulary import STEP_KINDS, ActionKind, InstanceStatus, title_of
 from flowengine.web import fields
 from flowengine.web.context import actor, services, user_id
 from flowengine.web.forms import StartForm, StepForm
+from flowengine.web.inputs import id_arg
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+#: Action kinds that decide a step: the state they leave is where a reviewer decides.
+DECISION_KINDS = (ActionKind.APPROVE, ActionKind.RETURN, ActionKind.REJECT)
 
 
 # ---- starting --------------------------------------------------------------------------------------
@@ -61,9 +68,7 @@ def start(workflow: str) -> BaseResponse | str | tuple[str, int]:
     form = StartForm()
     allowed = {o.id for o in ctx.orgs}
     raw_org = request.form.get("org_id") if request.method == "POST" else request.args.get("org")
-    org_id = (
-        int(raw_org) if raw_org and raw_org.isdigit() else (ctx.orgs[0].id if len(ctx.orgs) == 1 else None)
-    )
+    org_id = id_arg(raw_org) if raw_org else (ctx.orgs[0].id if len(ctx.orgs) == 1 else None)
     if org_id is not None and org_id not in allowed:
         abort(403)
     values: Mapping[str, Any] = dict(ctx.prefill.get(org_id, {})) if org_id else {}
@@ -135,25 +140,55 @@ def render_request(
         if record is not None:
             labels = {f.name: f for f in definition.start.form}
             subject = [(labels[k], record.data.get(k)) for k in definition.subject.fields if k in labels]
-    latest = {d.name: d.id for d in documents}  # a step redone after a return issues its document again
+    newest = {d.name: d.id for d in documents}  # a step redone after a return issues its document again
     action_titles = {a.name: a.title for a in definition.actions}
     forms = []
+    summary: list[tuple[str, str, str]] = []
     for a in actions:
         if a.name == failed:
             forms.append((a, values or {}, field_errors or {}, general or [], comment or ""))
+            summary = fields.error_summary(a.form, values or {}, field_errors or {}, f"comment-{a.name}")
         else:
             forms.append((a, a.prefill, {}, [], ""))
+    # One opinion box per decision: where a step is decided (it can be approved, returned or refused), a form
+    # that has a free-text field of its own (审核意见, 批复意见) takes the opinion there, with no second box.
+    decided = {src for a in definition.actions if a.kind in DECISION_KINDS for src in a.sources}
+    single_opinion = {
+        a.name
+        for a in actions
+        if not a.comment_required
+        and any(f.type == "text" for f in a.form)
+        and set(definition.action(a.name).sources) & decided
+    }
+    steps = request_steps(definition, inst)
+    # What is being decided comes first: the data of the step that brought the request here (and the
+    # documents it issued), then the decision forms; every earlier step's data stays a click away.
+    latest_action = next(
+        (
+            e.action
+            for e in reversed(trail)
+            if e.kind in STEP_KINDS and e.to_state == inst.state and e.action in inst.data
+        ),
+        None,
+    )
+    latest = next((st for st in steps if st.key == latest_action), None)
     return render_template(
         "requests/show.html",
         inst=inst,
+        may_export_trail=svc.flow.addresses_visible(instance_id, uid),
         subject=subject,
         definition=definition,
         forms=forms,
         step_form=StepForm(),
         diagram=mermaid(definition, inst.state, svc.queries.visited_states(trail)),
-        steps=request_steps(definition, inst),
+        progress=progress(definition, trail, inst.state, documents),
+        steps=steps,
+        latest=latest,
+        latest_documents=[d for d in documents if d.action == latest_action and newest[d.name] == d.id],
+        summary=summary,
+        single_opinion=single_opinion,
         timeline=timeline(definition, trail),
-        documents=[(d, latest[d.name] == d.id, action_titles.get(d.action, d.action)) for d in documents],
+        documents=[(d, newest[d.name] == d.id, action_titles.get(d.action, d.action)) for d in documents],
         tasks=[(t, task_timing(t, now)) for t in inst.open_tasks],
         failed=failed,
         notice=notice,
@@ -164,6 +199,7 @@ def render_request(
         verb_general=verb_general or [],
         verb_values=verb_values or {},
         is_auditor=current_user.account.is_auditor,
+        previews=svc.documents.previewable(definition) if actions else {},
         status_title=title_of(InstanceStatus, inst.status),
     ), status
 
@@ -221,26 +257,113 @@ def act(instance_id: int, action: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("requests.show", instance_id=instance_id))
 
 
+# ---- document previews -----------------------------------------------------------------------------
+
+
+@bp.route("/<int:instance_id>/actions/<action>/preview", methods=["POST"])
+@login_required
+def preview(instance_id: int, action: str) -> tuple[str, int]:
+    """The documents the step would issue with the form as it is filled in now ("预览请示"): composed and laid
+    out from the same model as the .docx; nothing is saved, no number is used."""
+    svc = services()
+    definition = svc.flow.definition_of(instance_id, user_id())  # NotFound (404) for those who may not see it
+    try:
+        action_def = definition.action(action)
+    except KeyError:
+        abort(404)
+    if not svc.flow.may_act(instance_id, action, user_id()):
+        raise PermissionDenied(f"您没有办理“{action_def.title}”的权限。")
+    StepForm()  # CSRF is checked by the app for every POST
+    values = fields.parse(action_def.form, request.form)
+    inst = svc.flow.get(instance_id, user_id())
+    try:
+        previews = svc.documents.preview(instance_id, action, user_id(), values)
+    except ValidationFailed as exc:
+        field_errors, general = fields.errors_of(exc, action_def.form, values)
+        labels = {f.name: f.label for f in action_def.form}
+        messages = [f"{labels.get(k, k)}：{m}" for k, m in field_errors.items()] + list(general)
+        return render_template(
+            "requests/preview.html", inst=inst, action=action_def, previews=[], errors=messages
+        ), 422
+    except InvalidAction as exc:
+        return render_template(
+            "requests/preview.html", inst=inst, action=action_def, previews=[], errors=[exc.message]
+        ), 409
+    return render_template(
+        "requests/preview.html",
+        inst=inst,
+        action=action_def,
+        previews=[(p, Markup(render_html(p.document))) for p in previews],
+        errors=[],
+    ), 200
+
+
+@bp.route("/<int:instance_id>/documents/<int:document_id>/preview")
+@login_required
+def document_preview(instance_id: int, document_id: int) -> tuple[str, int]:
+    """An issued document in the browser as it prints: the HTML rendering of the model it was made of."""
+    svc = services()
+    view = svc.documents.get(document_id, user_id()).view  # NotFound (404) for those who may not see it
+    if view.instance_id != instance_id:
+        abort(404)
+    stored = svc.documents.model_of(document_id, user_id())
+    inst = svc.flow.get(instance_id, user_id())
+    return render_template(
+        "requests/document.html",
+        inst=inst,
+        d=view,
+        stored=stored,
+        html=Markup(render_html(stored.document)) if stored.document else None,
+    ), 200
+
+
 # ---- downloads -------------------------------------------------------------------------------------
+
+
+def _download(content: str | bytes, mimetype: str, filename: str) -> Response:
+    response = send_file(
+        io.BytesIO(content.encode("utf-8") if isinstance(content, str) else content),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/<int:instance_id>/trail.csv")
 @login_required
 def trail_csv(instance_id: int) -> Response:
-    """The request's audit chain in the ledger's export format (``flowengine audit export``).
+    """The request's audit trail for people (纪检): names, role titles, action and step titles, the data as
+    text, in Chinese; UTF-8 with a BOM so that Excel reads it; no cell is a formula."""
+    table = services().trails.of_request(
+        instance_id, user_id()
+    )  # NotFound (404) for those who may not see it
+    return _download(csv_text(table.header, table.rows), "text/csv; charset=utf-8", f"{table.title}.csv")
 
-    UTF-8 with BOM so that Excel reads the Chinese; every hashed field and both hashes are there, so the
-    file verifies offline with ``flowengine audit verify --export``.
-    """
+
+@bp.route("/<int:instance_id>/trail.xlsx")
+@login_required
+def trail_xlsx(instance_id: int) -> Response:
+    """The same readable trail as an Excel workbook."""
+    table = services().trails.of_request(instance_id, user_id())
+    return _download(workbook("审计记录", table.header, table.rows), XLSX, f"{table.title}.xlsx")
+
+
+@bp.route("/<int:instance_id>/trail.json")
+@login_required
+def trail_json(instance_id: int) -> Response:
+    """The request's audit chain in the ledger's export format (``flowengine audit export --format json``):
+    codes, every hashed field and both hashes, so the file verifies offline with ``flowengine audit verify
+    --export``."""
     svc = services()
     inst = svc.flow.get(instance_id, user_id())  # NotFound (404) for those who may not see it
+    if not svc.flow.addresses_visible(inst.id, user_id()):
+        raise PermissionDenied("审计记录导出含审批人的网络地址，仅审计人员可以导出。")
     out = io.StringIO()
-    svc.ledger.export(out, "csv", instance_ids=[inst.id], now=svc.flow.clock())
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=request-{inst.id}-audit.csv"},
-    )
+    svc.ledger.export(out, "json", instance_ids=[inst.id], now=svc.flow.clock())
+    return _download(out.getvalue(), "application/json", f"request-{inst.id}-audit.json")
 
 
 @bp.route("/<int:instance_id>/documents/<int:document_id>")

@@ -1,8 +1,8 @@
 """The signed-in person for flask-login, rebuilt from the service on every request.
 
-The session cookie holds ``<user id>.<fingerprint of the password hash>``: when the password changes (or
-the account is disabled), every other session of that user stops at its next request, without a session
-table.
+The session cookie holds the key of a server-side session (:mod:`flowengine.service.identity.sessions`):
+signing out, a password change or reset, disabling the account, and the idle and absolute timeouts end
+that session on the server, so the cookie — or a copy of it — signs nobody in afterwards.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from flowengine.web.extensions import login_manager
 
 
 class WebUser(UserMixin):
-    def __init__(self, account: AccountView) -> None:
+    def __init__(self, account: AccountView, session_key: str) -> None:
         self.account = account
+        self.session_key = session_key
 
     def get_id(self) -> str:
-        return f"{self.account.id}.{self.account.fingerprint}"
+        return self.session_key
 
     @property
     def display_name(self) -> str:
@@ -27,11 +28,8 @@ class WebUser(UserMixin):
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> WebUser | None:
-    uid, _, fp = session_id.partition(".")
-    if not uid.isdigit():
-        return None
-    account = services().accounts.get(int(uid))
-    if account is None or account.fingerprint != fp:
-        return None
-    return WebUser(account)
+def load_user(session_key: str) -> WebUser | None:
+    svc = services()
+    uid = svc.sessions.user_of(session_key)
+    account = svc.accounts.get(uid) if uid is not None else None
+    return WebUser(account, session_key) if account is not None else None

@@ -8,30 +8,25 @@ shipped Chart.js from data the page carries in ``data-chart`` attributes (the CS
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from flowengine.chinese import china_date
 from flowengine.errors import ValidationFailed
 from flowengine.service import FILTER_TITLES, SORTS, Criteria, Overview, Supervision, SupervisionRow
 from flowengine.service import TERM_STATUS_TITLES as STATUS_TITLES
+from flowengine.spreadsheet import XLSX, csv_text, workbook, workbook_of
 from flowengine.web.context import services, user_id
 from flowengine.web.errors import error_page
+from flowengine.web.inputs import id_arg
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COLUMNS = (
     "组织",
@@ -79,7 +74,7 @@ def _criteria(args: Mapping[str, str]) -> tuple[Criteria, dict[str, str]]:
         errors["status"] = f"状态筛选“{status}”无效，已显示全部状态"
         status = None
     org = args.get("org") or ""
-    org_id = int(org) if org.isdigit() else None
+    org_id = id_arg(org)
     if org and org_id is None:
         errors["org"] = f"组织“{org}”无效，已显示全部组织"
     sort = args.get("sort") or "tree"
@@ -170,55 +165,10 @@ def export_csv() -> Response | tuple[str, int]:
         ov, rows = _export_rows()
     except ValidationFailed as exc:
         return _refused(exc)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
-    content = "\ufeff" + out.getvalue()  # the BOM makes Excel read the file as UTF-8
+    content = csv_text(COLUMNS, rows)  # the BOM makes Excel read the file as UTF-8; no cell is a formula
     return _attachment(
         content.encode("utf-8"), f"督导情况_{ov.today.isoformat()}.csv", "text/csv; charset=utf-8"
     )
-
-
-def workbook(title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> bytes:
-    """An .xlsx with a bold, frozen header row and columns wide enough for Chinese text."""
-    return workbook_of([(title, header, rows)])
-
-
-def workbook_of(sheets: Iterable[tuple[str, Iterable[str], Iterable[list[Any]]]]) -> bytes:
-    """An .xlsx with one sheet per (title, header, rows), each as :func:`workbook` lays one out."""
-    wb = Workbook()
-    first = wb.active
-    assert first is not None
-    wb.remove(first)
-    for title, header, rows in sheets:
-        _sheet(wb, title, header, rows)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _sheet(wb: Workbook, title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> None:
-    # Excel refuses sheet titles over 31 characters or with []:*?/\ in them.
-    ws = wb.create_sheet(re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet")
-    head = list(header)
-    ws.append(head)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F3")
-        cell.alignment = Alignment(vertical="center")
-    widths = [len(h) * 2 + 2 for h in head]
-    for row in rows:
-        ws.append(row)
-        for i, v in enumerate(row):
-            text = v.isoformat() if isinstance(v, dt.date) else str(v if v is not None else "")
-            widths[i] = min(60, max(widths[i], sum(2 if ord(c) > 0x2E7F else 1 for c in text) + 2))
-            if isinstance(v, dt.date):
-                ws.cell(row=ws.max_row, column=i + 1).number_format = "yyyy-mm-dd"
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
 
 
 @bp.route("/export.xlsx")
@@ -260,7 +210,7 @@ def bulletin() -> Response | tuple[str, int]:
             date_from,
             date_to,
             request.args.get("number") or "",
-            int(org) if org.isdigit() else None,
+            id_arg(org),
         )
     except ValidationFailed as exc:
         return _refused(exc)
@@ -273,7 +223,7 @@ def _period(errors: dict[str, str]) -> tuple[dt.date, dt.date, int | None]:
     date_from = _date(request.args, "from", dt.date(today.year, 1, 1), "开始日期", errors)
     date_to = _date(request.args, "to", today, "结束日期", errors)
     org = request.args.get("org") or ""
-    return date_from, date_to, int(org) if org.isdigit() else None
+    return date_from, date_to, id_arg(org)
 
 
 @bp.route("/<key>")

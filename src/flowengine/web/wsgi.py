@@ -31,7 +31,7 @@ def build(settings: Settings | None = None) -> Flask:
     except IntegrityError:
         log.info("another worker recorded the definitions first; opening again")
         services = open_services(settings, auto_upgrade=False)
-    return create_app(services)
+    return create_app(services, production=True)
 
 
 configure_logging()

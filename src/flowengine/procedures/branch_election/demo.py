@@ -168,7 +168,10 @@ def seed(seeder: Any) -> None:
         inst = act(inst, "wangjianguo", "return_request1", comment=reason)
 
     # 7. 师范学院附属小学党支部: re-elected on time, 批复③ given before the term ran out.
-    _complete_reelection(clock, act, study)
+    def sign(inst: Any, user: str, data: dict[str, Any]) -> Any:
+        return seeder.services.verbs.sign(inst.id, "approve", seeder.users[user], data)
+
+    _complete_reelection(clock, act, study, sign)
 
 
 _FX_CANDIDATES: list[dict[str, Any]] = [  # in 姓氏笔画 order, as the ballot prints them
@@ -223,7 +226,7 @@ _FX_CANDIDATES: list[dict[str, Any]] = [  # in 姓氏笔画 order, as the ballot
 ]
 
 
-def _complete_reelection(clock: Any, act: Any, study: Any) -> None:
+def _complete_reelection(clock: Any, act: Any, study: Any, sign: Any) -> None:
     """A whole committee re-election to 批复③ (the effect starts the branch's new term)."""
     clock.on("2026-07-06")
     inst = study(
@@ -280,13 +283,15 @@ def _complete_reelection(clock: Any, act: Any, study: Any) -> None:
         },
         "当否，请批示。",
     )
-    clock.on("2026-07-29")
-    inst = act(
+    clock.on("2026-07-28")
+    # The 工委's 纪检 side gives its 党风廉政意见 on each candidate, in parallel with the handler's review.
+    inst = sign(
         inst,
-        "wangjianguo",
-        "forward_request2",
-        {"opinion": "人选符合条件。", "integrity_opinion": "6名人选无廉政问题。"},
+        "lijian",
+        {"opinions": [{"name": c["name"], "view": "无意见"} for c in _FX_CANDIDATES]},
     )
+    clock.on("2026-07-29")
+    inst = act(inst, "wangjianguo", "forward_request2", {"opinion": "人选符合条件。"})
     clock.on("2026-07-31")
     inst = act(inst, "zhaozhigang", "approve_request2", {"reply_number": "郑教工委〔2026〕58号"}, "同意")
     clock.on("2026-08-28")

@@ -11,7 +11,9 @@ than the threshold) elects its 书记 directly: each composer writes that varian
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +38,7 @@ from flowengine.documents.prose import (
     you,
 )
 from flowengine.engine.rules.common import chinese_fraction, more_than, ratio, regular_term_end
+from flowengine.procedures.branch_election.rules import Ledger
 
 _REQUEST1 = ("submit_request1", "submit_request1_nc")
 _REQUEST2 = ("submit_request2", "submit_request2_nc")
@@ -126,6 +129,83 @@ def _nc_posts(candidates: Sequence[Mapping[str, Any]]) -> str:
     return "书记、副书记" if any(c.get("post") == "副书记" for c in candidates) else "书记"
 
 
+# ---- version 3: the 纪委 elected at the same meeting, and the 党员代表大会 ------------------------------------
+
+_DISCIPLINE = "纪律检查委员会"
+
+
+def _congress(ctx: DocumentContext) -> bool:
+    """Whether the superior approved a 党员代表大会 (批复①); before 批复①, whether 请示① asks for one."""
+    approve = ctx.data.get("approve_request1")
+    if approve is not None and ctx.action != "approve_request1":
+        return bool(approve.get("congress_approved"))
+    if ctx.action == "approve_request1":
+        return bool(ctx.step("approve_request1").get("congress_approved"))
+    _, r1 = last_step(ctx, *_REQUEST1)
+    return bool(r1.get("congress"))
+
+
+def _meeting(ctx: DocumentContext) -> str:
+    return "党员代表大会" if _congress(ctx) else "党员大会"
+
+
+# The units' 党员大会 elect the delegates, and the outgoing committee was elected by whichever it was.
+_MEETING = re.compile(r"(?<!单位)(?<!代表)(?<!经)党员大会")
+_VOTERS = re.compile(r"有选举权的?党员")
+
+
+def _for_congress(ctx: DocumentContext, title: str, body: Sequence[Paragraph]) -> tuple[str, list[Paragraph]]:
+    """At a 党员代表大会 the meeting is that, and its voters are the delegates (the units' 党员大会 stay)."""
+    if not _congress(ctx):
+        return title, list(body)
+
+    def words(text: str) -> str:
+        return _VOTERS.sub("代表", _MEETING.sub("党员代表大会", text))
+
+    out = [
+        dataclasses.replace(p, spans=tuple(dataclasses.replace(sp, text=words(sp.text)) for sp in p.spans))
+        for p in body
+    ]
+    return words(title), out
+
+
+def _discipline_size(ctx: DocumentContext) -> int:
+    _, r1 = last_step(ctx, *_REQUEST1)
+    return count(r1.get("discipline_size"))
+
+
+def _discipline_plan(r1: Mapping[str, Any], planned: str = "拟由") -> str:
+    """新一届纪律检查委员会拟由3名委员组成，其中书记1名，不设副书记；纪委委员候选人预备人选4名，多于…"""
+    seats, candidates = count(r1.get("discipline_size")), count(r1.get("discipline_candidate_count"))
+    extra = candidates - seats
+    return (
+        f"新一届{_DISCIPLINE}{planned}{seats}名委员组成，{_leaders(1, count(r1.get('discipline_deputy_count')))}；"
+        f"纪委委员候选人预备人选{candidates}名，多于应选人数{extra}名，差额比例为{percent(extra, seats)}，"
+        f"与新一届委员会在同一次大会上选举产生"
+    )
+
+
+def _discipline_members(ctx: DocumentContext) -> list[str]:
+    """The 纪委 members elected over every round, in 姓氏笔画 order."""
+    elected: list[str] = []
+    for action, data in since(ctx, "record_vote"):
+        if action in ("record_vote", "record_additional_vote"):
+            names = [str(e.get("name")) for e in rows(data.get("discipline_elected")) if e.get("name")]
+            elected += [n for n in names if n not in elected]
+    return stroke_ordered(elected)
+
+
+def _integrity_opinions(ctx: DocumentContext) -> list[str]:
+    """The 纪检 side's opinions that are not 无意见, as a 批复 may have to mention them."""
+    out: list[str] = []
+    for signed in ctx.signed_on("review_request2"):
+        for key in ("opinions", "discipline_opinions"):
+            for row in rows(signed.data.get(key)):
+                if row.get("view") == "有意见":
+                    out.append(f"{row.get('name')}（{clause(row.get('reasons') or '有意见')}）")
+    return out
+
+
 # ---- 请示① and 批复① ---------------------------------------------------------------------------------------
 
 
@@ -163,10 +243,21 @@ def request1(ctx: DocumentContext) -> OfficialDocument:
             )
         )
         items.append(("候选人数", f"{_margin(candidates, seats)}。"))
+        if count(r1.get("discipline_size")):
+            items.append(("纪律检查委员会", f"{_discipline_plan(r1)}。"))
+        if r1.get("congress"):
+            items.append(
+                (
+                    "代表名额",
+                    f"{us(ctx.org)}现有正式党员{full}名，拟召开党员代表大会进行选举，代表名额{count(r1.get('delegate_count'))}名，"
+                    "按各选举单位党员人数分配，由各选举单位党员大会选举产生。",
+                )
+            )
     items.append(("选举办法", sentence(r1.get("election_method"))))
     body += [Paragraph.item(f"{heading(i)}{name}。", text) for i, (name, text) in enumerate(items, 1) if text]
     body.append(Paragraph.of("当否，请批示。"))
-    return frame(ctx, ctx.declared_title, body, contact=True)
+    title, body = _for_congress(ctx, ctx.declared_title, body)
+    return frame(ctx, title, body, contact=True)
 
 
 def reply1(ctx: DocumentContext) -> OfficialDocument:
@@ -194,6 +285,14 @@ def reply1(ctx: DocumentContext) -> OfficialDocument:
             f"实行差额选举。"
         )
         next_step = "委员会委员候选人预备人选"
+        if count(r1.get("discipline_size")):
+            items.append(f"同意{_discipline_plan(r1, '由')}，实行差额选举。")
+            next_step += "和纪律检查委员会委员候选人预备人选"
+        if approve.get("congress_approved"):
+            items.append(
+                f"同意{you(org)}召开党员代表大会进行选举，代表名额{count(r1.get('delegate_count'))}名，由各选举单位"
+                "党员大会差额选举产生，并在大会召开前进行代表资格审查。"
+            )
     if approve.get("opinion"):
         items.append(sentence(approve["opinion"]))
     body += numbered(items)
@@ -204,6 +303,7 @@ def reply1(ctx: DocumentContext) -> OfficialDocument:
         )
     )
     body.append(Paragraph.of("此复。"))
+    title, body = _for_congress(ctx, title, body)
     return frame(ctx, title, body, copies_to=reply_copies(ctx))
 
 
@@ -290,8 +390,39 @@ def request2(ctx: DocumentContext) -> OfficialDocument:
     )
     body.append(Paragraph.item(f"{heading(5)}预备人选简要情况。", ""))
     body += [Paragraph.of(_bio(by_name[n])) for n in names]
+    body += _request2_discipline(ctx, r1, r2)
     body.append(Paragraph.of("当否，请批示。"))
-    return frame(ctx, ctx.declared_title, body, contact=True)
+    title = ctx.declared_title
+    if _discipline_size(ctx):
+        title = "关于委员会委员和纪律检查委员会委员候选人预备人选的请示"
+    title, body = _for_congress(ctx, title, body)
+    return frame(ctx, title, body, contact=True)
+
+
+def _request2_discipline(
+    ctx: DocumentContext, r1: Mapping[str, Any], r2: Mapping[str, Any]
+) -> list[Paragraph]:
+    """请示②'s part on the 纪委: its seats and margin, its candidates in 姓氏笔画 order, 书记/副书记, biographies."""
+    seats = count(r1.get("discipline_size"))
+    candidates = rows(r2.get("discipline_candidates"))
+    if not seats or not candidates:
+        return []
+    names = stroke_ordered(str(c.get("name")) for c in candidates)
+    by_name = {str(c.get("name")): c for c in candidates}
+    extra = len(names) - seats
+    leaders = f"{r2.get('discipline_secretary_candidate')}同志为纪委书记候选人预备人选"
+    deputies = [str(d.get("name")) for d in rows(r2.get("discipline_deputy_candidates")) if d.get("name")]
+    if deputies:
+        leaders += f"，{join_names(deputies)}同志为纪委副书记候选人预备人选"
+    out = [
+        Paragraph.item(
+            f"{heading(6)}纪律检查委员会委员候选人预备人选。",
+            f"新一届{_DISCIPLINE}拟由{seats}名委员组成。按姓氏笔画为序，纪委委员候选人预备人选为{join_names(names)}，"
+            f"共{len(names)}名，多于应选人数{extra}名，差额比例为{percent(extra, seats)}。{leaders}。",
+        ),
+        Paragraph.item(f"{heading(7)}纪委委员候选人预备人选简要情况。", ""),
+    ]
+    return out + [Paragraph.of(_bio(by_name[n])) for n in names]
 
 
 def reply2(ctx: DocumentContext) -> OfficialDocument:
@@ -299,9 +430,8 @@ def reply2(ctx: DocumentContext) -> OfficialDocument:
     nc = action.endswith("_nc")
     org, approve = ctx.org, ctx.step(ctx.action)
     candidates = rows(r2.get("candidates"))
-    checked = (
-        "经研究并征求纪检部门意见" if ctx.step("forward_request2").get("integrity_opinion") else "经研究"
-    )
+    consulted = ctx.step("forward_request2").get("integrity_opinion") or ctx.signed_on("review_request2")
+    checked = "经研究并征求纪检部门意见" if consulted else "经研究"
     request = ctx.earlier.get("request2")
     fallback = (
         f"关于支部{_nc_posts(candidates)}候选人预备人选的请示" if nc else "关于委员会委员候选人预备人选的请示"
@@ -325,14 +455,46 @@ def reply2(ctx: DocumentContext) -> OfficialDocument:
         if deputy_names:
             leaders += f"，{join_names(deputy_names)}同志为副书记候选人预备人选"
         items.append(f"{leaders}。")
+        items += _reply2_discipline(ctx, r2)
         closing = (
             f"请{you(org)}按照规定召开党员大会，以无记名投票方式差额选举产生新一届{committee_of(org)}委员，"
             f"由新一届{committee_of(org)}第一次全体会议等额选举产生书记、副书记。选举结果及时报{us(ctx.issuer)}审批。"
         )
+    raised = _integrity_opinions(ctx)
+    if raised:
+        items.append(f"纪检部门对{join_names(raised)}提出了意见，请{you(org)}认真核实，按规定处理。")
     if approve.get("opinion"):
         items.append(sentence(approve["opinion"]))
+    if not nc and _discipline_size(ctx):
+        title = f"关于{_title_of_committee(org)}委员和纪律检查委员会委员候选人预备人选的批复"
+        closing = closing.replace(
+            f"差额选举产生新一届{committee_of(org)}委员",
+            f"差额选举产生新一届{committee_of(org)}委员和{_DISCIPLINE}委员",
+            1,
+        )
+        closing = closing.replace(
+            "选举结果及时报",
+            f"新一届{_DISCIPLINE}第一次全体会议等额选举产生纪委书记、副书记。选举结果及时报",
+            1,
+        )
     body = [opening, *numbered(items), Paragraph.of(closing), Paragraph.of("此复。")]
+    title, body = _for_congress(ctx, title, body)
     return frame(ctx, title, body, copies_to=reply_copies(ctx))
+
+
+def _reply2_discipline(ctx: DocumentContext, r2: Mapping[str, Any]) -> list[str]:
+    candidates = rows(r2.get("discipline_candidates"))
+    if not _discipline_size(ctx) or not candidates:
+        return []
+    names = stroke_ordered(str(c.get("name")) for c in candidates)
+    out = [
+        f"同意{join_names(names)}{len(names)}名同志为{you(ctx.org)}新一届{_DISCIPLINE}委员候选人预备人选（按姓氏笔画为序）。"
+    ]
+    leaders = f"同意{r2.get('discipline_secretary_candidate')}同志为纪委书记候选人预备人选"
+    deputies = [str(d.get("name")) for d in rows(r2.get("discipline_deputy_candidates")) if d.get("name")]
+    if deputies:
+        leaders += f"，{join_names(deputies)}同志为纪委副书记候选人预备人选"
+    return [*out, f"{leaders}。"]
 
 
 # ---- the 报告 and 批复③ --------------------------------------------------------------------------------------
@@ -378,45 +540,76 @@ def _quorum(ctx: DocumentContext, entitled: int, present: int) -> str:
     return ""
 
 
-def _rounds(ctx: DocumentContext, seats: int) -> list[str]:
-    """Each round after the first: 另行选举 for seats left unfilled, or a re-vote among tied candidates."""
+def _standing(state: Ledger, seats: int) -> str:
+    """What a round left open, as the 条例 第二十九条 words it: a tie at the cut-off, or seats unfilled."""
+    if state.kind == "tie":
+        names = stroke_ordered(state.eligible)
+        return (
+            f"{join_names(names)}{len(names)}名同志得票相等且均超过实到会有选举权党员的半数，"
+            f"应选名额尚余{state.open_seats}名，不能确定当选人。"
+        )
+    if state.kind == "additional":
+        return f"当选人数少于应选名额（应选{seats}名，当选{len(state.elected)}名）。"
+    return ""
+
+
+def _first_round(ctx: DocumentContext, seats: int) -> tuple[str, Ledger]:
+    """The first ballot's result and what it left open, with the replayed count after it."""
+    vote = ctx.step("record_vote")
+    votes = rows(vote.get("votes"))
+    state = Ledger.start(seats, [str(v.get("name")) for v in votes]).after(vote)
+    elected = stroke_ordered(_elected_names(vote))
+    text = f"{_ballots(vote)}各候选人得票情况（按姓氏笔画为序）：{_tally(votes)}。"
+    if elected:
+        text += f"按照得票超过实到会有选举权党员半数的规定，{join_names(elected)}{len(elected)}名同志当选。"
+    else:
+        text += "无人得票超过实到会有选举权党员的半数。"
+    return text + _standing(state, seats), state
+
+
+def _rounds(ctx: DocumentContext, seats: int, state: Ledger) -> list[str]:
+    """Each round after the first, told as what it was (条例 第二十九条): a re-vote among candidates tied at
+    the cut-off (对得票相等的…再次投票，得票多的当选), a 另行选举 for the seats left unfilled, or the
+    decision to reduce the seats and hold no further vote."""
     out: list[str] = []
-    history = since(ctx, "record_vote")
-    previous = ctx.step("record_vote")
-    filled = len(_elected_names(previous))
-    for action, data in history[1:]:
+    for action, data in since(ctx, "record_vote")[1:]:
+        if action == "record_additional_vote" and not rows(data.get("votes")):
+            continue  # a round for the 纪委 only: told with the 纪委's election
         if action == "record_additional_vote":
             votes = rows(data.get("votes"))
             names = [str(v.get("name")) for v in votes]
-            before = {str(v.get("name")): count(v.get("yes")) for v in rows(previous.get("votes"))}
-            tied = (
-                len(names) > 1
-                and len({before.get(n) for n in names}) == 1
-                and None not in {before.get(n) for n in names}
-            )
-            left = seats - filled
-            if tied:
-                what = f"对得票相等的{join_names(names)}再次投票"
+            elected = stroke_ordered(_elected_names(data))
+            tally = f"{_ballots(data, '本轮')}得票情况：{_tally(votes, ordered=False)}。"
+            if state.kind == "tie":
+                text = f"大会对得票相等的{join_names(stroke_ordered(names))}同志再次投票。{tally}"
+                if elected:
+                    text += f"{join_names(elected)}同志得票多，当选。"
+                else:
+                    text += "再次投票得票仍然相等，未能确定当选人。"
             else:
-                what = f"对不足的{left}个名额，在未当选的候选人{join_names(names)}中另行选举"
-            elected = _elected_names(data)
-            outcome = (
-                f"{join_names(stroke_ordered(elected))}同志当选"
-                if elected
-                else "无人得票超过实到会有选举权党员的半数"
-            )
-            out.append(
-                f"当选人数少于应选名额，大会{what}。{_ballots(data, '本轮')}得票情况："
-                f"{_tally(votes, ordered=False)}。{outcome}。"
-            )
-            filled += len(elected)
-            previous = data
+                text = (
+                    f"对不足的{state.open_seats}个名额，大会在未当选的候选人中另行选举，"
+                    f"候选人为{join_names(stroke_ordered(names))}同志。{tally}"
+                )
+                if elected:
+                    text += f"{join_names(elected)}同志得票超过实到会有选举权党员的半数，当选。"
+                else:
+                    text += "无人得票超过实到会有选举权党员的半数，未能当选。"
+            state = state.after(data)
+            out.append(text + _standing(state, seats))
         elif action == "reduce_seats":
+            filled = len(state.elected)
             out.append(
                 f"经实到会选举人{count(data.get('present'))}名中的{count(data.get('consent'))}名同意，"
                 f"减少名额，不再进行选举，新一届{committee_of(ctx.org)}委员名额确定为{filled}名。"
             )
     return out
+
+
+def _course(ctx: DocumentContext) -> list[Paragraph]:
+    """The 大会进行情况 the secretary wrote with the report (a required field), one paragraph per line."""
+    text = str(ctx.step(ctx.action).get("course") or "")
+    return [Paragraph.of(sentence(line)) for line in text.splitlines() if line.strip()]
 
 
 def _duties(first: Mapping[str, Any]) -> str:
@@ -445,19 +638,16 @@ def report(ctx: DocumentContext) -> OfficialDocument:
     ]
     entitled, present = count(vote.get("entitled")), count(vote.get("present"))
     quorum = _quorum(ctx, entitled, present)
+    elects = f"新一届{committee_of(org)}委员" + (f"和{_DISCIPLINE}委员" if _discipline_size(ctx) else "")
     text = (
-        f"大会应到会有选举权的党员{entitled}名，实到会{present}名{'，' + quorum if quorum else ''}。"
-        f"{_agenda(r1.get('agenda'))}大会以无记名投票方式差额选举新一届{committee_of(org)}委员。"
+        f"{_delegates_text(ctx)}大会应到会有选举权的党员{entitled}名，实到会{present}名{'，' + quorum if quorum else ''}。"
+        f"{_without_rights_text(vote)}{_agenda(r1.get('agenda'))}大会以无记名投票方式差额选举{elects}。"
     )
     body.append(Paragraph.item(f"{heading(1)}大会基本情况。", text))
-    elected1 = stroke_ordered(_elected_names(vote))
-    votes = rows(vote.get("votes"))
-    text = (
-        f"{_ballots(vote)}各候选人得票情况（按姓氏笔画为序）：{_tally(votes)}。"
-        f"按照得票超过实到会有选举权党员半数的规定，{join_names(elected1)}{len(elected1)}名同志当选。"
-    )
-    body.append(Paragraph.item(f"{heading(2)}选举情况。", text))
-    body += [Paragraph.of(r) for r in _rounds(ctx, seats)]
+    body += _course(ctx)
+    first_text, state = _first_round(ctx, seats)
+    body.append(Paragraph.item(f"{heading(2)}选举情况。", first_text))
+    body += [Paragraph.of(r) for r in _rounds(ctx, seats, state)]
     members = committee_members(ctx)
     body.append(
         Paragraph.of(
@@ -474,11 +664,78 @@ def report(ctx: DocumentContext) -> OfficialDocument:
         f"经会议研究，委员分工如下：{_duties(first)}。"
     )
     body.append(Paragraph.item(f"{heading(3)}书记、副书记选举和委员分工。", text))
+    n = 4
+    discipline = _report_discipline(ctx, vote)
+    if discipline:
+        body.append(Paragraph.item(f"{heading(n)}纪律检查委员会选举情况。", discipline))
+        n += 1
     remarks = ctx.step(ctx.action).get("remarks")
     if remarks:
-        body.append(Paragraph.item(f"{heading(4)}其他事项。", sentence(remarks)))
+        body.append(Paragraph.item(f"{heading(n)}其他事项。", sentence(remarks)))
     body.append(Paragraph.of("特此报告。"))
-    return frame(ctx, ctx.declared_title, body)
+    title, body = _for_congress(ctx, ctx.declared_title, body)
+    return frame(ctx, title, body)
+
+
+def _delegates_text(ctx: DocumentContext) -> str:
+    """At a 党员代表大会: how the delegates were elected and what the 代表资格审查 found."""
+    if not _congress(ctx):
+        return ""
+    units = rows(ctx.step("record_delegates").get("units"))
+    elected = sum(count(u.get("delegates")) for u in units)
+    credentials = ctx.step("record_credentials")
+    text = f"出席大会的代表由{len(units)}个选举单位党员大会选举产生，共{elected}名。"
+    if credentials:
+        rejected = rows(credentials.get("rejected"))
+        text += f"经代表资格审查委员会审查，{count(credentials.get('confirmed'))}名代表资格有效"
+        if rejected:
+            shown = "；".join(f"{r.get('name')}（{clause(r.get('reason'))}）" for r in rejected)
+            text += f"，{len(rejected)}名代表资格未予确认：{shown}"
+        text += "。"
+    return text
+
+
+def _without_rights_text(vote: Mapping[str, Any]) -> str:
+    """Full members on record without a vote, each with the reason (条例第五条)."""
+    named = [r for r in rows(vote.get("without_rights")) if r.get("name")]
+    if not named:
+        return ""
+    shown = "；".join(f"{r.get('name')}同志{clause(r.get('reason'))}" for r in named)
+    return f"另有{len(named)}名正式党员没有表决权、选举权，未计入应到会人数：{shown}。"
+
+
+def _report_discipline(ctx: DocumentContext, vote: Mapping[str, Any]) -> str:
+    """The 纪委's ballot, every later round for it, its members and its first meeting."""
+    if not _discipline_size(ctx):
+        return ""
+    seats = _discipline_size(ctx)
+    issued, returned, invalid = (
+        count(vote.get(k))
+        for k in ("discipline_ballots_issued", "discipline_ballots_returned", "discipline_invalid_ballots")
+    )
+    valid = f"其中有效票{returned - invalid}张、无效票{invalid}张" if invalid else "均为有效票"
+    text = (
+        f"应选纪委委员{seats}名。纪委委员选举共发出选票{issued}张，收回{returned}张，{valid}。"
+        f"各候选人得票情况（按姓氏笔画为序）：{_tally(rows(vote.get('discipline_votes')))}。"
+    )
+    for action, data in since(ctx, "record_vote")[1:]:
+        if action == "record_additional_vote" and rows(data.get("discipline_votes")):
+            won = [str(e.get("name")) for e in rows(data.get("discipline_elected")) if e.get("name")]
+            outcome = f"{join_names(stroke_ordered(won))}同志当选" if won else "无人当选"
+            text += f"纪委委员另行选举（再次投票）得票情况：{_tally(rows(data.get('discipline_votes')), ordered=False)}，{outcome}。"
+    members = _discipline_members(ctx)
+    text += f"新一届{_DISCIPLINE}由{join_names(members)}{len(members)}名同志组成（按姓氏笔画为序）。"
+    first = ctx.step("record_discipline_first_meeting")
+    if first:
+        day = as_date(first.get("meeting_date"))
+        leaders = f"{first.get('secretary')}同志为纪委书记（得{count(first.get('secretary_yes'))}票）"
+        for d in rows(first.get("deputies")):
+            leaders += f"、{d.get('name')}同志为纪委副书记（得{count(d.get('yes'))}票）"
+        text += (
+            f"{date_cn(day) if day else ''}，新一届{_DISCIPLINE}召开第一次全体会议，到会委员{count(first.get('present'))}名，"
+            f"以无记名投票方式等额选举{leaders}。"
+        )
+    return text
 
 
 def _secretary_rounds(ctx: DocumentContext) -> list[Mapping[str, Any]]:
@@ -525,6 +782,7 @@ def _report_nc(ctx: DocumentContext) -> OfficialDocument:
         f"大会以无记名投票方式选举支部{posts}。{_ballots(final)}"
     )
     body.append(Paragraph.item(f"{heading(n)}大会基本情况。", text))
+    body += _course(ctx)
     n += 1
     results = []
     for v in votes:
@@ -587,6 +845,7 @@ def reply3(ctx: DocumentContext) -> OfficialDocument:
             f"{you(org)}新一届{committee_of(org)}由{join_names(members)}{len(members)}名同志组成"
             f"（按姓氏笔画为序），予以备案。"
         )
+        items += _reply3_discipline(ctx)
     if start:
         years = _term_years(ctx)
         end = regular_term_end(start, years)
@@ -598,7 +857,30 @@ def reply3(ctx: DocumentContext) -> OfficialDocument:
     leaders = "新当选的支部书记" if nc else f"{you(org)}新一届{committee_of(org)}"
     body.append(Paragraph.of(f"希望{leaders}团结带领全体党员，认真履行职责，充分发挥党组织战斗堡垒作用。"))
     body.append(Paragraph.of("此复。"))
-    return frame(ctx, title, body, copies_to=reply_copies(ctx))
+    title, body = _for_congress(ctx, title, body)
+    copies = reply_copies(ctx)
+    if ctx.signed_on("review_request2"):
+        # version 3: the 纪检 side gave its opinion on 请示②, and 批复③ is copied to it (copy_to)
+        copies = (*copies, f"{_superior_name(ctx)}纪检部门")
+    return frame(ctx, title, body, copies_to=copies)
+
+
+def _reply3_discipline(ctx: DocumentContext) -> list[str]:
+    first = ctx.step("record_discipline_first_meeting")
+    members = _discipline_members(ctx)
+    if not _discipline_size(ctx) or not members:
+        return []
+    out = []
+    if first.get("secretary"):
+        approved = f"同意{first.get('secretary')}同志任{you(ctx.org)}{_DISCIPLINE}书记"
+        deputies = [str(d.get("name")) for d in rows(first.get("deputies")) if d.get("name")]
+        if deputies:
+            approved += f"，{join_names(deputies)}同志任{_DISCIPLINE}副书记"
+        out.append(f"{approved}。")
+    out.append(
+        f"{you(ctx.org)}新一届{_DISCIPLINE}由{join_names(members)}{len(members)}名同志组成（按姓氏笔画为序），予以备案。"
+    )
+    return out
 
 
 COMPOSERS = {

@@ -30,7 +30,7 @@ from typing import Any
 from flowengine.chinese import chinese_date
 from flowengine.definitions.params import Param, ParamType, optional
 from flowengine.engine.ballot_order import order_records_by_surname_strokes
-from flowengine.engine.calendar import working_days_between
+from flowengine.engine.calendar import add_working_days, working_days_between
 from flowengine.engine.checks import CheckContext, CheckResult, OrgUpdate, RuleSet
 from flowengine.engine.rules.common import (
     add_months,
@@ -176,9 +176,9 @@ class Ledger:
         names = tuple(candidates)
         return cls(seats, names, (), "regular", names, seats)
 
-    def after(self, round_data: Mapping[str, Any]) -> Ledger:
+    def after(self, round_data: Mapping[str, Any], votes_key: str = "votes") -> Ledger:
         present = int(round_data.get("present") or 0)
-        count = count_round(_votes(round_data.get("votes")), present, self.open_seats, self.kind != "tie")
+        count = count_round(_votes(round_data.get(votes_key)), present, self.open_seats, self.kind != "tie")
         elected = self.elected + tuple(n for n in count.winners if n not in self.elected)
         if count.tied:
             return dataclasses.replace(
@@ -193,8 +193,40 @@ class Ledger:
         return dataclasses.replace(self, elected=elected, kind=None, eligible=(), open_seats=0)
 
 
-def _rounds(ctx: CheckContext, include_current: bool) -> list[Mapping[str, Any]]:
-    """The rounds of the current election, oldest first: the last first ballot and what followed it."""
+@dataclass(frozen=True)
+class Body:
+    """A second body elected at the same 党员大会 (the 纪律检查委员会): where its approved seats and
+    candidates are, and the field of each round's form that holds its tally."""
+
+    seats: str
+    candidates: str
+    votes: str
+
+
+#: The optional parameters a counting rule takes to count the second body instead of the committee.
+BODY_PARAMS: dict[str, Param] = {
+    "body_seats": optional(
+        V, "the second body's approved seats (e.g. the 纪委's); leave out for the committee"
+    ),
+    "body_candidates": optional(V, "the second body's approved candidates"),
+    "body_votes": optional(T, "the field of each round holding the second body's tally"),
+}
+
+
+def body_of(ctx: CheckContext) -> Body | None:
+    """The body a rule counts: the committee (``None``) unless ``body_seats`` names another one."""
+    p = ctx.params
+    if not p.get("body_seats"):
+        return None
+    votes = p.get("body_votes") or _field(p.get("votes", "votes")) or "votes"
+    return Body(p["body_seats"], p.get("body_candidates") or "", votes)
+
+
+def _rounds(ctx: CheckContext, include_current: bool, votes_key: str = "votes") -> list[Mapping[str, Any]]:
+    """The rounds of the current election, oldest first: the last first ballot and what followed it.
+
+    A round in which this body was not voted on (its tally empty: only the other body had seats left)
+    is left out, so it neither elects nor turns a pending re-vote into a 另行选举."""
     first, additional = ctx.procedure["first_round"], ctx.procedure["additional_round"]
     rounds: list[Mapping[str, Any]] = []
     for action, data in ctx.history:
@@ -209,15 +241,25 @@ def _rounds(ctx: CheckContext, include_current: bool) -> list[Mapping[str, Any]]
             rounds = [ctx.form]
         elif ctx.action == additional:
             rounds.append(ctx.form)
-    return rounds
+    return [r for i, r in enumerate(rounds) if i == 0 and votes_key == "votes" or _votes(r.get(votes_key))]
 
 
 def ledger(ctx: CheckContext, include_current: bool = True) -> Ledger:
-    """Replay the rounds (with or without the one being recorded) from the approved seats and candidates."""
-    seats = int_of(ctx, ctx.procedure["seats"]) or 0
-    state = Ledger.start(seats, names_in(value_of(ctx, ctx.procedure["candidates"])))
-    for r in _rounds(ctx, include_current):
-        state = state.after(r)
+    """Replay the rounds (with or without the one being recorded) from the approved seats and candidates.
+
+    With ``body_seats`` (and ``body_candidates``, ``body_votes``) among the rule's parameters, the second
+    body's election is replayed instead; a request that elects no such body has nothing left to elect."""
+    body = body_of(ctx)
+    if body is None:
+        seats_ref, candidates_ref, votes_key = ctx.procedure["seats"], ctx.procedure["candidates"], "votes"
+    else:
+        seats_ref, candidates_ref, votes_key = body.seats, body.candidates, body.votes
+    seats = int_of(ctx, seats_ref) or 0
+    if body is not None and seats <= 0:
+        return Ledger(0, (), kind=None)
+    state = Ledger.start(seats, names_in(value_of(ctx, candidates_ref)))
+    for r in _rounds(ctx, include_current, votes_key):
+        state = state.after(r, votes_key)
     return state
 
 
@@ -688,6 +730,7 @@ def _listed_once(names: list[str], ref: str) -> CheckFailure | None:
     "votes_for_candidates",
     title="计票表与本轮候选人一致",
     params={
+        **BODY_PARAMS,
         "votes": Param(V, "the tally", default="votes"),
         "candidates": optional(V, "a fixed candidate list (the no-committee vote); else the count decides"),
     },
@@ -712,6 +755,8 @@ def votes_for_candidates(ctx: CheckContext) -> CheckResult:
         state = this_round(ctx)
         kind, eligible, open_seats = state.kind, state.eligible, state.open_seats
     if kind is None:
+        if not names:
+            return None  # this body has nothing left to elect; the round is for the other one
         return CheckFailure("votes_for_candidates", "应选名额已全部选出，不需要再投票。", ref)
     for i, name in enumerate(names):
         if name not in eligible:
@@ -745,6 +790,7 @@ def _elected(ctx: CheckContext) -> tuple[str, list[str]]:
     "elected_among_candidates",
     title="当选人为本轮候选人",
     params={
+        **BODY_PARAMS,
         "elected": Param(V, "the elected", default="elected"),
         "votes": Param(V, "the tally", default="votes"),
     },
@@ -773,7 +819,7 @@ def elected_among_candidates(ctx: CheckContext) -> CheckResult:
 @RULES.check(
     "elected_within_seats",
     title="当选人数不超过应选名额",
-    params={"elected": Param(V, "the elected", default="elected")},
+    params={**BODY_PARAMS, "elected": Param(V, "the elected", default="elected")},
 )
 def elected_within_seats(ctx: CheckContext) -> CheckResult:
     """No more elected than the seats this round fills."""
@@ -794,6 +840,7 @@ def elected_within_seats(ctx: CheckContext) -> CheckResult:
     "elected_have_majority",
     title="当选人得票超过半数",
     params={
+        **BODY_PARAMS,
         "elected": Param(V, "the elected", default="elected"),
         "votes": Param(V, "the tally", default="votes"),
         "present": Param(V, "voters present", default="present"),
@@ -823,6 +870,7 @@ def elected_have_majority(ctx: CheckContext) -> CheckResult:
     "elected_match_votes",
     title="当选名单与计票结果一致",
     params={
+        **BODY_PARAMS,
         "elected": Param(V, "the elected", default="elected"),
         "votes": Param(V, "the tally", default="votes"),
         "present": Param(V, "voters present", default="present"),
@@ -867,7 +915,11 @@ def elected_match_votes(ctx: CheckContext) -> CheckResult:
     return None
 
 
-@RULES.predicate("additional_vote_needed", title="尚有名额未选出或得票相等（须另行选举或再次投票）")
+@RULES.predicate(
+    "additional_vote_needed",
+    title="尚有名额未选出或得票相等（须另行选举或再次投票）",
+    params={**BODY_PARAMS, "votes": optional(T, "the field of the round holding the tally")},
+)
 def additional_vote_needed(ctx: CheckContext) -> bool:
     """Seats left after this round (too few with a majority, or a tie at the cut-off): another round."""
     return ledger(ctx).kind is not None
@@ -919,7 +971,7 @@ def seats_reduction_allowed(ctx: CheckContext) -> CheckResult:
 @RULES.check(
     "first_meeting_quorum",
     title="第一次全体会议到会委员达到法定人数",
-    params={"present": Param(V, "members present", default="present")},
+    params={**BODY_PARAMS, "present": Param(V, "members present", default="present")},
     settings=("quorum_ratio",),
 )
 def first_meeting_quorum(ctx: CheckContext) -> CheckResult:
@@ -958,6 +1010,7 @@ def _leaders(ctx: CheckContext) -> list[tuple[str, str, str]]:
     "leaders_among_elected",
     title="书记、副书记和主持人为新当选委员",
     params={
+        **BODY_PARAMS,
         "secretary": Param(V, "the elected 书记", default="secretary"),
         "deputies": Param(V, "the elected 副书记 (rows with a name)", default="deputies"),
         "chair": Param(V, "who chaired", default="chair"),
@@ -1081,6 +1134,481 @@ def secretary_not_elected(ctx: CheckContext) -> bool:
         if isinstance(row, Mapping) and row.get(ctx.params["post"]) == SECRETARY:
             return 2 * int(row.get("yes") or 0) <= present
     return True
+
+
+# ---- voters and ballots (version 3) -------------------------------------------------------------------
+
+#: Why a full member on record has no vote (条例第五条), as the form offers it and the report prints it.
+NO_VOTE_REASONS = ("受留党察看处分，在留党察看期间", "被依法留置、逮捕，中止党员权利")
+
+
+@RULES.check(
+    "voters_within_membership",
+    title="应到会人数不多于有选举权的正式党员（代表）",
+    params={
+        "entitled": Param(V, "voters entitled to attend", default="entitled"),
+        "members": optional(V, "full members on record (default: the procedure's members)"),
+        "without_rights": optional(V, "full members without a vote (rows with a name and a reason)"),
+        "delegates": optional(V, "delegates whose credentials were confirmed (a 党员代表大会)"),
+    },
+)
+def voters_within_membership(ctx: CheckContext) -> CheckResult:
+    """``应到会`` ≤ the full members on record minus those without voting rights, or ≤ the delegates.
+
+    Only full members vote: not probationary members, not members under 留党察看, and members detained
+    (留置、逮捕) have their rights suspended (《中国共产党基层组织选举工作条例》2020 第五条). At a
+    党员代表大会 the voters are the delegates whose credentials were confirmed (条例第四条).
+    """
+    ref = ctx.params.get("entitled", "entitled")
+    entitled = int_of(ctx, ref)
+    if entitled is None:
+        return None
+    delegates_ref = ctx.params.get("delegates")
+    delegates = int_of(ctx, delegates_ref) if delegates_ref else None
+    if delegates is not None:
+        if entitled > delegates:
+            return CheckFailure(
+                "voters_within_membership",
+                f"应到会代表 {entitled} 名，多于经资格审查确认有效的代表 {delegates} 名（党员代表大会由代表进行选举）。",
+                _field(ref),
+            )
+        return None
+    members_ref = ctx.params.get("members")
+    full = int_of(ctx, members_ref) if members_ref else recorded_full_members(ctx)
+    if full is None:
+        return None
+    rows_ref = ctx.params.get("without_rights")
+    rows = [r for r in (value_of(ctx, rows_ref) if rows_ref else None) or [] if isinstance(r, Mapping)]
+    named = [r for r in rows if isinstance(r.get("name"), str) and r["name"].strip()]
+    limit = full - len(named)
+    if entitled <= limit:
+        return None
+    why = "（预备党员没有表决权、选举权，条例第五条）"
+    if named:
+        shown = "；".join(f"{r['name'].strip()}：{r.get('reason') or '没有选举权'}" for r in named)
+        text = (
+            f"应到会有选举权的党员 {entitled} 名，多于正式党员 {full} 名减去没有选举权的 {len(named)} 名"
+            f"（{shown}）后的 {limit} 名{why}。"
+        )
+    else:
+        text = f"应到会有选举权的党员 {entitled} 名，多于正式党员 {full} 名{why}。"
+    return CheckFailure("voters_within_membership", text, _field(ref))
+
+
+@RULES.check(
+    "marks_within_ballots",
+    title="赞成票总数不多于有效选票数乘以应选名额",
+    params={
+        **BODY_PARAMS,
+        "votes": Param(V, "the tally (rows with yes votes)", default="votes"),
+        "returned": Param(V, "ballots returned", default="ballots_returned"),
+        "invalid": Param(V, "invalid ballots", default="invalid_ballots"),
+    },
+)
+def marks_within_ballots(ctx: CheckContext) -> CheckResult:
+    """The yes marks of a round, summed over its candidates, are at most valid ballots × seats of the round.
+
+    A ballot marking more names than seats is invalid (条例第二十八条), so each valid ballot carries at
+    most as many yes marks as the round has seats; a tally above that is a counting slip.
+    """
+    ref = ctx.params.get("votes", "votes")
+    returned = int_of(ctx, ctx.params.get("returned", "ballots_returned"))
+    invalid = int_of(ctx, ctx.params.get("invalid", "invalid_ballots")) or 0
+    votes = _votes(value_of(ctx, ref))
+    if returned is None or not votes:
+        return None
+    state = this_round(ctx)
+    seats = state.open_seats
+    valid = max(returned - invalid, 0)
+    marks = sum(y for _, y in votes)
+    if marks > valid * seats:
+        return CheckFailure(
+            "marks_within_ballots",
+            f"本轮{_round_title(state.kind)}应选 {seats} 名，有效选票 {valid} 张，每张至多 {seats} 个赞成标记，"
+            f"赞成票合计至多 {valid * seats} 张；登记的赞成票合计 {marks} 张，超出 {marks - valid * seats} 张，请核对计票。",
+            ref,
+        )
+    return None
+
+
+@RULES.check(
+    "publicity_ended",
+    title="公示期已结束",
+    params={
+        "flag": Param(V, "whether there was a 公示"),
+        "start": Param(V, "its first day"),
+        "end": Param(V, "its last day"),
+    },
+    settings=("publicity_days",),
+)
+def publicity_ended(ctx: CheckContext) -> CheckResult:
+    """A 公示 of the candidates must be over before 请示② is sent: its last day (and at least
+    ``publicity_days`` working days from its first) before today."""
+    if not value_of(ctx, ctx.params["flag"]):
+        return None
+    start, end = date_of(value_of(ctx, ctx.params["start"])), date_of(value_of(ctx, ctx.params["end"]))
+    if end is None:
+        return None
+    need = int(ctx.settings.get("publicity_days") or 0)
+    last = end
+    if start is not None and need:
+        last = max(end, add_working_days(start - dt.timedelta(days=1), need))
+    if ctx.today <= last:
+        return CheckFailure(
+            "publicity_ended",
+            f"候选人预备人选公示至{chinese_date(last)}结束（不少于 {need} 个工作日），公示期满后方可报送请示。",
+            None,
+        )
+    return None
+
+
+@RULES.check(
+    "duties_required",
+    title="委员分工设组织、宣传、纪检委员",
+    params={"duties": Param(V, "the duties (rows with a duty)", default="duties")},
+    settings=("required_duties",),
+)
+def duties_required(ctx: CheckContext) -> CheckResult:
+    """The duties the setting ``required_duties`` names for the organization type are each held by someone.
+
+    《中国共产党支部工作条例（试行）》第六章: 党支部委员会设书记和组织委员、宣传委员、纪检委员等; a member may
+    hold two duties in a small committee (a second row with the same name).
+    """
+    required = _setting_for_type(ctx, "required_duties") or ()
+    if isinstance(required, str):
+        required = (required,)
+    ref = ctx.params.get("duties", "duties")
+    held = {str(r.get("duty") or "") for r in value_of(ctx, ref) or [] if isinstance(r, Mapping)}
+    missing = [d for d in required if d not in held]
+    if missing:
+        return CheckFailure(
+            "duties_required",
+            f"{type_title(ctx)}委员会应设{'、'.join(required)}（《中国共产党支部工作条例（试行）》第六章），"
+            f"委员分工中缺少：{'、'.join(missing)}。委员较少的，可由一名委员兼任（增加一行同一姓名）。",
+            ref,
+        )
+    return None
+
+
+# ---- the 纪律检查委员会 elected at the same 党员大会 (version 3) --------------------------------------------
+
+
+def has_discipline_committee(ctx: CheckContext) -> bool:
+    """The organization is a 基层委员会 that has a 纪律检查委员会 (setting ``discipline_committee``, per org)."""
+    return ctx.org.type == "committee" and bool(ctx.settings.get("discipline_committee"))
+
+
+@RULES.predicate(
+    "discipline_committee_elected",
+    title="同时选举纪律检查委员会",
+    params={"size": Param(V, "the 纪委 seats 请示① asked for")},
+)
+def discipline_committee_elected(ctx: CheckContext) -> bool:
+    """The request elects a 纪委 (请示① asked for its seats)."""
+    return (int_of(ctx, ctx.params["size"]) or 0) > 0
+
+
+@RULES.check(
+    "discipline_committee_sizes",
+    title="纪委委员名额和候选人数符合规定",
+    params={
+        "size": Param(V, "the 纪委 seats", default="discipline_size"),
+        "candidates": Param(
+            V, "the 纪委 candidates (a number or a list)", default="discipline_candidate_count"
+        ),
+        "deputies": optional(V, "the number of 纪委副书记"),
+    },
+    settings=("discipline_committee", "discipline_committee_size", "margin_ratio"),
+)
+def discipline_committee_sizes(ctx: CheckContext) -> CheckResult:
+    """A 基层委员会 with a 纪委 asks for both bodies' sizes in 请示①; an organization without one asks for none.
+
+    The 纪委 of a 基层委员会 is elected by the same 党员大会 (《中国共产党基层组织选举工作条例》2020 第二条;
+    《中国共产党普通高等学校基层组织工作条例》: 纪律检查委员会由党员大会或党员代表大会选举产生); its
+    members are elected with the same margin (差额, 条例第十三条)."""
+    size_ref, cand_ref = (
+        ctx.params.get("size", "discipline_size"),
+        ctx.params.get("candidates", "discipline_candidate_count"),
+    )
+    size, count = int_of(ctx, size_ref) or 0, int_of(ctx, cand_ref) or 0
+    if not has_discipline_committee(ctx):
+        if size or count:
+            return CheckFailure(
+                "discipline_committee_sizes",
+                "本组织未设纪律检查委员会（组织设置中未标明），不能选举纪委委员；如已设立，请管理员在组织设置中标明。",
+                _field(size_ref),
+            )
+        return None
+    if not size:
+        return CheckFailure(
+            "discipline_committee_sizes",
+            "本组织设有纪律检查委员会，与党的委员会在同一次大会上选举，请填写新一届纪委委员名额。",
+            _field(size_ref),
+        )
+    bounds = ctx.settings.get("discipline_committee_size")
+    if isinstance(bounds, Sequence) and not isinstance(bounds, str) and len(bounds) == 2:
+        low, high = int(bounds[0]), int(bounds[1])
+        if not low <= size <= high:
+            return CheckFailure(
+                "discipline_committee_sizes",
+                f"纪律检查委员会委员一般为 {low} 至 {high} 名，本次拟设 {size} 名。",
+                _field(size_ref),
+            )
+    fraction = ratio(ctx.settings.get("margin_ratio", "1/5"))
+    need = margin_needed(size, fraction)
+    if count < need:
+        return CheckFailure(
+            "discipline_committee_sizes",
+            f"应选纪委委员 {size} 名，候选人应多于应选人数的 {float(fraction) * 100:g}%（差额选举，条例第十三条），"
+            f"即至少 {need} 名；现为 {count} 名。",
+            _field(cand_ref),
+        )
+    deputies_ref = ctx.params.get("deputies")
+    deputies = (int_of(ctx, deputies_ref) or 0) if deputies_ref else 0
+    if deputies and 1 + deputies > size:
+        return CheckFailure(
+            "discipline_committee_sizes",
+            f"纪委书记、副书记共 {1 + deputies} 名，多于纪委的 {size} 个名额。",
+            _field(deputies_ref) if deputies_ref else None,
+        )
+    return None
+
+
+@RULES.check(
+    "discipline_slate_complete",
+    title="纪委委员候选人预备人选齐全",
+    params={
+        "size": Param(V, "the 纪委 seats approved"),
+        "candidates": Param(V, "the 纪委 candidates", default="discipline_candidates"),
+        "secretary": Param(V, "the 纪委书记 candidate", default="discipline_secretary_candidate"),
+    },
+)
+def discipline_slate_complete(ctx: CheckContext) -> CheckResult:
+    """With a 纪委 approved, 请示② lists its candidates and its 书记 candidate; without one, none."""
+    size = int_of(ctx, ctx.params["size"]) or 0
+    cand_ref, sec_ref = (
+        ctx.params.get("candidates", "discipline_candidates"),
+        ctx.params.get("secretary", "discipline_secretary_candidate"),
+    )
+    names = names_in(value_of(ctx, cand_ref))
+    secretary = value_of(ctx, sec_ref)
+    if not size:
+        if names:
+            return CheckFailure(
+                "discipline_slate_complete",
+                "批复同意的换届事项中没有纪律检查委员会，请删去纪委委员候选人。",
+                _field(cand_ref),
+            )
+        return None
+    if not names:
+        return CheckFailure(
+            "discipline_slate_complete",
+            f"请填写纪委委员候选人预备人选（应选 {size} 名，差额选举）。",
+            _field(cand_ref),
+        )
+    if not (isinstance(secretary, str) and secretary.strip()):
+        return CheckFailure("discipline_slate_complete", "请填写纪委书记候选人预备人选。", _field(sec_ref))
+    return None
+
+
+@RULES.check(
+    "election_complete",
+    title="另一机构的名额已选出",
+    params={**BODY_PARAMS, "what": Param(T, "what the body's members are called", default="委员")},
+)
+def election_complete(ctx: CheckContext) -> CheckResult:
+    """The body named by ``body_*`` has every seat filled (reducing the committee's seats does not end the
+    纪委's election: its seats left are elected first)."""
+    state = ledger(ctx)
+    if state.kind is None:
+        return None
+    what = ctx.params.get("what") or "委员"
+    return CheckFailure(
+        "election_complete",
+        f"{what}尚有 {state.open_seats} 个名额未选出，应先对其{_round_title(state.kind)}，不能以减少名额结束选举。",
+        None,
+    )
+
+
+@RULES.check(
+    "integrity_opinions_cover",
+    title="党风廉政意见逐人出具",
+    params={
+        "opinions": Param(F, "the opinions (rows with name, view, reasons)", default="opinions"),
+        "candidates": Param(V, "the candidate lists; the first the request holds is used", many=True),
+    },
+)
+def integrity_opinions_cover(ctx: CheckContext) -> CheckResult:
+    """The 纪检 side's 党风廉政意见 names each candidate once (无意见, or 有意见 with the reasons), and only them."""
+    ref = ctx.params.get("opinions", "opinions")
+    rows = [r for r in value_of(ctx, ref) or [] if isinstance(r, Mapping)]
+    candidates: list[str] = []
+    for cref in ctx.params.get("candidates") or ():
+        candidates = names_in(value_of(ctx, cref))
+        if candidates:
+            break
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        name = str(row.get("name") or "").strip()
+        if name and candidates and name not in candidates:
+            return CheckFailure(
+                "integrity_opinions_cover", f"“{name}”不是请示②所报的候选人预备人选。", f"{ref}[{i}].name"
+            )
+        if name in seen:
+            return CheckFailure("integrity_opinions_cover", f"“{name}”重复填写。", f"{ref}[{i}].name")
+        seen.add(name)
+        if row.get("view") == "有意见" and not str(row.get("reasons") or "").strip():
+            return CheckFailure(
+                "integrity_opinions_cover", f"对{name}有意见的，请写明理由。", f"{ref}[{i}].reasons"
+            )
+    missing = [n for n in candidates if n not in seen]
+    if missing:
+        return CheckFailure(
+            "integrity_opinions_cover", f"请对每名候选人预备人选出具意见，缺少：{'、'.join(missing)}。", ref
+        )
+    return None
+
+
+# ---- the 党员代表大会 (version 3) ---------------------------------------------------------------------
+
+
+@RULES.check(
+    "congress_allowed",
+    title="召开党员代表大会符合条件",
+    params={
+        "congress": Param(V, "whether a 党员代表大会 is asked for", default="congress"),
+        "delegates": Param(V, "the number of delegates", default="delegate_count"),
+    },
+    settings=("congress_threshold", "delegate_range"),
+)
+def congress_allowed(ctx: CheckContext) -> CheckResult:
+    """A 党员代表大会 only for a 基层委员会 of ``congress_threshold`` (500) members or more, with a number of
+    delegates in ``delegate_range`` (一般100至200名，最多不超过300名).
+
+    《中国共产党基层组织选举工作条例》2020 第四条: 党员人数在500名以上或者所辖党组织驻地分散的，经上级党组织
+    批准，可以召开党员代表大会进行选举 (the superior's approval is 批复①).
+    """
+    congress_ref, delegates_ref = (
+        ctx.params.get("congress", "congress"),
+        ctx.params.get("delegates", "delegate_count"),
+    )
+    if not value_of(ctx, congress_ref):
+        return None
+    threshold = int(ctx.settings.get("congress_threshold") or 500)
+    full = recorded_full_members(ctx)
+    if ctx.org.type != "committee" or full < threshold:
+        return CheckFailure(
+            "congress_allowed",
+            f"党员人数在 {threshold} 名以上的基层委员会，经上级党组织批准，方可召开党员代表大会进行选举"
+            f"（条例第四条）；本组织正式党员 {full} 名，应召开党员大会。",
+            _field(congress_ref),
+        )
+    delegates = int_of(ctx, delegates_ref)
+    if not delegates:
+        return CheckFailure("congress_allowed", "请填写党员代表大会的代表名额。", _field(delegates_ref))
+    bounds = ctx.settings.get("delegate_range")
+    if isinstance(bounds, Sequence) and not isinstance(bounds, str) and len(bounds) == 2:
+        low, high = int(bounds[0]), int(bounds[1])
+        if not low <= delegates <= high:
+            return CheckFailure(
+                "congress_allowed",
+                f"代表名额一般为 {low} 至 {high} 名（最多不超过 300 名），本次拟定 {delegates} 名。",
+                _field(delegates_ref),
+            )
+    if delegates > full:
+        return CheckFailure(
+            "congress_allowed",
+            f"代表名额（{delegates} 名）不能多于正式党员人数（{full} 名）。",
+            _field(delegates_ref),
+        )
+    return None
+
+
+@RULES.predicate(
+    "congress_approved",
+    title="上级批准召开党员代表大会",
+    params={
+        "approved": Param(V, "the superior's approval of a 党员代表大会 (批复①)"),
+        "asked": optional(V, "whether 请示① asked for one"),
+    },
+)
+def congress_approved(ctx: CheckContext) -> bool:
+    """The superior approved a 党员代表大会 in 批复① (and 请示① asked for it)."""
+    asked_ref = ctx.params.get("asked")
+    if asked_ref and not value_of(ctx, asked_ref):
+        return False
+    return bool(value_of(ctx, ctx.params["approved"]))
+
+
+@RULES.check(
+    "delegates_as_approved",
+    title="各选举单位选出的代表与批准的名额一致",
+    params={
+        "units": Param(V, "the units (rows with members and delegates elected)", default="units"),
+        "approved": Param(V, "the number of delegates approved"),
+    },
+)
+def delegates_as_approved(ctx: CheckContext) -> CheckResult:
+    """The units' delegates add up to the approved number, and no unit elects more delegates than members."""
+    ref = ctx.params.get("units", "units")
+    rows = [r for r in value_of(ctx, ref) or [] if isinstance(r, Mapping)]
+    approved = int_of(ctx, ctx.params["approved"])
+    total = 0
+    for i, row in enumerate(rows):
+        members, elected = int(row.get("members") or 0), int(row.get("delegates") or 0)
+        if elected > members:
+            return CheckFailure(
+                "delegates_as_approved",
+                f"{row.get('unit') or f'第 {i + 1} 个选举单位'}选出代表 {elected} 名，多于该单位的 {members} 名党员。",
+                f"{ref}[{i}].delegates",
+            )
+        total += elected
+    members_total = sum(int(r.get("members") or 0) for r in rows)
+    full = recorded_full_members(ctx)
+    if members_total > full:
+        return CheckFailure(
+            "delegates_as_approved",
+            f"各选举单位党员合计 {members_total} 名，多于本组织正式党员 {full} 名，请核对。",
+            ref,
+        )
+    if approved is not None and total != approved:
+        return CheckFailure(
+            "delegates_as_approved",
+            f"上级批准代表名额 {approved} 名，各选举单位共选出 {total} 名，应与批准的名额一致。",
+            ref,
+        )
+    return None
+
+
+@RULES.check(
+    "credentials_consistent",
+    title="代表资格审查结果与选出的代表一致",
+    params={
+        "confirmed": Param(V, "delegates whose credentials were confirmed", default="confirmed"),
+        "rejected": Param(V, "delegates not confirmed (rows with a name and a reason)", default="rejected"),
+        "elected": Param(V, "the units' delegates (rows with delegates)"),
+    },
+)
+def credentials_consistent(ctx: CheckContext) -> CheckResult:
+    """The credentials review accounts for every delegate the units elected: confirmed plus not confirmed."""
+    confirmed_ref = ctx.params.get("confirmed", "confirmed")
+    confirmed = int_of(ctx, confirmed_ref)
+    rejected = names_in(value_of(ctx, ctx.params.get("rejected", "rejected")))
+    elected = sum(
+        int(r.get("delegates") or 0)
+        for r in value_of(ctx, ctx.params["elected"]) or []
+        if isinstance(r, Mapping)
+    )
+    if confirmed is None:
+        return None
+    if confirmed + len(rejected) != elected:
+        return CheckFailure(
+            "credentials_consistent",
+            f"各选举单位共选出代表 {elected} 名，资格审查确认有效 {confirmed} 名、未确认 {len(rejected)} 名，"
+            f"合计 {confirmed + len(rejected)} 名，与选出的代表人数不一致。",
+            _field(confirmed_ref),
+        )
+    return None
 
 
 # ---- the new term, and moving it ---------------------------------------------------------------------

@@ -20,6 +20,14 @@ still in flight is not passed over: the grace must exceed the longest write tran
 skew between hosts. A seal covers at most ``max_events`` events; a larger backlog (the first seal of an
 existing database) becomes several seals, the last of which carries the cutoff.
 
+Each seal may be signed (:mod:`flowengine.service.audit.signing`): ``signature`` over ``digest`` with the
+private key ``key_id`` names, which the database never holds, so that a chain rewritten with recomputed
+hashes and digests by someone with full database access but without the key no longer verifies. Once a
+seal is signed, or once the verifiers' public keys are configured, a sealer without the private key refuses
+to add an unsigned seal (which ``audit verify`` would report for ever); and a sealer whose key has not signed
+the newest seal yet (its first run, or a rotation) adds an empty seal at once, so the key is in use — and
+everything sealed so far is covered by its signature — without waiting for new events.
+
 Several sealers may run at once (every scheduler process seals at the end of its sweep): each computes
 its seal from committed data without any lock, then inserts it only if the latest seal is still the one it
 built on; the primary key on ``seq`` refuses the second of two concurrent inserts. The loser retries from
@@ -39,9 +47,12 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from flowengine.chinese import CHINA
 from flowengine.clock import Clock
+from flowengine.errors import ConfigurationError, FlowEngineError
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import AuditEvent, AuditSeal
+from flowengine.service.audit.signing import SigningKey
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +70,7 @@ SEAL_FIELDS = (
     "event_count",
     "events_digest",
 )
-SEAL_COLUMNS = (*SEAL_FIELDS, "heads", "prev_digest", "digest")
+SEAL_COLUMNS = (*SEAL_FIELDS, "heads", "prev_digest", "digest", "key_id", "signature")
 
 Head = tuple[int, int, str]  # seq, event id, hash of a chain's last event in a sealed period
 
@@ -134,6 +145,7 @@ class SealSummary:
     last_event_id: int
     event_count: int
     digest: str
+    key_id: str | None = None  # the key that signed it (None: unsigned)
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> SealSummary:
@@ -145,7 +157,18 @@ class SealSummary:
             row["last_event_id"],
             row["event_count"],
             row["digest"],
+            row.get("key_id"),
         )
+
+
+class SigningKeyMissing(ConfigurationError):
+    """The seals are signed (or must be), and this sealer has no private key: it adds no unsigned seal."""
+
+
+class SealedPast(FlowEngineError):
+    """Something would be written dated inside a sealed period (``audit verify`` would call it back-dated)."""
+
+    code = "sealed_past"
 
 
 class _Raced(Exception):
@@ -160,6 +183,10 @@ class AuditSealer:
     clock: Clock
     grace: dt.timedelta = DEFAULT_GRACE
     max_events: int = DEFAULT_MAX_EVENTS
+    #: Signs each seal; the key is read from a file outside the database (FLOWENGINE_AUDIT_SIGNING_KEY).
+    signer: SigningKey | None = None
+    #: The verifiers trust public keys (FLOWENGINE_AUDIT_PUBLIC_KEYS): an unsigned seal would not verify.
+    require_signature: bool = False
 
     def seal(self, at: dt.datetime | None = None, *, max_seals: int | None = None) -> list[SealSummary]:
         """Seal every event written before ``at - grace`` (default: the clock) not sealed yet.
@@ -193,12 +220,27 @@ class AuditSealer:
             )
         return SealSummary.of(dict(row)) if row else None
 
+    def refuse_sealed(self, moment: dt.datetime) -> None:
+        """Raise :class:`SealedPast` if ``moment`` is before the last seal's cutoff: an event dated then, written
+        now, would be reported by ``audit verify`` as written after the fact, for ever (the trail is
+        append-only)."""
+        latest = self.latest()
+        if latest is not None and moment < latest.cutoff:
+            fmt = "%Y-%m-%d %H:%M:%S"
+            raise SealedPast(
+                f"不能以 {moment.astimezone(CHINA):{fmt}} 作为当前时间：审计记录已封存至 "
+                f"{latest.cutoff.astimezone(CHINA):{fmt}}（第 {latest.seq} 号封存），此前的时刻不能再写入记录，"
+                "否则 audit verify 会将其报告为封存后补写。请使用晚于该时刻的时间。"
+            )
+
     def _seal_once(self, now: dt.datetime) -> SealSummary | None:
         cutoff = now - self.grace
         with self.db.read() as s:
             conn = s.connection()
             prev = conn.execute(
-                select(_S.seq, _S.cutoff, _S.last_event_id, _S.digest).order_by(_S.seq.desc()).limit(1)
+                select(_S.seq, _S.cutoff, _S.last_event_id, _S.digest, _S.key_id)
+                .order_by(_S.seq.desc())
+                .limit(1)
             ).first()
             if prev is not None and cutoff <= prev.cutoff:
                 return None  # the clock is behind the last seal (skew, or a sweep simulated in the past)
@@ -209,11 +251,14 @@ class AuditSealer:
                 select(_E.id).where(_E.id > after, _E.at < cutoff).order_by(_E.id.desc()).limit(1)
             )
             if last is None:
-                return None
+                if not self._first_with_key(prev):
+                    return None
+                last = after  # an empty seal: this key signs everything sealed so far
             cap = conn.scalar(
                 select(_E.id).where(_E.id > after).order_by(_E.id).offset(self.max_events - 1).limit(1)
             )
             partial = cap is not None and cap < last
+            self._check_signer(prev)
             if partial:
                 assert cap is not None
                 last = cap
@@ -238,11 +283,14 @@ class AuditSealer:
         }
         heads = period.heads_text()
         prev_digest = prev.digest if prev is not None else GENESIS_SEAL
+        digest = seal_digest(fields, prev_digest, heads)
         row = {
             **fields,
             "heads": heads,
             "prev_digest": prev_digest,
-            "digest": seal_digest(fields, prev_digest, heads),
+            "digest": digest,
+            "key_id": self.signer.id if self.signer is not None else None,
+            "signature": self.signer.sign(digest) if self.signer is not None else None,
         }
         try:
             with self.db.write() as s:
@@ -253,11 +301,31 @@ class AuditSealer:
         except IntegrityError as exc:  # a concurrent sealer inserted this seq first (PostgreSQL)
             raise _Raced from exc
         log.info(
-            "audit seal %d: events %d–%d (%d), digest %s",
+            "audit seal %d: events %d–%d (%d), digest %s, key %s",
             row["seq"],
             after + 1,
             last,
             period.count,
             row["digest"],
+            row["key_id"] or "none (unsigned)",
         )
         return SealSummary.of(row)
+
+    def _first_with_key(self, prev: Any) -> bool:
+        """Whether this sealer's key has not signed the newest seal yet (first run with a key, a rotation)."""
+        return self.signer is not None and (prev is None or prev.key_id != self.signer.id)
+
+    def _check_signer(self, prev: Any) -> None:
+        if self.signer is not None:
+            return
+        signed = prev is not None and prev.key_id is not None
+        if signed or self.require_signature:
+            why = (
+                f"已有封存由密钥 {prev.key_id} 签名"
+                if signed
+                else "已配置审计公钥（FLOWENGINE_AUDIT_PUBLIC_KEYS）"
+            )
+            raise SigningKeyMissing(
+                f"{why}，而本进程未配置签名私钥（FLOWENGINE_AUDIT_SIGNING_KEY）：不写入无法核对的未签名封存。"
+                "请在运行调度进程的主机上配置私钥。"
+            )

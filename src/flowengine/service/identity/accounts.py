@@ -1,28 +1,28 @@
 """Sign-in and passwords: who may open a session, and how guessing is slowed down.
 
 Every entry point that authenticates people (the web UI today, perhaps an SSO bridge later) calls this
-module, so the lockout rule is one rule. After ``max_failures`` consecutive wrong passwords an account is
-locked for ``lock_minutes``; while locked, even the right password is refused without being checked, so a
-guesser learns nothing. Each refusal is an audit event of kind ``login_failure`` on the system chain, which
-an auditor can read; the reason (unknown user, wrong password, locked, disabled) is recorded there but
-never told to the person at the login page, who only learns "wrong user name or password" or "locked".
+module, so the rule is one rule. Failures are counted per client address and per account at that address
+(:mod:`.throttle`): after a few, each next attempt waits longer, and while it must wait it is refused
+without the password being looked at. No account is ever locked as such, so a stranger cannot lock anyone
+out. Every refusal reads the same ("wrong user name or password") and costs the same work — an unknown
+name is checked against a dummy hash, a disabled account's password is checked too — so the answer tells
+nobody which names exist. Each refusal is an audit event of kind ``login_failure`` on the system chain
+with its reason (unknown user, wrong password, disabled), which an auditor can read.
 
-A session is bound to a *fingerprint* of the password hash: changing the password changes the
-fingerprint, which ends every other session of that user at its next request.
+A changed or reset password ends every session of that user (:mod:`.sessions`) and revokes their API
+tokens (:mod:`.tokens`) in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from flowengine.chinese import chinese_time
 from flowengine.clock import Clock
 from flowengine.errors import FlowEngineError, NotFound, PermissionDenied, ValidationFailed
 from flowengine.persistence.db import Database
@@ -35,6 +35,9 @@ from flowengine.service.identity.passwords import (
     password_problem,
     verify_password,
 )
+from flowengine.service.identity.sessions import end_sessions
+from flowengine.service.identity.throttle import Throttle
+from flowengine.service.identity.tokens import revoke_all_tokens
 from flowengine.vocabulary import ROLES
 
 # A real hash of a random password, verified against when the user name is unknown, so that an unknown
@@ -42,14 +45,14 @@ from flowengine.vocabulary import ROLES
 _DUMMY_HASH = hash_password("flowengine-no-such-user-4f1c")
 
 
+#: The one answer to every refused sign-in (unknown name, wrong password, disabled account).
+REFUSED = "用户名或密码不正确。"
+
+
 class LoginRefused(FlowEngineError):
     """The credentials were not accepted; ``message`` is safe to show on the login page."""
 
     code = "login_refused"
-
-    def __init__(self, message: str, locked_until: dt.datetime | None = None) -> None:
-        super().__init__(message)
-        self.locked_until = locked_until
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,6 @@ class AccountView:
     display_name: str
     is_active: bool
     roles: tuple[RoleView, ...]
-    fingerprint: str
 
     def has_role(self, role: str) -> bool:
         return any(r.role == role for r in self.roles)
@@ -83,21 +85,11 @@ class AccountView:
         return self.has_role("admin")
 
 
-def fingerprint(password_hash: str) -> str:
-    """A short, non-secret digest of the stored hash: changes whenever the password changes."""
-    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
-
-
-def _china_time(moment: dt.datetime) -> str:
-    return chinese_time(moment, year=False)
-
-
 class Accounts:
-    def __init__(self, db: Database, clock: Clock, *, max_failures: int = 5, lock_minutes: int = 15) -> None:
+    def __init__(self, db: Database, clock: Clock, throttle: Throttle) -> None:
         self.db = db
         self.clock = clock
-        self.max_failures = max_failures
-        self.lock_minutes = lock_minutes
+        self.throttle = throttle
 
     # ---- reading -------------------------------------------------------------------------------------
 
@@ -109,9 +101,7 @@ class Accounts:
             .order_by(Organization.path, RoleAssignment.role)
         )
         roles = tuple(RoleView(r.role, ROLES.get(r.role, r.role), r.org_id, r.name) for r in rows)
-        return AccountView(
-            user.id, user.username, user.display_name, user.is_active, roles, fingerprint(user.password_hash)
-        )
+        return AccountView(user.id, user.username, user.display_name, user.is_active, roles)
 
     def get(self, user_id: int) -> AccountView | None:
         """The account behind a session, or None when it no longer exists or was disabled."""
@@ -124,53 +114,26 @@ class Accounts:
     # ---- signing in ----------------------------------------------------------------------------------
 
     def authenticate(self, username: str, password: str, client_addr: str | None = None) -> AccountView:
-        """Return the account, or raise :class:`LoginRefused` (and record why) — nothing else."""
+        """Return the account, or raise :class:`LoginRefused` (and record why) or :class:`TooManyAttempts`."""
         now = self.clock()
         username = (username or "").strip()
+        keys = self.throttle.keys("login", client_addr, username)
+        self.throttle.check(keys)
         with self.db.read() as s:
             user = s.scalar(select(User).where(User.username == username)) if username else None
-            if user is None:
-                verify_password(_DUMMY_HASH, password or "")
-                self._record_failure(None, username, "unknown_user", client_addr, now)
-                raise LoginRefused("用户名或密码不正确。")
-            user_id, password_hash = user.id, user.password_hash
-            active, locked_until = user.is_active, user.locked_until
-        if locked_until is not None and locked_until > now:
-            self._record_failure(user_id, username, "locked", client_addr, now)
-            raise LoginRefused(
-                f"该账户因连续 {self.max_failures} 次密码错误已被暂时锁定，请于 {_china_time(locked_until)} 后再试，"
-                "或联系系统管理员。",
-                locked_until,
-            )
-        if not verify_password(password_hash, password or ""):
-            locked = self._count_failure(user_id, now)
-            self._record_failure(user_id, username, "bad_password", client_addr, now)
-            if locked is not None:
-                raise LoginRefused(
-                    f"密码连续错误 {self.max_failures} 次，账户已锁定 {self.lock_minutes} 分钟"
-                    f"（至 {_china_time(locked)}）。",
-                    locked,
-                )
-            raise LoginRefused("用户名或密码不正确。")
-        if not active:
-            self._record_failure(user_id, username, "disabled", client_addr, now)
-            raise LoginRefused("该账户已停用，请联系系统管理员。")
-        with self.db.write() as s:
-            s.execute(update(User).where(User.id == user_id).values(failed_logins=0, locked_until=None))
+            user_id, password_hash = (user.id, user.password_hash) if user else (None, _DUMMY_HASH)
+            active = bool(user and user.is_active)
+        right = verify_password(password_hash, password or "")
+        if user_id is None or not right or not active:
+            reason = "unknown_user" if user_id is None else ("bad_password" if not right else "disabled")
+            self.throttle.fail(keys)
+            self._record_failure(user_id, username, reason, client_addr, now)
+            raise LoginRefused(REFUSED)
+        self.throttle.clear(keys[-1])
+        with self.db.read() as s:
             user = s.get(User, user_id)
             assert user is not None
             return self._view(s, user)
-
-    def _count_failure(self, user_id: int, now: dt.datetime) -> dt.datetime | None:
-        """Add one failure (atomically, so parallel guesses all count); lock at the limit."""
-        with self.db.write() as s:
-            s.execute(update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1))
-            failures = s.scalar(select(User.failed_logins).where(User.id == user_id)) or 0
-            if failures >= self.max_failures:
-                until = now + dt.timedelta(minutes=self.lock_minutes)
-                s.execute(update(User).where(User.id == user_id).values(failed_logins=0, locked_until=until))
-                return until
-            return None
 
     def _record_failure(
         self, user_id: int | None, username: str, reason: str, client_addr: str | None, now: dt.datetime
@@ -203,11 +166,22 @@ class Accounts:
         """Change one's own password; every problem is reported beside its field, nothing is changed."""
         now = self.clock()
         errors: dict[str, str] = {}
+        keys = self.throttle.keys("password", client_addr, str(user_id))
+        self.throttle.check(keys)
+        with self.db.read() as s:
+            user = s.get(User, user_id)
+            if user is None or not user.is_active:
+                raise PermissionDenied("用户不存在或已停用。")
+            right = verify_password(user.password_hash, current or "")
+        if not right:
+            self.throttle.fail(keys)
+        else:
+            self.throttle.clear(keys[-1])
         with self.db.write() as s:
             user = s.get(User, user_id)
             if user is None or not user.is_active:
                 raise PermissionDenied("用户不存在或已停用。")
-            if not verify_password(user.password_hash, current or ""):
+            if not right:
                 errors["current_password"] = "当前密码不正确"
             if len(new or "") < MIN_PASSWORD_LENGTH:
                 errors["new_password"] = f"新密码至少 {MIN_PASSWORD_LENGTH} 位"
@@ -220,15 +194,16 @@ class Accounts:
             if errors:
                 raise ValidationFailed(errors, "密码未修改。")
             user.password_hash = hash_password(new)
-            user.failed_logins = 0
-            user.locked_until = None
             s.flush()
+            ended = end_sessions(s, user.id, now, "password_change")
+            revoked = revoke_all_tokens(s, user.id, now)
             audit.append(
                 s,
                 at=now,
                 kind="password_change",
                 actor_id=user.id,
                 actor_name=user.display_name,
+                data={"sessions_ended": ended, "tokens_revoked": revoked},
                 client_addr=client_addr,
             )
             return self._view(s, user)
@@ -238,7 +213,7 @@ class Accounts:
     def reset_password(
         self, admin_id: int, user_id: int, new: str, confirm: str, client_addr: str | None = None
     ) -> None:
-        """Give a user a new password (they forgot theirs); it also lifts a lockout and ends their sessions."""
+        """Give a user a new password (they forgot theirs); it ends their sessions and revokes their tokens."""
         now = self.clock()
         with self.db.write() as s:
             admin = require_admin(s, admin_id)
@@ -253,16 +228,16 @@ class Accounts:
             )
             if errors:
                 raise ValidationFailed(errors, "密码未重置。")
-            user.password_hash = hash_password(new)  # a new fingerprint: the user's open sessions end
-            user.failed_logins = 0
-            user.locked_until = None
+            user.password_hash = hash_password(new)
+            ended = end_sessions(s, user.id, now, "password_reset")
+            revoked = revoke_all_tokens(s, user.id, now)
             admin_event(
                 s,
                 admin,
                 "password_reset",
                 now,
                 comment=f"重置 {user.username}（{user.display_name}）的密码",
-                data={"user_id": user.id},
+                data={"user_id": user.id, "sessions_ended": ended, "tokens_revoked": revoked},
                 client_addr=client_addr,
             )
 
@@ -279,8 +254,8 @@ class Accounts:
             if user.is_active == active:
                 return False
             user.is_active = active
-            if active:
-                user.failed_logins, user.locked_until = 0, None
+            if not active:
+                end_sessions(s, user.id, now, "disabled")
             admin_event(
                 s,
                 admin,

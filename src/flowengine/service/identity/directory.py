@@ -7,12 +7,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from flowengine.chinese import china_date
+from flowengine.documents.numbering import derived_prefix
 from flowengine.errors import NotFound, ValidationFailed
 from flowengine.persistence.db import Database
-from flowengine.persistence.models import Organization, RoleAssignment, User
+from flowengine.persistence.models import Document, DocumentCounter, Organization, RoleAssignment, User
 from flowengine.service.identity.admins import admin_event, require_admin
 from flowengine.service.identity.passwords import hash_password, password_problem
 from flowengine.vocabulary import ORG_TYPES, ROLES
@@ -30,6 +32,93 @@ class OrgSpec:
     term_start: dt.date | None = None
     term_end: dt.date | None = None
     settings: Mapping[str, Any] | None = None
+    doc_prefix: str | None = None
+    doc_next_serial: int | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+
+
+# ---- document numbering and the 附注 contact: one check for the form, the import and the command line ----
+
+#: The numbering fields of an organization, as the form, an import file and the command line name them.
+NUMBERING_FIELDS = ("doc_prefix", "doc_next_serial", "contact_name", "contact_phone")
+_PREFIX_FORBIDDEN = set("〔〕[]()（）【】0123456789０１２３４５６７８９号")
+_PHONE_CHARS = set("0123456789-+ ()（）转")
+
+
+def numbering_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """What is wrong with the numbering fields as typed (each message names the field); the sequence is
+    checked against the register in :func:`apply_numbering`."""
+    errors: dict[str, str] = {}
+    prefix = str(values.get("doc_prefix") or "").strip()
+    if len(prefix) > 20:
+        errors["doc_prefix"] = "发文代字不能超过 20 字"
+    elif prefix and (set(prefix) & _PREFIX_FORBIDDEN or any(c.isspace() for c in prefix)):
+        errors["doc_prefix"] = "发文代字只写机关代字（如“三十一中党委”），不含年份、括号、序号或空格"
+    raw = str(values.get("doc_next_serial") if values.get("doc_next_serial") is not None else "").strip()
+    if raw and (not raw.isdigit() or int(raw) < 1 or int(raw) > 99999):
+        errors["doc_next_serial"] = f"下一发文序号应为 1 至 99999 的整数，而不是 {raw!r}"
+    name = str(values.get("contact_name") or "").strip()
+    if len(name) > 50:
+        errors["contact_name"] = "联系人不能超过 50 字"
+    phone = str(values.get("contact_phone") or "").strip()
+    if len(phone) > 40:
+        errors["contact_phone"] = "联系电话不能超过 40 个字符"
+    elif phone and (not set(phone) <= _PHONE_CHARS or sum(c.isdigit() for c in phone) < 5):
+        errors["contact_phone"] = f"联系电话只能包含数字、“-”“+”、空格、括号或“转”，而不是 {phone!r}"
+    return errors
+
+
+def next_serial_of(s: Session, org_id: int, year: int) -> int:
+    """The serial the organization's next document of ``year`` takes."""
+    last = s.scalar(
+        select(DocumentCounter.last).where(DocumentCounter.issuer_id == org_id, DocumentCounter.year == year)
+    )
+    return (last or 0) + 1
+
+
+def apply_numbering(
+    s: Session, org: Organization, values: Mapping[str, Any], now: dt.datetime, errors: dict[str, str]
+) -> dict[str, Any]:
+    """Set the organization's 代字, contact and, when given, the next serial of this year's register.
+
+    The next serial may skip ahead (the office numbered documents outside flowengine) or go back to an
+    unused number, never to one already issued this year: the register's (issuer, year, serial) is unique.
+    Returns what changed (for the audit event); adds to ``errors`` and changes nothing when refused.
+    """
+    errors.update(numbering_problems(values))
+    year = china_date(now).year
+    raw = str(values.get("doc_next_serial") if values.get("doc_next_serial") is not None else "").strip()
+    wanted = int(raw) if raw.isdigit() and "doc_next_serial" not in errors else None
+    current = next_serial_of(s, org.id, year) if org.id is not None else 1
+    if wanted is not None and wanted != current and org.id is not None:
+        used = s.scalar(
+            select(func.max(Document.serial)).where(Document.issuer_id == org.id, Document.year == year)
+        )
+        if used is not None and wanted <= used:
+            errors["doc_next_serial"] = (
+                f"{year}年已发文至第 {used} 号，下一发文序号须大于 {used}（现为 {current}）"
+            )
+    if errors:
+        return {}
+    changes: dict[str, Any] = {}
+    for key in ("doc_prefix", "contact_name", "contact_phone"):
+        if key not in values:
+            continue
+        new = str(values.get(key) or "").strip() or None
+        if getattr(org, key) != new:
+            changes[key] = {"from": getattr(org, key), "to": new}
+            setattr(org, key, new)
+    if wanted is not None and wanted != current:
+        if org.id is None:
+            s.flush()
+        counter = s.get(DocumentCounter, (org.id, year))
+        if counter is None:
+            s.add(DocumentCounter(issuer_id=org.id, year=year, last=wanted - 1))
+        else:
+            counter.last = wanted - 1
+        changes["doc_next_serial"] = {"year": year, "from": current, "to": wanted}
+    return changes
 
 
 def _date(value: Any, where: str, errors: dict[str, str]) -> dt.date | None:
@@ -111,10 +200,14 @@ def parse_org_tree(items: Iterable[Mapping[str, Any]], known: Iterable[str] = ()
             "term_start",
             "term_end",
             "settings",
+            *NUMBERING_FIELDS,
         }
         for key in item:
             if key not in known:
                 errors[f"{where}.{key}"] = "未知字段"
+        for key, message in numbering_problems(item).items():
+            errors[f"{where}.{key}"] = message
+        serial = str(item.get("doc_next_serial") or "").strip()
         specs.append(
             OrgSpec(
                 code=code,
@@ -127,6 +220,10 @@ def parse_org_tree(items: Iterable[Mapping[str, Any]], known: Iterable[str] = ()
                 term_start=_date(item.get("term_start"), f"{where}.term_start", errors),
                 term_end=_date(item.get("term_end"), f"{where}.term_end", errors),
                 settings=_typed(item.get("settings") or {}),
+                doc_prefix=str(item.get("doc_prefix") or "").strip() or None,
+                doc_next_serial=int(serial) if serial.isdigit() else None,
+                contact_name=str(item.get("contact_name") or "").strip() or None,
+                contact_phone=str(item.get("contact_phone") or "").strip() or None,
             )
         )
     for i, spec in enumerate(specs):
@@ -158,6 +255,7 @@ ORG_FORM_FIELDS = (
     "probationary_members",
     "term_start",
     "term_end",
+    *NUMBERING_FIELDS,
 )
 _CODE_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
@@ -248,12 +346,15 @@ class OrgEdit:
     id: int | None
     values: Mapping[str, str]
     active_requests: int = 0
+    #: The 代字 documents use while none is set (an abbreviation of the name).
+    derived_prefix: str = ""
 
 
 class OrgAdmin:
     """Creating and editing organizations: validation beside each field, the tree kept consistent."""
 
     db: Database
+    clock: Any
 
     def org_form(self, actor_id: int, org_id: int) -> OrgEdit:
         with self.db.read() as s:
@@ -271,8 +372,12 @@ class OrgAdmin:
                 "probationary_members": str(org.probationary_members),
                 "term_start": org.term_start.isoformat() if org.term_start else "",
                 "term_end": org.term_end.isoformat() if org.term_end else "",
+                "doc_prefix": org.doc_prefix or "",
+                "doc_next_serial": str(next_serial_of(s, org.id, china_date(self.clock()).year)),
+                "contact_name": org.contact_name or "",
+                "contact_phone": org.contact_phone or "",
             }
-            return OrgEdit(org.id, values)
+            return OrgEdit(org.id, values, derived_prefix=derived_prefix(org.name))
 
     def save_org(  # noqa: C901 — the administrator's form field by field, each with its own message; read top to bottom
         self,
@@ -327,6 +432,7 @@ class OrgAdmin:
                     errors[k] = "请选择有效日期（年-月-日）"
             if start and end and end <= start:
                 errors["term_end"] = "任期届满日期应晚于任期开始日期"
+            errors.update(numbering_problems(v))
             if errors:
                 raise ValidationFailed(errors, "组织信息有误，未保存。")
             new = {
@@ -361,6 +467,11 @@ class OrgAdmin:
                 for k, value in new.items()
                 if old.get(k) != value
             }
+            numbering = {k: v[k] for k in NUMBERING_FIELDS if k in form}
+            errors = {}
+            changes |= apply_numbering(s, org, numbering, now, errors)
+            if errors:
+                raise ValidationFailed(errors, "组织信息有误，未保存。")
             admin_event(
                 s,
                 admin,
@@ -548,8 +659,9 @@ def _active_admins(s: Session) -> set[int]:
 class Directory(OrgAdmin, UserAdmin):
     """The organization tree and the people in it: imports (CLI) and the administrator's screens (web, API)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Any = None) -> None:
         self.db = db
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
     def import_orgs(self, specs: list[OrgSpec], now: dt.datetime) -> tuple[int, int]:
         """Create or update organizations by code, parents first; returns (created, updated)."""
@@ -577,6 +689,16 @@ class Directory(OrgAdmin, UserAdmin):
                     org.settings = dict(spec.settings or {})
                     s.flush()
                     org.path = f"{parent.path if parent else '/'}{org.id}/"
+                    numbering = {
+                        k: getattr(spec, k) for k in NUMBERING_FIELDS if getattr(spec, k) is not None
+                    }
+                    problems: dict[str, str] = {}
+                    apply_numbering(s, org, numbering, now, problems)
+                    if problems:
+                        raise ValidationFailed(
+                            {f"{spec.code}.{k}": v for k, v in problems.items()},
+                            "组织架构文件有误，未导入任何内容。",
+                        )
                     by_code[spec.code] = org
                     pending.remove(spec)
                     progressed = True
@@ -619,6 +741,39 @@ class Directory(OrgAdmin, UserAdmin):
             if uid is None:
                 raise NotFound(f"用户 {username!r} 不存在。")
             return uid
+
+    def numbering(
+        self, code: str, values: Mapping[str, Any], now: dt.datetime
+    ) -> tuple[dict[str, Any], Mapping[str, Any]]:
+        """Set an organization's 代字, next serial of this year and 附注 contact from the command line (only the
+        keys given); returns (what changed, the numbering now in force). Audited as the command line's."""
+        with self.db.write() as s:
+            org = self.session_org(s, code)
+            errors: dict[str, str] = {}
+            changes = apply_numbering(s, org, values, now, errors)
+            if errors:
+                raise ValidationFailed(errors, "发文编号设置有误，未作任何修改。")
+            if changes:
+                admin_event(
+                    s,
+                    None,
+                    "org_change",
+                    now,
+                    org_id=org.id,
+                    comment=f"修改组织“{org.name}”（{code}）的发文编号",
+                    data={"code": code, "changes": changes},
+                )
+            year = china_date(now).year
+            state = {
+                "name": org.name,
+                "doc_prefix": org.doc_prefix,
+                "prefix_in_force": org.doc_prefix or derived_prefix(org.name),
+                "year": year,
+                "next_serial": next_serial_of(s, org.id, year),
+                "contact_name": org.contact_name,
+                "contact_phone": org.contact_phone,
+            }
+            return changes, state
 
     def org_codes(self) -> set[str]:
         """Every organization code in the database: what an imported file may refer to as parent."""

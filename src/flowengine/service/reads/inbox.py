@@ -7,6 +7,10 @@ escalation reassigned (or a holder handed over, 转办) to one person is in that
 The inbox tells tasks apart: 待办 (a step to take), 待我会签 (a signature of a countersign), 加签 (an opinion
 asked of me), 委托给我 (a task of someone who delegated theirs to me today); requests copied to me (抄送我)
 are listed beside them (:meth:`Inbox.copies`).
+
+The term watch has a task of its own (:meth:`Inbox.term_tasks`): an organization whose term ends within the
+reminding window, or has ended, is in the inbox of whoever may start a procedure that answers the watch
+(``term_watch`` in its definition) for it, until such a request is under way.
 """
 
 from __future__ import annotations
@@ -15,18 +19,19 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from flowengine.chinese import china_date
+from flowengine.chinese import china_date, chinese_date
 from flowengine.clock import Clock, utcnow
+from flowengine.engine.calendar import add_working_days
 from flowengine.persistence.db import Database
-from flowengine.persistence.models import Copy, Instance, Organization, Task, User
+from flowengine.persistence.models import Copy, Instance, Organization, RoleAssignment, Task, User
 from flowengine.service import access
 from flowengine.service.catalog import Catalog
 from flowengine.service.requests.flow import assignments_of, task_views
 from flowengine.service.views import Actor, Page, TaskView
-from flowengine.vocabulary import TaskKind
+from flowengine.vocabulary import InstanceStatus, TaskKind
 
 
 def open_tasks_of(user_id: int, held: set[tuple[str, int]]) -> ColumnElement[bool]:
@@ -60,11 +65,99 @@ class CopyView:
     read_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class TermTaskView:
+    """An organization of the user's whose term ends soon or has ended, with no renewal under way."""
+
+    org_id: int
+    org_name: str
+    term_end: dt.date
+    #: Days until the term ends; negative once it has ended (-3: ended three days ago).
+    days_left: int
+    #: The procedures answering the term watch this user may start for it: (name, title), renewals first.
+    offers: tuple[tuple[str, str], ...]
+
+    @property
+    def expired(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def text(self) -> str:
+        if self.expired:
+            return f"本届任期已于{chinese_date(self.term_end)}届满，已届满 {-self.days_left} 天：请启动换届"
+        return f"本届任期将于{chinese_date(self.term_end)}届满（还有 {self.days_left} 天）：请启动换届"
+
+
 class Inbox:
-    def __init__(self, db: Database, catalog: Catalog, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, db: Database, catalog: Catalog, clock: Clock = utcnow, *, term_window_working_days: int = 120
+    ) -> None:
         self.db = db
         self.catalog = catalog
         self.clock = clock
+        self.term_window_working_days = term_window_working_days
+
+    def term_tasks(self, actor: Actor | int) -> list[TermTaskView]:
+        """The term watch's tasks of this user, the most overdue first.
+
+        An organization counts when its term ends within the window (the sweep's reminding window, in
+        working days) or has ended, and the user may start a procedure that answers the watch for it. The
+        task is gone once one is under way: a renewal started this term (running or done), or a running
+        procedure that shifts the term (a postponement; once decided it has moved the term end).
+        """
+        uid = actor.user_id if isinstance(actor, Actor) else actor
+        watching = sorted(
+            (d for d in self.catalog.current.values() if d.term_watch is not None),
+            key=lambda d: (d.term_watch.role != "renews" if d.term_watch else True, d.name),
+        )
+        if not watching:
+            return []
+        today = china_date(self.clock())
+        horizon = add_working_days(today, self.term_window_working_days)
+        renews = [d.name for d in watching if d.term_watch and d.term_watch.role == "renews"]
+        others = [d.name for d in watching if d.name not in renews]
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Organization, RoleAssignment.role)
+                .join(RoleAssignment, RoleAssignment.org_id == Organization.id)
+                .where(
+                    RoleAssignment.user_id == uid,
+                    RoleAssignment.role.in_({d.start.role for d in watching}),
+                    Organization.term_end.is_not(None),
+                    Organization.term_end <= horizon,
+                    ~exists().where(
+                        Instance.org_id == Organization.id,
+                        or_(
+                            and_(
+                                Instance.workflow.in_(renews),
+                                Instance.status.in_((InstanceStatus.ACTIVE, InstanceStatus.COMPLETED)),
+                                or_(
+                                    Organization.term_start.is_(None),
+                                    Instance.created_at >= Organization.term_start,
+                                ),
+                            ),
+                            and_(Instance.workflow.in_(others), Instance.status == InstanceStatus.ACTIVE),
+                        ),
+                    ),
+                )
+                .order_by(Organization.term_end, Organization.id)
+            ).all()
+            roles: dict[int, set[str]] = {}
+            orgs: dict[int, Organization] = {}
+            for org, role in rows:
+                orgs[org.id] = org
+                roles.setdefault(org.id, set()).add(role)
+            out = []
+            for org_id, org in orgs.items():
+                offers = tuple(
+                    (d.name, d.title)
+                    for d in watching
+                    if d.start.role in roles[org_id] and org.type in d.start.org_types
+                )
+                if not offers or org.term_end is None:
+                    continue
+                out.append(TermTaskView(org.id, org.name, org.term_end, (org.term_end - today).days, offers))
+            return out
 
     def _delegated(self, s: Session, uid: int) -> list[access.Delegator]:
         return access.delegators(s.connection(), uid, china_date(self.clock()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
@@ -47,7 +47,7 @@ from flowengine.persistence.models import (
 )
 from flowengine.service import access, audit
 from flowengine.service.catalog import Catalog
-from flowengine.service.requests import steps
+from flowengine.service.requests import hotpath, steps
 from flowengine.service.requests.states import (
     HOLD_EXEMPT,
     SYSTEM_NAME,
@@ -55,17 +55,30 @@ from flowengine.service.requests.states import (
     copy_by_roles,
     date_in,
     enter_state,
-    leave_states,
+    tell_outcome,
     waiting_for,
 )
 from flowengine.service.views import ActionView, Actor, AuditView, InstanceView, TaskView
 from flowengine.vocabulary import ORG_TYPES, ROLES, AuditKind, InstanceStatus, TaskKind, title_of
 
+#: How often ``act`` reads again and retries when the request changed between its read and its write.
+_ATTEMPTS = 5
+
 
 @dataclass(frozen=True)
-class _Related:
-    name: str
-    settings: dict[str, Any]
+class _Preread:
+    """What act()'s one read returned beyond the request: its open tasks, related organizations (ancestors
+    and approving body), whether an action is held, and the head of its audit chain."""
+
+    tasks: tuple[hotpath.OpenTask, ...]
+    related: dict[int, hotpath.Related]
+    held: int
+    head: tuple[int, str] | None
+
+    def step_tasks(self, state: str, kind: str = TaskKind.STEP) -> list[tuple[int, str, int, int | None]]:
+        return [
+            (t.id, t.role, t.org_id, t.assignee_id) for t in self.tasks if t.state == state and t.kind == kind
+        ]
 
 
 @dataclass(frozen=True)
@@ -134,18 +147,6 @@ _I, _T, _U, _R, _O = (
     Organization.__table__.c,
 )
 _INSERT_TASK = insert(cast(Table, Task.__table__)).returning(_T.id)
-_UPDATE_INSTANCE = (
-    update(cast(Table, Instance.__table__))
-    .where(_I.id == bindparam("iid"), _I.version == bindparam("expected"))
-    .values(
-        state=bindparam("state"),
-        version=bindparam("new_version"),
-        data=bindparam("data"),
-        status=bindparam("status"),
-        updated_at=bindparam("now"),
-        completed_at=bindparam("completed_at"),
-    )
-)
 _SELECT_RELATED = select(_O.id, _O.name, _O.settings).where(_O.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -318,51 +319,54 @@ class FlowService:
         comment: str | None,
         now: dt.datetime,
     ) -> InstanceView:
+        """One read (the organization, the caller, the ancestors' settings, a running request of the kind)
+        and the writes: on PostgreSQL one statement (the request's id comes from its sequence in the read)."""
         with self.db.write() as s:
-            user = self._user(s, actor.user_id)
-            org = s.get(Organization, org_id)
-            if org is None:
+            conn = s.connection()
+            pg = conn.dialect.name == "postgresql"
+            r = hotpath.START_READ[pg].one_or_none(
+                conn, {"oid": org_id, "uid": actor.user_id, "workflow": definition.name}
+            )
+            if r is None:
+                access.caller(conn, actor.user_id)  # an unknown or disabled account is refused as such
                 raise NotFound(f"组织 {org_id} 不存在。")
-            if org.type not in definition.start.org_types:
+            if not r.caller_active:
+                raise PermissionDenied("用户不存在或已停用。")
+            who = access.Caller(actor.user_id, r.caller_name, hotpath.caller_held(r))
+            org = _org_of(r)
+            if org.info.type not in definition.start.org_types:
                 kinds = "、".join(ORG_TYPES.get(t, t) for t in definition.start.org_types)
                 raise InvalidAction(f"“{definition.title}”只适用于{kinds}，{org.name}不能发起。")
-            target = access.start_assignment(
-                s.connection(), definition, org_info(org), access.caller(s.connection(), user.id)
-            )
+            target = access.start_assignment(conn, definition, org.info, who)
             cleaned = validate_form(definition.start.form, data)
-            ancestors = self._ancestors(s, org)
-            settings = effective_settings(definition, org, ancestors)
+            related = hotpath.related_of(r)
+            settings = _merge_settings(
+                definition, [related[i].settings for i in org.ancestor_ids if i in related] + [org.settings]
+            )
             ctx = CheckContext(
-                org_info(org), cleaned, {}, settings, china_date(now), "start", procedure=definition.params
+                org.info, cleaned, {}, settings, china_date(now), "start", procedure=definition.params
             )
             failures = run_checks(definition.start.checks, ctx)
             if failures:
                 raise CheckFailed(failures)
-            active = None
-            if definition.subject is None:
-                active = s.scalar(
-                    select(Instance.id).where(
-                        Instance.workflow == definition.name,
-                        Instance.org_id == org.id,
-                        Instance.status == InstanceStatus.ACTIVE,
-                    )
-                )
-            if active is not None:
+            if r.active_id is not None and definition.subject is None:
                 raise InvalidAction(
-                    f"{org.name}已有进行中的“{definition.title}”（申请 {active}），请在原申请中继续办理。"
+                    f"{org.name}已有进行中的“{definition.title}”（申请 {r.active_id}），请在原申请中继续办理。"
                 )
-            subject, cleaned = self._subject(s, definition, org, cleaned, now)
-            inst = Instance(
+            subject, cleaned = self._subject(s, definition, org.id, cleaned, now)
+            state = definition.initial_state.name
+            values: dict[str, Any] = dict(
+                id=r.new_id if pg else None,
                 definition_id=self.catalog.row_id(s, definition),
                 workflow=definition.name,
                 org_id=org.id,
-                initiator_id=user.id,
+                initiator_id=who.user_id,
                 title=(
                     f"{subject.name}（{org.name}）{definition.title}"
                     if subject is not None
                     else f"{org.name}{definition.title}"
                 ),
-                state=definition.initial_state.name,
+                state=state,
                 status=InstanceStatus.ACTIVE,
                 version=1,
                 data={"start": cleaned} if cleaned else {},
@@ -370,44 +374,70 @@ class FlowService:
                 updated_at=now,
                 subject_id=subject.id if subject is not None else None,
             )
-            s.add(inst)
-            s.flush()
-            s.refresh(inst)
-            self._insert_task(s, inst.id, definition, inst.state, org_info(org), settings, now)
-            enter_state(
-                s,
-                definition,
-                inst.id,
-                inst.title,
-                inst.state,
-                org_info(org),
-                dict(inst.data or {}),
-                settings,
-                now,
-            )
+            if not pg:
+                values["id"] = hotpath.insert_instance(conn, values)
+            iid = int(values["id"])
+            task = self._task_row(definition, state, org.info, settings, now)
+            write = hotpath.StartWrite(values, [task] if task else [])
             audit.append(
                 s,
                 at=now,
                 kind=AuditKind.START,
-                instance_id=inst.id,
-                actor_id=user.id,
-                actor_name=user.display_name,
+                instance_id=iid,
+                actor_id=who.user_id,
+                actor_name=who.name,
                 role=target.role,
                 org_id=target.org_id,
                 action="start",
-                to_state=inst.state,
+                to_state=state,
                 comment=comment,
                 data=cleaned or None,
                 client_addr=actor.client_addr,
+                head=None,
+                store=write.run,
             )
-            s.flush()
-            return self._view(s, inst, definition)
+            initial = definition.state(state)
+            enter_state(s, definition, iid, values["title"], state, org.info, values["data"], settings, now)
+            if initial.countersign is not None:
+                inst = s.get(Instance, iid)
+                assert inst is not None
+                return self._view(s, inst, definition)
+            names = {i: o.name for i, o in related.items()} | {org.id: org.name}
+            return InstanceView(
+                id=iid,
+                workflow=definition.name,
+                workflow_title=definition.title,
+                definition_version=definition.version,
+                org_id=org.id,
+                org_name=org.name,
+                initiator_id=who.user_id,
+                initiator_name=who.name,
+                title=values["title"],
+                state=state,
+                state_title=initial.title,
+                status=InstanceStatus.ACTIVE,
+                version=1,
+                data=dict(values["data"]),
+                created_at=now,
+                updated_at=now,
+                completed_at=None,
+                open_tasks=self._opened_views(
+                    s,
+                    iid,
+                    values["title"],
+                    definition,
+                    org,
+                    names,
+                    zip(write.task_ids, write.tasks, strict=True),
+                    now,
+                ),
+            )
 
     @staticmethod
     def _subject(
         s: Session,
         definition: WorkflowDefinition,
-        org: Organization,
+        org_id: int,
         cleaned: Mapping[str, Any] | None,
         now: dt.datetime,
     ) -> tuple[Subject | None, dict[str, Any]]:
@@ -421,7 +451,7 @@ class FlowService:
         subject = Subject(
             kind=spec.kind,
             name=str(personal.get(spec.name_field) or "").strip()[:100],
-            org_id=org.id,
+            org_id=org_id,
             data=personal,
             created_at=now,
         )
@@ -455,39 +485,72 @@ class FlowService:
         then writes the versioned UPDATE, the task changes and the audit event.
         """
         actor = actor if isinstance(actor, Actor) else Actor(actor)
-        now = self.clock()
-        with self.db.write() as s:
-            conn = s.connection()
-            who = access.caller(conn, actor.user_id)
-            row, org, definition = self._locate(s, instance_id, who, now)
+        for attempt in range(_ATTEMPTS):
+            now = self.clock()
             try:
-                act = definition.action(action)
-            except KeyError:
-                raise InvalidAction(f"流程“{definition.title}”中没有“{action}”这一操作。") from None
-            # Who may act comes first: someone without the role (an auditor, another branch's secretary)
-            # is refused as such, whatever the request's state or version.
-            acting = access.acting_assignment(
-                conn, definition, instance_id, row.state, org.info, act, who, china_date(now)
-            )
-            if acting is None:
-                role = definition.roles[act.role]
-                raise access.denied(conn, role, resolve_role(role, org.info), f"执行“{act.title}”")
-            if expected_version is not None and row.version != expected_version:
-                raise StaleVersion(
-                    instance_id, expected_version, row.version, definition.state(row.state).title
-                )
-            performer = Performer(
-                who.user_id,
-                acting.actor_name(who),
-                acting.role,
-                acting.org_id,
-                actor.client_addr,
-                acting.on_behalf_of.user_id if acting.on_behalf_of else None,
-            )
-            held = self._hold_for_opinions(s, row, definition, act, performer, data, comment, now)
-            if held is not None:
-                return held
-            return self.perform(s, row, org, definition, act, performer, data, comment, now)
+                with self.db.write() as s:
+                    return self._act(s, instance_id, action, actor, data, comment, expected_version, now)
+            except hotpath.Conflict:
+                if attempt == _ATTEMPTS - 1:
+                    current = self._current_version(instance_id)
+                    raise StaleVersion(instance_id, expected_version or current, current, "") from None
+        raise AssertionError("unreachable")
+
+    def _act(
+        self,
+        s: Session,
+        instance_id: int,
+        action: str,
+        actor: Actor,
+        data: Mapping[str, Any] | None,
+        comment: str | None,
+        expected_version: int | None,
+        now: dt.datetime,
+    ) -> InstanceView:
+        conn = s.connection()
+        row = hotpath.STEP_READ.one_or_none(
+            conn, {"iid": instance_id, "uid": actor.user_id, "chain": audit.chain_of(instance_id)}
+        )
+        if row is None:
+            access.caller(conn, actor.user_id)  # an unknown or disabled account is refused as such
+            raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
+        if not row.caller_active:
+            raise PermissionDenied("用户不存在或已停用。")
+        who = access.Caller(actor.user_id, row.caller_name, hotpath.caller_held(row))
+        org = _org_of(row)
+        today = china_date(now)
+        if not access.may_read(conn, who, instance_id, row.workflow, org.path, org.approver_id, today):
+            raise NotFound(f"申请 {instance_id} 不存在，或您无权查看。")
+        definition = self.catalog.by_id(s, row.definition_id)
+        pre = _Preread(
+            hotpath.open_tasks_of(row), hotpath.related_of(row), int(row.held or 0), hotpath.head_of(row)
+        )
+        try:
+            act = definition.action(action)
+        except KeyError:
+            raise InvalidAction(f"流程“{definition.title}”中没有“{action}”这一操作。") from None
+        # Who may act comes first: someone without the role (an auditor, another branch's secretary)
+        # is refused as such, whatever the request's state or version.
+        acting = access.acting_assignment(
+            conn, definition, instance_id, row.state, org.info, act, who, today, pre.step_tasks(row.state)
+        )
+        if acting is None:
+            role = definition.roles[act.role]
+            raise access.denied(conn, role, resolve_role(role, org.info), f"执行“{act.title}”")
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersion(instance_id, expected_version, row.version, definition.state(row.state).title)
+        performer = Performer(
+            who.user_id,
+            acting.actor_name(who),
+            acting.role,
+            acting.org_id,
+            actor.client_addr,
+            acting.on_behalf_of.user_id if acting.on_behalf_of else None,
+        )
+        held = self._hold_for_opinions(s, row, definition, act, performer, data, comment, now, pre)
+        if held is not None:
+            return held
+        return self.perform(s, row, org, definition, act, performer, data, comment, now, pre)
 
     def act_as_system(
         self, instance_id: int, action: str, reason: str, now: dt.datetime | None = None
@@ -533,15 +596,23 @@ class FlowService:
         data: Mapping[str, Any] | None,
         comment: str | None,
         now: dt.datetime,
+        pre: _Preread | None = None,
     ) -> InstanceView:
-        """Validate and take ``act`` on the locked request for ``performer``; every change in this transaction."""
+        """Validate and take ``act`` on the request for ``performer``; every change in this transaction.
+
+        With ``pre`` (act()'s one read) the writes go out together with the audit event (one statement on
+        PostgreSQL, see :mod:`hotpath`); without it (the verbs, the system), the request is updated — and so
+        locked — first, as before, and the rest follows.
+        """
         conn = s.connection()
         instance_id, action, info = row.id, act.name, org.info
         if row.status != InstanceStatus.ACTIVE:
             raise InvalidAction(f"该申请{title_of(InstanceStatus, row.status, '已结束')}，不能再办理。")
         if row.state not in act.sources:
             raise InvalidAction(f"当前步骤为“{definition.state(row.state).title}”，不能执行“{act.title}”。")
-        waiting = waiting_for(conn, definition, instance_id, row.state, act)
+        waiting = waiting_for(
+            conn, definition, instance_id, row.state, act, pre.tasks if pre is not None else None
+        )
         if waiting:
             raise InvalidAction(waiting)
         comment = (comment or "").strip() or None
@@ -555,7 +626,7 @@ class FlowService:
             cleaned = {}
         if errors:
             raise ValidationFailed(errors)
-        related = self._related_orgs(conn, org)
+        related = pre.related if pre is not None else self._related_orgs(conn, org)
         settings = _merge_settings(
             definition, [related[i].settings for i in org.ancestor_ids if i in related] + [org.settings]
         )
@@ -578,35 +649,32 @@ class FlowService:
         final = definition.state(token.state)
         status = (final.outcome or InstanceStatus.COMPLETED) if final.final else InstanceStatus.ACTIVE
         completed_at = now if final.final else None
-        updated = conn.execute(
-            _UPDATE_INSTANCE,
-            dict(
+        left = list(token.exited)
+        write = hotpath.StepWrite(
+            instance=dict(
                 iid=instance_id,
                 expected=row.version,
-                state=token.state,
+                new_state=token.state,
                 new_version=row.version + 1,
-                data=new_data,
-                status=status,
+                new_data=new_data,
+                new_status=status,
                 now=now,
                 completed_at=completed_at,
             ),
+            left=left,
+            # What the definition or the read already says is not there is not looked for.
+            close_tasks=bool(left) and (pre is None or any(t.state in left for t in pre.tasks)),
+            cancel_timers=any(definition.state(x).timer is not None for x in left),
+            cancel_held=bool(left) and (pre is None or pre.held > 0),
+            tasks=[
+                t
+                for x in token.entered
+                if (t := self._task_row(definition, x, info, settings, now, new_data)) is not None
+            ],
+            actor_id=performer.user_id,
+            action=action,
         )
-        if updated.rowcount != 1:
-            raise StaleVersion(
-                instance_id,
-                row.version,
-                self._current_version(instance_id),
-                definition.state(row.state).title,
-            )
-        if token.exited:
-            leave_states(conn, instance_id, token.exited, now, performer.user_id, action)
-        opened = [
-            t
-            for state in token.entered
-            if (t := self._insert_task(s, instance_id, definition, state, info, settings, now, new_data))
-        ]
-        audit.append(
-            s,
+        event = dict(
             at=now,
             kind=AuditKind.of_action(act.kind),
             instance_id=instance_id,
@@ -621,6 +689,19 @@ class FlowService:
             data=performer.audit_data(cleaned),
             client_addr=performer.client_addr,
         )
+        if pre is not None:
+            audit.append(s, **event, head=pre.head, store=write.run)
+        else:
+            write.run(conn, None)
+        if not write.updated:
+            raise StaleVersion(
+                instance_id,
+                row.version,
+                self._current_version(instance_id),
+                definition.state(row.state).title,
+            )
+        if pre is None:
+            audit.append(s, **event)
         for state in token.entered:
             enter_state(s, definition, instance_id, row.title, state, info, new_data, settings, now)
         if token.changes:
@@ -648,27 +729,32 @@ class FlowService:
             )
         if act.copy_to:
             copy_by_roles(s, definition, act, instance_id, row.title, info, now)
+        tell_outcome(
+            conn,
+            definition,
+            act,
+            instance_id=instance_id,
+            title=row.title,
+            initiator_id=row.initiator_id,
+            org=info,
+            actor_id=performer.user_id,
+            actor_name=performer.name,
+            from_state=row.state,
+            to_state=token.state,
+            status=status,
+            comment=comment,
+            now=now,
+        )
         names = {i: o.name for i, o in related.items()} | {org.id: org.name}
-        tasks = tuple(
-            TaskView(
-                id=tid,
-                instance_id=instance_id,
-                instance_title=row.title,
-                workflow=definition.name,
-                workflow_title=definition.title,
-                org_id=org.id,
-                org_name=org.name,
-                state=state,
-                state_title=definition.state(state).title,
-                role=role,
-                role_title=ROLES.get(role, role),
-                assigned_org_id=org_id,
-                assigned_org_name=names.get(org_id) or self._org_name(s, org_id),
-                assignee_id=None,
-                opened_at=now,
-                due_at=due,
-            )
-            for tid, state, role, org_id, due in opened
+        tasks = self._opened_views(
+            s,
+            instance_id,
+            row.title,
+            definition,
+            org,
+            names,
+            zip(write.task_ids, write.tasks, strict=True),
+            now,
         )
         return InstanceView(
             id=instance_id,
@@ -701,6 +787,7 @@ class FlowService:
         data: Mapping[str, Any] | None,
         comment: str | None,
         now: dt.datetime,
+        pre: _Preread | None = None,
     ) -> InstanceView | None:
         """后加签: an action taken while an opinion asked for "after" is outstanding waits for it.
 
@@ -710,20 +797,34 @@ class FlowService:
         """
         if act.kind in HOLD_EXEMPT or performer.user_id is None:
             return None
-        conn = s.connection()
-        pending = conn.execute(
-            select(_T.id).where(
-                _T.instance_id == row.id,
-                _T.state == row.state,
-                _T.kind == TaskKind.ADDED,
-                _T.mode == "after",
-                _T.closed_at.is_(None),
+        if pre is not None:
+            pending: Any = next(
+                (
+                    t
+                    for t in pre.tasks
+                    if t.state == row.state and t.kind == TaskKind.ADDED and t.mode == "after"
+                ),
+                None,
             )
-        ).first()
+        else:
+            pending = (
+                s.connection()
+                .execute(
+                    select(_T.id).where(
+                        _T.instance_id == row.id,
+                        _T.state == row.state,
+                        _T.kind == TaskKind.ADDED,
+                        _T.mode == "after",
+                        _T.closed_at.is_(None),
+                    )
+                )
+                .first()
+            )
         if pending is None:
             return None
         if row.status != InstanceStatus.ACTIVE or row.state not in act.sources:
             return None  # let perform() say what is wrong
+        conn = s.connection()
         cleaned = validate_form(act.form, data)
         conn.execute(
             insert(cast(Table, HeldAction.__table__)),
@@ -767,7 +868,7 @@ class FlowService:
     def _org_name(self, s: Session, org_id: int) -> str:
         return s.scalar(select(Organization.name).where(Organization.id == org_id)) or ""
 
-    def _related_orgs(self, conn: Connection, org: _OrgRow) -> dict[int, _Related]:
+    def _related_orgs(self, conn: Connection, org: _OrgRow) -> dict[int, hotpath.Related]:
         """Ancestors (for settings) and the approving body (for task names) in one query."""
         ids = set(org.ancestor_ids)
         if org.approver_id:
@@ -775,7 +876,35 @@ class FlowService:
         if not ids:
             return {}
         rows = conn.execute(_SELECT_RELATED, {"ids": sorted(ids)})
-        return {r.id: _Related(r.name, r.settings or {}) for r in rows}
+        return {r.id: hotpath.Related(r.name, r.settings or {}) for r in rows}
+
+    def _task_row(
+        self,
+        definition: WorkflowDefinition,
+        state_name: str,
+        org: OrgInfo,
+        settings: Mapping[str, Any],
+        now: dt.datetime,
+        data: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """The step task a state just entered opens (None for a final state or one without an assignee);
+        ``data`` gives a deadline counted from a date in the form (``deadline.start``)."""
+        state = definition.state(state_name)
+        if state.final or state.assignee is None:
+            return None
+        target = resolve_role(definition.roles[state.assignee], org)
+        due = None
+        if state.deadline:
+            due = due_at(now, state.deadline, settings, date_in(data or {}, state.deadline.start))
+        alerts = sorted(reminder_times(due, state.deadline)) if due and state.deadline else []
+        return dict(
+            state=state_name,
+            role=target.role,
+            org_id=target.org_id,
+            opened_at=now,
+            due_at=due,
+            next_alert_at=(alerts[0] if alerts else due),
+        )
 
     def _insert_task(
         self,
@@ -788,33 +917,46 @@ class FlowService:
         now: dt.datetime,
         data: Mapping[str, Any] | None = None,
     ) -> tuple[int, str, str, int, dt.datetime | None] | None:
-        state = definition.state(state_name)
-        if state.final or state.assignee is None:
+        """Open the step task of ``state_name`` now (the verbs that move a request outside :meth:`perform`)."""
+        t = self._task_row(definition, state_name, org, settings, now, data)
+        if t is None:
             return None
-        target = resolve_role(definition.roles[state.assignee], org)
-        due = None
-        if state.deadline:
-            due = due_at(now, state.deadline, settings, date_in(data or {}, state.deadline.start))
-        alerts = sorted(reminder_times(due, state.deadline)) if due and state.deadline else []
-        tid = (
-            s.connection()
-            .execute(
-                _INSERT_TASK,
-                dict(
-                    instance_id=instance_id,
-                    state=state_name,
-                    role=target.role,
-                    org_id=target.org_id,
-                    opened_at=now,
-                    due_at=due,
-                    next_alert_at=(alerts[0] if alerts else due),
-                    alerts_sent=0,
-                    escalated=False,
-                ),
+        params = dict(instance_id=instance_id, alerts_sent=0, escalated=False, **t)
+        tid = s.connection().execute(_INSERT_TASK, params).scalar_one()
+        return tid, state_name, t["role"], t["org_id"], t["due_at"]
+
+    def _opened_views(
+        self,
+        s: Session,
+        instance_id: int,
+        title: str,
+        definition: WorkflowDefinition,
+        org: _OrgRow,
+        names: Mapping[int, str],
+        opened: Any,
+        now: dt.datetime,
+    ) -> tuple[TaskView, ...]:
+        return tuple(
+            TaskView(
+                id=tid,
+                instance_id=instance_id,
+                instance_title=title,
+                workflow=definition.name,
+                workflow_title=definition.title,
+                org_id=org.id,
+                org_name=org.name,
+                state=t["state"],
+                state_title=definition.state(t["state"]).title,
+                role=t["role"],
+                role_title=ROLES.get(t["role"], t["role"]),
+                assigned_org_id=t["org_id"],
+                assigned_org_name=names.get(t["org_id"]) or self._org_name(s, t["org_id"]),
+                assignee_id=None,
+                opened_at=now,
+                due_at=t["due_at"],
             )
-            .scalar_one()
+            for tid, t in opened
         )
-        return tid, state_name, target.role, target.org_id, due
 
     def _current_version(self, instance_id: int) -> int:
         with self.db.read() as s:
@@ -926,13 +1068,26 @@ class FlowService:
             return out
 
     def trail(self, instance_id: int, actor: Actor | int) -> list[AuditView]:
+        """The request's events; client addresses only for an auditor over it (:func:`may_see_addresses`)."""
         uid = actor.user_id if isinstance(actor, Actor) else actor
         with self.db.read() as s:
             inst, definition = self._load(s, instance_id, uid)
+            addresses = self._addresses_visible(s, inst, uid)
             events = s.scalars(
                 select(AuditEvent).where(AuditEvent.chain == audit.chain_of(inst.id)).order_by(AuditEvent.seq)
             )
-            return [audit_view(e, definition) for e in events]
+            views = [audit_view(e, definition) for e in events]
+            return views if addresses else [replace(v, client_addr=None) for v in views]
+
+    def addresses_visible(self, instance_id: int, user_id: int) -> bool:
+        """Whether ``user_id`` may see where the request's actors worked from (and so export its trail)."""
+        with self.db.read() as s:
+            inst, _ = self._load(s, instance_id, user_id)
+            return self._addresses_visible(s, inst, user_id)
+
+    def _addresses_visible(self, s: Session, inst: Instance, user_id: int) -> bool:
+        held = access.caller(s.connection(), user_id).held
+        return access.may_see_addresses(held, inst.org.path, inst.org.approver_id)
 
 
 def assignments_of(s: Session, user_id: int) -> set[tuple[str, int]]:
@@ -976,10 +1131,14 @@ def task_views(s: Session, catalog: Catalog, tasks: list[Task]) -> list[TaskView
         if insts
         else {}
     )
+    returns = _returns(s, tasks)
     out = []
     for t in tasks:
         inst = insts[t.instance_id]
         d = catalog.by_row(rows[inst.definition_id])
+        returned = returns.get(t.id)
+        term_end = orgs[inst.org_id].term_end
+        watched = d.term_watch is not None and term_end is not None and t.due_at is None
         out.append(
             TaskView(
                 id=t.id,
@@ -1003,9 +1162,42 @@ def task_views(s: Session, catalog: Catalog, tasks: list[Task]) -> list[TaskView
                 kind=t.kind,
                 note=t.note,
                 mode=t.mode,
+                returned_by=returned.actor_name or SYSTEM_NAME if returned is not None else None,
+                returned_reason=(returned.comment or "") if returned is not None else None,
+                clock_title="本届任期届满" if watched else None,
+                clock_day=term_end if watched else None,
             )
         )
     return out
+
+
+def _returns(s: Session, tasks: list[Task]) -> dict[int, Any]:
+    """The return (退回) that opened each step task opened by one: the event of kind ``return`` on the same
+    request, into the task's state, at the moment the task was opened (both written in one transaction)."""
+    steps_ = [t for t in tasks if t.kind == TaskKind.STEP]
+    if not steps_:
+        return {}
+    events = s.execute(
+        select(
+            AuditEvent.instance_id,
+            AuditEvent.to_state,
+            AuditEvent.at,
+            AuditEvent.actor_name,
+            AuditEvent.comment,
+        )
+        .where(
+            AuditEvent.instance_id.in_({t.instance_id for t in steps_}),
+            AuditEvent.kind == AuditKind.RETURN,
+            AuditEvent.to_state.in_({t.state for t in steps_}),
+        )
+        .order_by(AuditEvent.seq)
+    ).all()
+    by_key = {(e.instance_id, e.to_state, e.at): e for e in events}
+    return {
+        t.id: by_key[(t.instance_id, t.state, t.opened_at)]
+        for t in steps_
+        if (t.instance_id, t.state, t.opened_at) in by_key
+    }
 
 
 def _title_of(definition: WorkflowDefinition, state: str | None) -> str | None:
@@ -1049,7 +1241,15 @@ def audit_view(e: AuditEvent, definition: WorkflowDefinition | None) -> AuditVie
 def resolve_prefill(
     expr: str, org: Organization | OrgInfo, data: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> Any:
-    """Values the system already knows: ``org.full_members``, ``data.<step>.<field>``, ``setting.<name>``."""
+    """Values the system already knows: ``org.full_members``, ``data.<step>.<field>``, ``setting.<name>``;
+    ``data.a.x + data.b.x`` joins the rows of several steps' lists (each row once), e.g. the members
+    elected in the first ballot and in a later round."""
+    if "+" in expr:
+        joined: list[Any] = []
+        for part in expr.split("+"):
+            value = resolve_prefill(part.strip(), org, data, settings)
+            joined += [row for row in value if row not in joined] if isinstance(value, list) else []
+        return joined
     head, _, rest = expr.partition(".")
     if head == "org":
         value = getattr(org, rest, None)

@@ -8,12 +8,15 @@
 * While a countersign is incomplete, or a 前加签 opinion is outstanding, the step's own actions wait (a
   return or a withdrawal never waits).
 * An action's ``copy_to`` copies the request to the holders of those roles (抄送): they may read it.
+* The one waiting is told every outcome (:func:`tell_outcome`): a return with its reason, an approval
+  (批复), a refusal and the completion go to the initiator and to the holders of the roles the definition's
+  ``notify`` names — in the app, and by e-mail when SMTP is configured.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -27,7 +30,7 @@ from flowengine.engine.roles import OrgInfo, resolve_role
 from flowengine.persistence.models import Copy, HeldAction, Signature, Task, Timer, User
 from flowengine.service import audit
 from flowengine.service.notify.notifications import holders, send
-from flowengine.vocabulary import ActionKind, AuditKind, NotificationKind, TaskKind
+from flowengine.vocabulary import ActionKind, AuditKind, InstanceStatus, NotificationKind, TaskKind
 
 #: Who the trail names for what the system did by itself (a timer ran out, a countersign completed).
 SYSTEM_NAME = "系统"
@@ -311,9 +314,17 @@ def sign_status(
 
 
 def waiting_for(
-    conn: Connection, definition: WorkflowDefinition, instance_id: int, state: str, act: ActionDef
+    conn: Connection,
+    definition: WorkflowDefinition,
+    instance_id: int,
+    state: str,
+    act: ActionDef,
+    open_tasks: Sequence[Any] | None = None,
 ) -> str | None:
-    """Why the step's action cannot be taken yet (signers or an opinion outstanding), or ``None``."""
+    """Why the step's action cannot be taken yet (signers or an opinion outstanding), or ``None``.
+
+    ``open_tasks`` (the request's open tasks, when the caller read them already) spare the query for 前加签
+    opinions when there is none."""
     if act.kind in HOLD_EXEMPT:
         return None
     status = sign_status(conn, definition, instance_id, state)
@@ -323,6 +334,10 @@ def waiting_for(
             f"正在征求{cs.title}（已同意 {status.approvals} / 需 {status.needed}，尚有 {status.open} 人未签），"
             f"完成后才能办理“{act.title}”。"
         )
+    if open_tasks is not None and not any(
+        t.state == state and t.kind == TaskKind.ADDED and t.mode == "before" for t in open_tasks
+    ):
+        return None
     before = (
         conn.execute(
             select(User.display_name)
@@ -428,3 +443,62 @@ def open_count(conn: Connection, instance_id: int, state: str, kind: str) -> int
         ).scalar()
         or 0
     )
+
+
+def outcome_recipients(
+    conn: Connection, definition: WorkflowDefinition, initiator_id: int | None, org: OrgInfo
+) -> list[int]:
+    """Who waits for a request's outcomes: its initiator, and the holders of the roles ``notify`` names."""
+    users = [initiator_id] if initiator_id is not None else []
+    for key in definition.notify:
+        target = resolve_role(definition.roles[key], org)
+        users.extend(holders(conn, target.role, target.org_id))
+    return [u for u in dict.fromkeys(users) if u is not None]
+
+
+def tell_outcome(
+    conn: Connection,
+    definition: WorkflowDefinition,
+    act: ActionDef,
+    *,
+    instance_id: int,
+    title: str,
+    initiator_id: int | None,
+    org: OrgInfo,
+    actor_id: int | None,
+    actor_name: str,
+    from_state: str,
+    to_state: str,
+    status: str,
+    comment: str | None,
+    now: dt.datetime,
+) -> int:
+    """Tell the one waiting what became of the request: 退回 (with the reason), 批复, 不予批准, 办结.
+
+    Steps that only move the request on (a submission, a record) tell nobody: the next holder's inbox shows
+    them. Whoever took the action is not told of it.
+    """
+    to_title = definition.state(to_state).title
+    reason = f"理由：{comment}" if comment else ""
+    if act.kind == ActionKind.RETURN:
+        kind = NotificationKind.RETURNED
+        subject = f"【已退回】{title}"
+        body = f"{actor_name}将“{title}”退回到“{to_title}”（{act.title}）。{reason}请修改后重新提交。"
+    elif status == InstanceStatus.COMPLETED and definition.state(to_state).final:
+        kind = NotificationKind.COMPLETED
+        subject = f"【已办结】{title}"
+        body = f"“{title}”已{act.title}，流程办结（{to_title}）。" + (f"意见：{comment}" if comment else "")
+    elif act.kind == ActionKind.APPROVE:
+        kind = NotificationKind.APPROVED
+        subject = f"【已批复】{title}：{act.title}"
+        body = f"{actor_name}已{act.title}，“{title}”进入“{to_title}”。" + (
+            f"意见：{comment}" if comment else ""
+        )
+    elif act.kind == ActionKind.REJECT:
+        kind = NotificationKind.REJECTED
+        subject = f"【不予批准】{title}"
+        body = f"{actor_name}对“{title}”作出“{act.title}”。{reason}"
+    else:
+        return 0
+    users = [u for u in outcome_recipients(conn, definition, initiator_id, org) if u != actor_id]
+    return send(conn, users, kind, subject, body, now, instance_id=instance_id, org_id=org.id)

@@ -58,6 +58,7 @@ from flowengine.service.requests.states import (
     copy_to_users,
     enter_state,
     leave_states,
+    outcome_recipients,
     sign_status,
     waiting_for,
 )
@@ -755,6 +756,24 @@ class Verbs:
                 NotificationKind.URGE,
                 f"【催办】{row.title}：请尽快办理“{step}”",
                 f"{who.name}催办：“{row.title}”正在“{step}”，请尽快办理。" + (text or ""),
+                now,
+                instance_id=row.id,
+                org_id=org.id,
+            )
+            # The one waiting for the request learns it was urged on their behalf (催办), unless they urged
+            # it themselves or it is their own step that was urged.
+            waiting = [
+                u
+                for u in outcome_recipients(conn, definition, row.initiator_id, org.info)
+                if u != who.user_id and u not in users
+            ]
+            send(
+                conn,
+                waiting,
+                NotificationKind.URGED,
+                f"【已催办】{row.title}",
+                f"{who.name}已催办“{row.title}”的“{step}”（{'、'.join(sorted({ROLES.get(t.role, t.role) for t in tasks}))}）。"
+                + (text or ""),
                 now,
                 instance_id=row.id,
                 org_id=org.id,

@@ -16,6 +16,10 @@
 * Last, the sweep seals the audit events older than the sealer's grace period
   (:mod:`flowengine.service.audit.seal`; concurrent sealers agree on one seal chain). It seals up to the
   clock's time, never a later ``now``: a sweep simulated in the future must not seal ahead of real writes.
+  Nor does a sweep run at a ``now`` before the last seal's cutoff: the events it would write, dated inside a
+  sealed period, would be reported by ``audit verify`` as written after the fact — for ever.
+* The counts a sweep returns are what committed: a batch (or a term alert) whose transaction rolled back
+  counts only as skipped.
 """
 
 from __future__ import annotations
@@ -89,6 +93,11 @@ class SweepCounts:
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
 
+    def add(self, other: SweepCounts) -> None:
+        """Add what another (committed) piece of work did."""
+        for name, value in other.__dict__.items():
+            setattr(self, name, getattr(self, name) + value)
+
     @property
     def total(self) -> int:
         return self.reminders + self.escalations + self.term_reminders + self.terms_expired + self.timers
@@ -125,19 +134,26 @@ class Escalator:
     # ---- the sweep ---------------------------------------------------------------------------------
 
     def sweep(self, now: dt.datetime | None = None) -> SweepCounts:
-        """Handle everything due at ``now`` (default: the clock); returns what was done."""
+        """Handle everything due at ``now`` (default: the clock); returns what was done (and committed).
+
+        Raises :class:`~flowengine.service.audit.seal.SealedPast` when ``now`` is before the last seal's cutoff.
+        """
         now = now or self.clock()
+        if self.sealer is not None:
+            self.sealer.refuse_sealed(now)
         counts = SweepCounts()
         while True:
             claimed = self.claim(now)
             if not claimed:
                 break
+            batch = SweepCounts()  # added to the sweep's counts only once the batch has committed
             try:
-                self._handle_batch(claimed, now, counts)
+                self._handle_batch(claimed, now, batch)
             except Exception:  # the whole batch rolled back; its leases expire and another sweep retries
                 log.exception("sweep: a batch of %d tasks failed and will be retried", len(claimed))
                 counts.skipped += len(claimed)
                 break
+            counts.add(batch)
             if len(claimed) < self.batch_size:
                 break
         if self.timers is not None:

@@ -86,11 +86,13 @@ class TermWatch:
                     f"term watch: organization {org_id} has no term end, which the query excludes"
                 )
             kind = AuditKind.TERM_EXPIRED if term_end < today else AuditKind.TERM_REMINDER
+            alert = type(counts)()  # counted only once its transaction has committed
             try:
                 with self.db.write() as s:
-                    self._alert(s, org_id, term_end, kind, today, now, counts)
+                    self._alert(s, org_id, term_end, kind, today, now, alert)
             except IntegrityError:
                 continue  # another sweeper raised this alert first
+            counts.add(alert)
 
     def _alert(
         self,

@@ -31,6 +31,7 @@ def _before() -> None:
 
 bp.before_request(_before)
 
+from flowengine.web.api import admin as _admin  # noqa: E402,F401  (administrators: everyone's tokens)
 from flowengine.web.api import errors as _errors  # noqa: E402
 from flowengine.web.api import routes as _routes  # noqa: E402,F401  (registers the endpoints on bp)
 from flowengine.web.api import verbs as _verbs  # noqa: E402,F401  (the approval verbs' endpoints)

@@ -2,16 +2,20 @@
 
 Only the token counts — never the session cookie — so a page in someone's browser cannot be tricked into
 calling the API (which is why the API needs no CSRF token). The service decides what the owner may see
-and do, exactly as for the same person in the web UI.
+and do, exactly as for the same person in the web UI; a read-only token may only read (GET). After many
+bad tokens from one address, that address must wait (429, ``Retry-After``) before its next attempt.
 """
 
 from __future__ import annotations
 
 from flask import g, request
 
-from flowengine.service import Actor
+from flowengine.service import Actor, TooManyAttempts
 from flowengine.web.api.errors import ApiError
 from flowengine.web.context import services
+
+#: What a read-only token may send.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def authenticate() -> None:
@@ -20,10 +24,17 @@ def authenticate() -> None:
     scheme, _, token = header.partition(" ")
     if not header:
         raise ApiError(401, "unauthorized", "缺少 API 令牌：请以 Authorization: Bearer <令牌> 发送。")
-    user_id = services().tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
-    if user_id is None:
-        raise ApiError(401, "unauthorized", "API 令牌无效、已吊销，或其所属用户已停用。")
-    g.api_user_id = user_id
+    try:
+        grant = services().tokens.authenticate(
+            token.strip() if scheme.lower() == "bearer" else "", request.remote_addr
+        )
+    except TooManyAttempts as exc:
+        raise ApiError(429, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
+    if grant is None:
+        raise ApiError(401, "unauthorized", "API 令牌无效、已过期、已吊销，或其所属用户已停用。")
+    if grant.read_only and request.method not in READ_METHODS:
+        raise ApiError(403, "read_only_token", "此 API 令牌为只读令牌，只能读取（GET），不能修改任何数据。")
+    g.api_user_id = grant.user_id
 
 
 def caller_id() -> int:

@@ -38,6 +38,7 @@ _HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
+    429: "too_many_attempts",
     500: "server_error",
 }
 _HTTP_TEXTS = {
@@ -52,12 +53,20 @@ _HTTP_TEXTS = {
 class ApiError(Exception):
     """An error the API itself detects (bad JSON, a bad parameter, no token) before calling the service."""
 
-    def __init__(self, status: int, code: str, message: str, errors: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        errors: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.errors = dict(errors or {})
+        self.headers = dict(headers or {})
 
 
 def error_response(
@@ -71,7 +80,9 @@ def error_response(
 
 
 def _api(exc: ApiError) -> Response:
-    return error_response(exc.status, exc.code, exc.message, exc.errors)
+    response = error_response(exc.status, exc.code, exc.message, exc.errors)
+    response.headers.update(exc.headers)
+    return response
 
 
 def _flowengine(exc: FlowEngineError) -> Response:
@@ -105,8 +116,9 @@ def _flowengine(exc: FlowEngineError) -> Response:
 
 def _http(exc: HTTPException) -> Response:
     status = exc.code or 500
+    own = exc.description if exc.description != type(exc).description else None
     response = error_response(
-        status, _HTTP_CODES.get(status, "error"), _HTTP_TEXTS.get(status) or exc.description or ""
+        status, _HTTP_CODES.get(status, "error"), own or _HTTP_TEXTS.get(status) or exc.description or ""
     )
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
@@ -128,6 +140,12 @@ def _routing(exc: HTTPException) -> Response | tuple[str, int]:
 
 
 def register(bp: Blueprint) -> None:
+    from sqlalchemy.exc import DataError
+
+    from flowengine.web.inputs import out_of_range
+
+    bp.register_error_handler(DataError, out_of_range)
+    bp.register_error_handler(OverflowError, out_of_range)
     bp.register_error_handler(ApiError, _api)
     bp.register_error_handler(FlowEngineError, _flowengine)
     bp.register_error_handler(HTTPException, _http)

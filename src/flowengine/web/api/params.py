@@ -15,8 +15,14 @@ from flask import request
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from flowengine.text import not_text
 from flowengine.web.api.errors import ApiError
 from flowengine.web.api.schema import MAX_ID, SCHEMAS
+
+#: The largest JSON body read (bytes): the biggest form of a shipped procedure is a few kilobytes.
+MAX_JSON_BYTES = 256 * 1024
+#: The deepest nesting of objects and arrays in a body (a list field's rows are 3 levels deep).
+MAX_JSON_DEPTH = 16
 
 _TYPE_NAMES = {
     "object": "对象",
@@ -56,15 +62,48 @@ def _explain(error: ValidationError) -> tuple[str, str]:
     return where or "body", error.message
 
 
+def _not_text(value: Any, where: str, depth: int = 1) -> tuple[str, str] | None:
+    """The first string (key or value) in ``value`` that is not text, with its path; refuses deep nesting."""
+    if depth > MAX_JSON_DEPTH:
+        raise ApiError(400, "bad_request", f"请求内容嵌套过深（超过 {MAX_JSON_DEPTH} 层）。")
+    if isinstance(value, str):
+        problem = not_text(value)
+        return (where or "body", problem) if problem else None
+    items: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = not_text(key)
+            if problem:
+                return (f"{where}.{key!r}" if where else repr(key)), f"字段名{problem}"
+            items.append((f"{where}.{key}" if where else key, item))
+    elif isinstance(value, list):
+        items = [(f"{where}[{i}]", item) for i, item in enumerate(value)]
+    for path, item in items:
+        found = _not_text(item, path, depth + 1)
+        if found:
+            return found
+    return None
+
+
 def json_body(schema: str) -> dict[str, Any]:
-    """The body as a JSON object valid against ``schema``: 400 when it is not JSON, 422 naming bad fields."""
+    """The body as a JSON object valid against ``schema``: 400 when it is not JSON (or too large or too
+    deep), 422 naming a string that is not text or a field the schema refuses."""
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise ApiError(413, "too_large", f"请求内容过大（超过 {MAX_JSON_BYTES // 1024} KB）。")
     raw = request.get_data(cache=True)
+    if len(raw) > MAX_JSON_BYTES:
+        raise ApiError(413, "too_large", f"请求内容过大（超过 {MAX_JSON_BYTES // 1024} KB）。")
     try:
         body = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except RecursionError:
+        raise ApiError(400, "bad_request", f"请求内容嵌套过深（超过 {MAX_JSON_DEPTH} 层）。") from None
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "bad_request", "请求内容不是有效的 JSON（UTF-8）。") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "请求内容应为 JSON 对象。")
+    found = _not_text(body, "")
+    if found:
+        raise ApiError(422, "validation_failed", "请求中有不是文字的内容，请修改后重试。", dict([found]))
     errors: dict[str, str] = {}
     for error in sorted(_validator(schema).iter_errors(body), key=lambda e: list(e.absolute_path)):
         key, message = _explain(error)

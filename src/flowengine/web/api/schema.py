@@ -402,6 +402,23 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "AdminToken": _obj(
+        {
+            "id": _INT,
+            "user_id": _INT,
+            "username": _STR,
+            "display_name": _STR,
+            "name": _STR,
+            "prefix": _STR,
+            "scope": {"enum": ["read", "write"]},
+            "created_at": _TIME,
+            "last_used_at": _nullable(_TIME),
+            "expires_at": _TIME,
+            "revoked_at": _nullable(_TIME),
+            "active": _BOOL,
+        }
+    ),
+    "AdminTokenList": _list(_ref("AdminToken")),
     "StartRequest": _obj(
         {
             "workflow": {
@@ -490,12 +507,14 @@ SCHEMAS: dict[str, Any] = {
 }
 
 _ERRORS_TEXT = {
-    400: "The body is not a JSON object.",
-    401: "No token, or a token that is malformed, unknown, revoked or whose owner is disabled.",
-    403: "The caller's roles do not allow this.",
+    400: "The body is not JSON, not a JSON object, too deeply nested, or holds a string that is not text.",
+    401: "No token, or a token that is malformed, unknown, expired, revoked or whose owner is disabled.",
+    403: "The caller's roles do not allow this, or the token is read-only (`code`: read_only_token).",
     404: "No such thing, or the caller may not see it.",
     409: "The instance changed since the caller's version, or the action is not possible in its state.",
     422: "A field or a rule of the procedure refused the input; `errors` names the fields, `checks` the rules.",
+    413: "The body is larger than 256 KB.",
+    429: "Too many bad tokens from this address: wait `Retry-After` seconds.",
 }
 
 
@@ -819,6 +838,41 @@ VERB_PATHS: dict[str, dict[str, Any]] = {
     },
 }
 PATHS.update(VERB_PATHS)
+PATHS.update(
+    {
+        "/admin/tokens": {
+            "get": _op(
+                "listAllTokens",
+                "Every user's API tokens (administrators only); active ones unless all=1.",
+                _ok("AdminTokenList", "The tokens, newest first."),
+                errors=(401, 403, 422),
+                parameters=[_param("all", "query", {"enum": ["0", "1"]}, "1: revoked and expired ones too.")],
+                tag="account",
+            )
+        },
+        "/admin/tokens/{token_id}/revoke": {
+            "post": _op(
+                "revokeAnyToken",
+                "Revoke any user's API token (administrators only); revoking a revoked one changes nothing.",
+                _ok("AdminToken", "The token, revoked."),
+                errors=(401, 403, 404),
+                parameters=[_param("token_id", "path", _ID, "The token's id.", example=1)],
+                tag="account",
+            )
+        },
+    }
+)
+# Every authenticated call may meet the address throttle (429); every call that writes may meet a
+# read-only token (403).
+for _path in PATHS.values():
+    for _method, _operation in _path.items():
+        if _operation.get("security") == []:
+            continue
+        _operation["responses"].setdefault("429", _error(429))
+        if _method != "get":
+            _operation["responses"].setdefault("403", _error(403))
+        if "requestBody" in _operation:
+            _operation["responses"].setdefault("413", _error(413))
 
 
 def document() -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Requests about a person: the ``subjects`` table (the minimum personal data), ``instances.subject_id``
 (one running request per person rather than per organization), and the position of a state's timer.
 
-Revision ID: 0008_issue14_subjects
-Revises: 0007_issue13_approval_verbs
+Revision ID: 0012_issue14
+Revises: 0011_issue15
 Create Date: 2026-12-01 17:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import flowengine.persistence.models
 
-revision = "0008_issue14_subjects"
-down_revision = "0007_issue13_approval_verbs"
+revision = "0012_issue14"
+down_revision = "0011_issue15"
 branch_labels = None
 depends_on = None
 
