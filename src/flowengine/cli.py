@@ -704,7 +704,7 @@ def audit_keygen(
             err=True,
         )
     click.echo(
-        "请重启调度进程：它随即以新密钥签署一个封存。把公钥文件复制给核对审计记录的人（audit verify --public-keys）。",
+        "请重启调度进程：此后的封存以新密钥签名。把公钥文件复制给核对审计记录的人（audit verify --public-keys）。",
         err=True,
     )
 

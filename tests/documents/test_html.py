@@ -13,6 +13,7 @@ import pytest
 
 from flowengine.documents import OfficialDocument, Paragraph, Span, render
 from flowengine.documents.html import render_html
+from flowengine.documents.model import Verification
 from tests.support.gongwen import docx_paragraphs, html_paragraphs
 
 
@@ -60,6 +61,18 @@ SHAPES = {
         attendance=(Paragraph((Span("出席：", "heading"), Span("张明、王建国、赵志刚"))),),
     ),
     "html-special-characters": _doc(body=(Paragraph.of("<script>alert(1)</script> & “引号”"),)),
+    "sealed-with-verification": _doc(
+        kind="批复",
+        signer=None,
+        direction="down",
+        sealed=True,
+        title_keep=("郑州市第三十一中学高二年级党支部",),
+        verification=Verification(
+            "K7Q2-9XWM", "https://dj.example.cn/verify/K7Q2-9XWM", "dj.example.cn/verify"
+        ),
+        copies_to=("郑州市第三十一中学纪委",),
+    ),
+    "sealed-code-only": _doc(sealed=True, verification=Verification("K7Q2-9XWM", "K7Q2-9XWM")),
 }
 
 
@@ -76,6 +89,8 @@ def test_html_escapes_the_text_and_marks_the_parts() -> None:
     up = render_html(SHAPES["up-with-signer"])
     assert 'class="gw-mark"' in up and "gw-red-rule" in up and "gw-number-up" in up and "gw-heading" in up
     assert "gw-number-down" in render_html(SHAPES["down-with-copies"])
+    sealed = render_html(SHAPES["sealed-with-verification"])
+    assert "gw-sealed" in sealed and 'class="gw-qr" src="data:image/svg+xml' in sealed
 
 
 def test_the_model_survives_storage() -> None:

@@ -140,7 +140,9 @@ def test_every_document_with_the_discipline_commission(city: Org, clock: Clock) 
     assert "同意丁宁同志任你委纪律检查委员会书记" in body
     assert f"新一届纪律检查委员会由{joined(members)}3名同志组成（按姓氏笔画为序），予以备案" in body
     assert f"抄送：{GW}纪检部门。" in reply3
-    assert f"至{cn('2031-11-09')}届满" in body
+    assert (
+        f"新一届委员会和纪律检查委员会任期5年，自{cn('2026-11-10')}起计算，至{cn('2031-11-09')}届满" in body
+    )
 
 
 def test_every_document_of_a_congress_of_delegates(city: Org, clock: Clock) -> None:

@@ -130,6 +130,10 @@ def test_branch_reelection_through_the_final_reply(
             form = page.get_by_test_id("sign-form")
             rows = form.locator('[data-list="opinions"] tbody tr[data-row]')
             expect(rows).to_have_count(len(values["opinions"]))
+            screenshot(page, "integrity-opinion-form", element="sign-form")
+            page.set_viewport_size({"width": 390, "height": 844})
+            screenshot(page, "integrity-opinion-form-phone", element="sign-form")
+            page.set_viewport_size({"width": 1366, "height": 900})
             fill(form, values)
             form.get_by_label("同意", exact=True).check()
             form.get_by_test_id("submit-sign").click()
@@ -143,8 +147,9 @@ def test_branch_reelection_through_the_final_reply(
     expect(leader.get_by_test_id("current-state")).to_have_text("换届完成")
     expect(leader.get_by_test_id("status")).to_have_text("已办结")
     timeline = leader.get_by_test_id("timeline-entry")
-    # start, 13 steps, the return and the resubmission of 请示①, and the new term the final reply sets (org_update)
-    expect(timeline).to_have_count(1 + len(STEPS) + 2 + 1)
+    # start, the steps (with the 纪检 opinion), the return and the resubmission of 请示①, the new term the
+    # final reply sets (org_update), and 批复③'s copy to the 纪检 side
+    expect(timeline).to_have_count(1 + len(STEPS) + 2 + 1 + 1)
     expect(leader.get_by_test_id("timeline")).to_contain_text("更新组织信息")
     for title in (
         "关于召开党员大会进行换届选举的请示",

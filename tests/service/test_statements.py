@@ -49,8 +49,14 @@ def counted(services: Services) -> Iterator[Trips]:
         trips.statements.append(statement.strip())
 
     def on_trace(statement: str) -> None:
-        if not statement.startswith("--"):  # a trigger's body is reported as "-- TRIGGER name"
-            trips.statements.append(statement.strip())
+        if statement.startswith("--"):  # a trigger's body is reported as "-- TRIGGER name" …
+            return
+        text = statement.strip()
+        # … or, by CPython (which expands the running statement's SQL), as the statement again: a BEFORE
+        # INSERT trigger (the audit tables' no-replace guard) is not a second round trip.
+        if trips.statements and trips.statements[-1] == text and text.upper().startswith("INSERT"):
+            return
+        trips.statements.append(text)
 
     def on_checkout(dbapi_conn: Any, *args: Any) -> None:
         dbapi_conn.set_trace_callback(on_trace)
@@ -94,7 +100,10 @@ def test_act_round_trips(services: Services, world: World) -> None:
     assert view.state == "drafting" and view.version == 3
     assert [t.state for t in view.open_tasks] == ["drafting"]
     assert trips.commits == 1
-    assert trips.round_trips <= _limit(services), trips.statements
+    # A return tells the one waiting (the initiator): that notice is the one statement more.
+    told = [t for t in trips.statements if t.upper().startswith("INSERT INTO NOTIFICATIONS")]
+    assert len(told) == 1
+    assert trips.round_trips - len(told) <= _limit(services), trips.statements
     # The step really happened in those statements: the task and the event are there.
     again = services.flow.get(iid, sec)
     assert again.version == 3 and [t.id for t in again.open_tasks] == [t.id for t in view.open_tasks]

@@ -286,15 +286,17 @@ DISCIPLINE_MEETING: dict[str, Any] = {
 # ---- the 党员代表大会 ------------------------------------------------------------------------------------
 
 UNITS: list[dict[str, Any]] = [
-    {"unit": "高中部党总支", "members": 260, "delegates": 52, "election_date": "2026-10-08"},
-    {"unit": "初中部党总支", "members": 220, "delegates": 44, "election_date": "2026-10-09"},
-    {"unit": "机关党支部", "members": 120, "delegates": 24, "election_date": "2026-10-09"},
+    {"electing_unit": "高中部党总支", "members": 260, "delegates": 52, "election_date": "2026-10-08"},
+    {"electing_unit": "初中部党总支", "members": 220, "delegates": 44, "election_date": "2026-10-09"},
+    {"electing_unit": "机关党支部", "members": 120, "delegates": 24, "election_date": "2026-10-09"},
 ]
 CREDENTIALS: dict[str, Any] = {
     "review_date": "2026-11-09",
     "reviewers": "由5名代表组成代表资格审查委员会，纪委书记任主任。",
     "confirmed": 119,
-    "rejected": [{"name": "某乙", "unit": "初中部党总支", "reason": "选举前已调离本单位，代表资格终止"}],
+    "not_confirmed": [
+        {"name": "某乙", "electing_unit": "初中部党总支", "reason": "选举前已调离本单位，代表资格终止"}
+    ],
 }
 CONGRESS_YES = {
     "周华": 110,
@@ -348,7 +350,7 @@ def reelect_by_congress(
         "zhaozhigang", "approve_request1", {"reply_number": "郑教工委〔2026〕62号", "congress_approved": True}
     )
     assert w.state == "electing_delegates"
-    w.on("2026-10-10").act("fangyuan", "record_delegates", {"units": UNITS})
+    w.on("2026-10-10").act("fangyuan", "record_delegates", {"electing_units": UNITS})
     assert w.state == "nominating"
     w.on("2026-10-12").act("fangyuan", "record_nomination", {**NOMINATION, "recommenders": 560})
     w.on("2026-10-19").act("fangyuan", "submit_request2", REQUEST2_CONGRESS, "当否，请批示。")

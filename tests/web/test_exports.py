@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from flowengine.demo import load_demo
+from flowengine.demo import DEMO_PASSWORD, load_demo
 from flowengine.service import Services
 from flowengine.service.audit.ledger import read_export, verify_events
 from flowengine.spreadsheet import FORMULA_STARTS, neutral, restore
@@ -174,33 +174,46 @@ def demo_app(make_services: Callable[..., Services], clock: Clock) -> tuple[Flas
 
 
 def test_supervision_exports_hold_formula_text_as_data(demo_app: tuple[Flask, Services]) -> None:
-    """Organization names beginning with each formula character reach the overview's CSV and .xlsx and a
-    procedure's metric workbook as text."""
+    """Every organization's name is made to begin with a formula character (each character in turn): the
+    overview's CSV and .xlsx and a procedure's metric workbook hold them as text."""
     app, services = demo_app
     with services.db.write() as s:
-        ids = [
-            r[0]
-            for r in s.execute(
-                text("SELECT id FROM organizations WHERE type = 'branch' ORDER BY id LIMIT :n"),
-                {"n": len(FORMULA_STARTS)},
-            )
-        ]
-        assert len(ids) == len(FORMULA_STARTS)
-        for i, (org_id, ch) in enumerate(zip(ids, FORMULA_STARTS, strict=True)):
+        ids = [r[0] for r in s.execute(text("SELECT id FROM organizations ORDER BY id"))]
+        for i, org_id in enumerate(ids):
+            ch = FORMULA_STARTS[i % len(FORMULA_STARTS)]
             s.execute(
                 text("UPDATE organizations SET name = :n WHERE id = :i"),
                 {"n": f"{ch}{PAYLOAD}{i}", "i": org_id},
             )
-    from flowengine.demo import DEMO_PASSWORD
-
     b = Browser(app.test_client())
     assert b.login("sunli", DEMO_PASSWORD).status_code == 302
+
+    def marked(values: list[object]) -> set[str]:
+        """The formula characters seen (behind their mark) at the start of the cells."""
+        return {v[1] for v in values if isinstance(v, str) and v.startswith("'") and v[1:2] in FORMULA_STARTS}
+
     rows = _assert_no_formula_csv(b.get("/supervision/export.csv").get_data())
-    names = {r[0] for r in rows[1:]}
-    for i, ch in enumerate(FORMULA_STARTS):
-        assert f"'{ch}{PAYLOAD}{i}" in names, ch
+    assert marked([c for r in rows for c in r]) == set(FORMULA_STARTS)
     cells = _assert_no_formula_xlsx(b.get("/supervision/export.xlsx").get_data())
-    assert {f"'{ch}{PAYLOAD}{i}" for i, ch in enumerate(FORMULA_STARTS)} <= {v for v, _ in cells}
+    assert marked([v for v, _ in cells]) == set(FORMULA_STARTS)
     metric = b.get("/supervision/decisions.xlsx?from=2026-01-01&to=2026-12-31")
     assert metric.status_code == 200
-    _assert_no_formula_xlsx(metric.get_data())
+    assert marked([v for v, _ in _assert_no_formula_xlsx(metric.get_data())])
+
+
+def test_readable_trail_names_the_people_a_reminder_went_to(
+    browser: Callable[[str | None], Browser], services: Services, world: World, clock: Clock
+) -> None:
+    iid = services.flow.start("leave_request", world.orgs["b1"], world.users["sec1"]).id
+    services.flow.act(iid, "submit", world.users["sec1"], GOOD_DATA, expected_version=1)
+    clock.advance(days=2, hours=12)
+    assert services.escalator.sweep().reminders == 1
+    rows = _csv_cells(browser("auditor").get(f"/requests/{iid}/trail.csv").get_data())
+    col = {h: i for i, h in enumerate(rows[0])}
+    [reminder] = [r for r in rows[1:] if r[col["记录类型"]] == "催办提醒"]
+    with services.db.read() as s:
+        handler = s.execute(
+            text("SELECT display_name FROM users WHERE id = :i"), {"i": world.users["handler"]}
+        ).scalar()
+    assert f"通知：{handler}" in reminder[col["填写内容"]]
+    assert "recipients" not in reminder[col["填写内容"]] and "_id" not in reminder[col["填写内容"]]

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from flowengine.errors import CheckFailed, InvalidAction
 from flowengine.service import Services
 from tests.support import Clock
-from tests.support.city import Org, Walk, china_noon
-from tests.support.paths import SHIPPED_WORKFLOWS
+from tests.support.city import CANDIDATES, REQUEST1, Org, Walk, build_city, china_noon
+from tests.support.documents import docs_of, text_of
+from tests.support.paths import ROOT, SHIPPED_WORKFLOWS
 from tests.support.reelection_v3 import (
     CREDENTIALS,
     NOMINATION,
@@ -27,6 +30,25 @@ from tests.support.reelection_v3 import (
     reelect_by_congress,
     reelect_with_discipline_committee,
 )
+
+V2_NOMINATION: dict[str, Any] = {
+    "recommendation_date": "2026-09-28",
+    "recommenders": 11,
+    "recommendation": "全体正式党员推荐。",
+    "deliberation": "支部委员会酝酿。",
+    "inspection": "经考察符合条件。",
+    "publicity": True,
+    "publicity_start": "2026-09-29",
+    "publicity_end": "2026-10-12",
+}
+V2_REQUEST2: dict[str, Any] = {
+    "full_members": 11,
+    "probationary_members": 2,
+    "process": "经民主推荐、酝酿和考察确定。",
+    "candidates": CANDIDATES,
+    "secretary_candidate": "马骏",
+    "deputy_candidates": [{"name": "吴敏"}],
+}
 
 
 @pytest.fixture
@@ -139,7 +161,7 @@ def test_a_congress_of_delegates_for_six_hundred_members(city: Org, clock: Clock
 
     w = reelect_by_congress(services, city, clock, slips)
     data = w.instance.data
-    assert sum(u["delegates"] for u in data["record_delegates"]["units"]) == 120
+    assert sum(u["delegates"] for u in data["record_delegates"]["electing_units"]) == 120
     assert data["record_credentials"]["confirmed"] == CREDENTIALS["confirmed"]
     assert data["record_vote"]["entitled"] == VOTE_CONGRESS["entitled"]
     assert city.term("zz1") == (dt.date(2026, 11, 10), dt.date(2031, 11, 9))
@@ -147,7 +169,7 @@ def test_a_congress_of_delegates_for_six_hundred_members(city: Org, clock: Clock
 
 def test_congress_refusals(city: Org, clock: Clock) -> None:
     """Delegates as voters: 应到会 above the confirmed delegates is refused; a congress for a small
-    organization is refused; the units' delegates must add up to the approved number."""
+    organization is refused; the electing_units' delegates must add up to the approved number."""
     services = city.services
     w = Walk.start(services, city, clock, "branch_election", "zz9", "zhouhua")
     w.on("2026-09-21").act(
@@ -202,5 +224,50 @@ def test_congress_refusals(city: Org, clock: Clock) -> None:
     )
     assert big.state == "electing_delegates"
     with pytest.raises(CheckFailed) as err:
-        big.act("fangyuan", "record_delegates", {"units": UNITS[:2]})
+        big.act("fangyuan", "record_delegates", {"electing_units": UNITS[:2]})
     assert "上级批准代表名额 120 名，各选举单位共选出 96 名" in err.value.failures[0].reason
+
+
+def test_a_request_on_version_2_goes_on_after_version_3_is_deployed(
+    make_services: Callable[..., Services], clock: Clock, tmp_path: Path
+) -> None:
+    """Started under version 2, a request keeps it: the handler's own 党风廉政意见 field, no countersign to
+    wait for, and 批复② cites the opinion all the same."""
+    old = tmp_path / "v2"
+    old.mkdir()
+    (old / "branch_election.yaml").write_text(
+        (ROOT / "tests" / "fixtures" / "legacy" / "branch_election_v2.yaml").read_text(encoding="utf-8")
+    )
+    clock.now = china_noon("2026-09-21")
+    first = make_services(old)
+    city = build_city(first, clock.now)
+    w = Walk.start(first, city, clock, "branch_election", "g2", "majun")
+    w.act(
+        "majun",
+        "record_study",
+        {
+            "study_date": "2026-09-21",
+            "meeting_kind": "委员会会议",
+            "full_members": 11,
+            "probationary_members": 2,
+            "on_time": True,
+            "summary": "按期换届。",
+        },
+    )
+    first.close()
+
+    second = make_services(SHIPPED_WORKFLOWS)
+    assert second.catalog.latest("branch_election").version == 3
+    city.services = second
+    w = Walk(second, city, clock, second.flow.get(w.instance.id, city.users["majun"]))
+    assert w.instance.definition_version == 2
+    w.act("majun", "submit_request1", REQUEST1)
+    w.act("hexiaoli", "forward_request1")
+    w.act("liweidong", "approve_request1", {"reply_number": "三十一中党〔2026〕18号"})
+    w.on("2026-10-12").act("majun", "record_nomination", {**V2_NOMINATION})
+    w.act("majun", "submit_request2", V2_REQUEST2)  # version 2 has no 公示 rule: sent the same day
+    w.act("hexiaoli", "forward_request2", {"integrity_opinion": "经征求校纪委意见，6名人选无廉政问题。"})
+    w.act("liweidong", "approve_request2", {"reply_number": "三十一中党〔2026〕23号"})
+    assert (w.instance.definition_version, w.state) == (2, "election_meeting")
+    [reply2] = [d for d in docs_of(city, w) if d.name == "reply2"]
+    assert "收悉。经研究并征求纪检部门意见，批复如下：" in "".join(text_of(city, reply2))

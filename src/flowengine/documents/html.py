@@ -22,6 +22,7 @@ from flowengine.documents.layout import (
     BODY_PT,
     LINE_PT,
     NOTE_PT,
+    SEAL_SPACE_LINES,
     TEXT_WIDTH_PT,
     _mark_size,
     _text_width,
@@ -85,7 +86,7 @@ def render_html(doc: OfficialDocument) -> str:
             _p("gw-number gw-number-down", f'<span class="gw-number-text">{escape(doc.number)}</span>')
         )
     parts.append('<hr class="gw-red-rule" aria-hidden="true">')
-    lines = title_lines(doc.title)
+    lines = title_lines(doc.title, keep=doc.title_keep)
     parts.append(_p("gw-title", "<br>".join(escape(line) for line in lines)))
     if doc.recipient:
         parts.append(_p("gw-recipient", f"{escape(doc.recipient)}："))
@@ -98,7 +99,9 @@ def render_html(doc: OfficialDocument) -> str:
         label = para.spans[0].text if para.spans else ""
         style = f"--gw-hang: {_text_width(label):.1f}pt"
         parts.append(_p("gw-attendance", _spans(para), style))
-    parts.append(_colophon(doc))
+    # The 扫码验真 block and the 版记 stand at the foot of the (last) page, as the .docx frames them.
+    foot = (_verification(doc) if doc.verification is not None else "") + _colophon(doc)
+    parts.append(f'<div class="gw-foot">{foot}</div>')
     css = "gw-internal" if doc.internal else ("gw-down" if doc.direction == "down" else "gw-up")
     return (
         f'<article class="gongwen {css}" lang="zh-CN" data-testid="gongwen" '
@@ -115,7 +118,19 @@ def _closing(doc: OfficialDocument) -> list[str]:
     date = chinese_date(doc.date)
     em = BODY_PT
     date_w = _text_width(date)
-    if doc.signature:
+    if doc.sealed:
+        # §7.3.5.1: the date four characters from the right, the signature centred on it, room for the seal.
+        date_left = TEXT_WIDTH_PT - 4 * em - date_w
+        room = f"margin-top: {SEAL_SPACE_LINES * LINE_PT:.1f}pt; "
+        if doc.signature:
+            sig_w = _text_width(doc.signature)
+            sig_left = min(max(date_left + (date_w - sig_w) / 2, 0), TEXT_WIDTH_PT - sig_w)
+            out.append(
+                _p("gw-signature gw-sealed", escape(doc.signature), f"{room}--gw-left: {sig_left:.1f}pt")
+            )
+            room = ""
+        out.append(_p("gw-date gw-sealed", escape(date), f"{room}--gw-left: {max(date_left, 0):.1f}pt"))
+    elif doc.signature:
         sig_w = _text_width(doc.signature)
         sig_left = TEXT_WIDTH_PT - 2 * em - sig_w
         date_left = sig_left + 2 * em
@@ -129,6 +144,23 @@ def _closing(doc: OfficialDocument) -> list[str]:
     if doc.note:
         out.append(_p("gw-note", escape(doc.note)))
     return out
+
+
+def _verification(doc: OfficialDocument) -> str:
+    """验证码 and QR code above the 版记, as :func:`.layout._verification` prints them."""
+    import segno  # only documents that carry a verification need it
+
+    v = doc.verification
+    assert v is not None
+    label = f"扫码验真　验证码：{v.code}"
+    if v.where:
+        label = f"扫码或在 {v.where} 输入验证码 {v.code} 验真"
+    if not v.payload:  # a preview: the code is drawn when the document is issued
+        picture = '<span class="gw-qr gw-qr-pending" aria-hidden="true"></span>'
+    else:
+        qr = segno.make(v.payload, error="m", micro=False).svg_data_uri(scale=4, border=2)
+        picture = f'<img class="gw-qr" src="{escape(qr)}" alt="验真二维码（验证码 {escape(v.code)}）">'
+    return f'<p class="gw-verify" data-para><span>{escape(label)}</span>{picture}</p>'
 
 
 def _colophon(doc: OfficialDocument) -> str:

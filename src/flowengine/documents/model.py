@@ -131,6 +131,11 @@ class OfficialDocument:
         values["body"] = paragraphs(raw.get("body"))
         values["attendance"] = paragraphs(raw.get("attendance"))
         values["copies_to"] = tuple(raw.get("copies_to") or ())
+        values["title_keep"] = tuple(raw.get("title_keep") or ())
+        v = raw.get("verification")
+        values["verification"] = (
+            Verification(str(v["code"]), str(v["payload"]), str(v.get("where") or "")) if v else None
+        )
         return cls(**values)
 
 

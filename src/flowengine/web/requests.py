@@ -278,7 +278,7 @@ def preview(instance_id: int, action: str) -> tuple[str, int]:
     inst = svc.flow.get(instance_id, user_id())
     try:
         previews = svc.documents.preview(instance_id, action, user_id(), values)
-    except ValidationFailed as exc:
+    except (ValidationFailed, CheckFailed) as exc:
         field_errors, general = fields.errors_of(exc, action_def.form, values)
         labels = {f.name: f.label for f in action_def.form}
         messages = [f"{labels.get(k, k)}：{m}" for k, m in field_errors.items()] + list(general)

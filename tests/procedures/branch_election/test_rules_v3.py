@@ -7,12 +7,13 @@ slate, the 党员代表大会's conditions, the delegates and their credentials,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 import pytest
 
-from tests.support.rules import TODAY, context, run
+from tests.support.rules import TODAY, context, holds, run
 
 # ---- voters --------------------------------------------------------------------------------------------
 
@@ -283,13 +284,13 @@ def test_congress_allowed(
 
 
 UNITS = [
-    {"unit": "高中部", "members": 320, "delegates": 64, "election_date": "2026-10-20"},
-    {"unit": "初中部", "members": 280, "delegates": 56, "election_date": "2026-10-21"},
+    {"electing_unit": "高中部", "members": 320, "delegates": 64, "election_date": "2026-10-20"},
+    {"electing_unit": "初中部", "members": 280, "delegates": 56, "election_date": "2026-10-21"},
 ]
 
 
 @pytest.mark.parametrize(
-    ("units", "approved", "ok"),
+    ("electing_units", "approved", "ok"),
     [
         (UNITS, 120, True),
         (UNITS, 121, False),
@@ -297,9 +298,9 @@ UNITS = [
         ([{**UNITS[0], "members": 400}, UNITS[1]], 120, False),  # more members than the organization has
     ],
 )
-def test_delegates_as_approved(units: list[dict[str, Any]], approved: int, ok: bool) -> None:
+def test_delegates_as_approved(electing_units: list[dict[str, Any]], approved: int, ok: bool) -> None:
     ctx = context(
-        form={"units": units},
+        form={"electing_units": electing_units},
         data={"submit_request1": {"delegate_count": approved}},
         org_type="committee",
         full_members=600,
@@ -308,16 +309,17 @@ def test_delegates_as_approved(units: list[dict[str, Any]], approved: int, ok: b
 
 
 @pytest.mark.parametrize(
-    ("confirmed", "rejected", "ok"),
+    ("confirmed", "not_confirmed", "ok"),
     [(120, [], True), (119, [{"name": "某", "reason": "预备党员"}], True), (119, [], False)],
 )
 def test_credentials_account_for_every_delegate(
-    confirmed: int, rejected: list[dict[str, str]], ok: bool
+    confirmed: int, not_confirmed: list[dict[str, str]], ok: bool
 ) -> None:
     ctx = context(
-        form={"confirmed": confirmed, "rejected": rejected}, data={"record_delegates": {"units": UNITS}}
+        form={"confirmed": confirmed, "not_confirmed": not_confirmed},
+        data={"record_delegates": {"electing_units": UNITS}},
     )
-    assert (run("credentials_consistent", ctx, elected="record_delegates.units") is None) is ok
+    assert (run("credentials_consistent", ctx, elected="record_delegates.electing_units") is None) is ok
 
 
 # ---- the 纪检 integrity opinion -----------------------------------------------------------------------------
@@ -360,3 +362,76 @@ def test_integrity_opinion_names_each_candidate(opinions: list[dict[str, str]], 
         candidates=["submit_request2.candidates", "submit_request2_nc.candidates"],
     )
     assert (failure.field if failure else None) == field
+
+
+# ---- the 纪委 counted beside the committee ----------------------------------------------------------------
+
+BODY = {
+    "body_seats": "submit_request1.discipline_size",
+    "body_candidates": "submit_request2.discipline_candidates",
+    "body_votes": "discipline_votes",
+}
+SLATES = {
+    "submit_request1": {"committee_size": 3, "discipline_size": 3},
+    "submit_request2": {"candidates": CANDIDATES, "discipline_candidates": [{"name": n} for n in "甲乙丙丁"]},
+}
+
+
+def _first_round(discipline_yes: dict[str, int]) -> dict[str, Any]:
+    return {
+        "present": 10,
+        "votes": [
+            {"name": "丁一", "yes": 9},
+            {"name": "王二", "yes": 8},
+            {"name": "田三", "yes": 7},
+            {"name": "刘四", "yes": 2},
+        ],
+        "discipline_votes": [{"name": n, "yes": y} for n, y in discipline_yes.items()],
+    }
+
+
+def test_a_tie_in_the_commission_needs_a_revote_while_the_committee_is_complete() -> None:
+    first = _first_round({"甲": 9, "乙": 8, "丙": 6, "丁": 6})
+    ctx = context(form=first, data=SLATES, action="record_vote")
+    assert not holds("additional_vote_needed", ctx)  # the committee: three elected
+    assert holds("additional_vote_needed", ctx, votes="discipline_votes", **BODY)
+    # The re-vote among 丙 and 丁 is for the 纪委 only; the committee's tally stays empty.
+    revote = {
+        "present": 10,
+        "votes": [],
+        "discipline_votes": [{"name": "丙", "yes": 7}, {"name": "丁", "yes": 3}],
+    }
+    later = context(
+        form=revote,
+        data={**SLATES, "record_vote": first},
+        history=(("record_vote", first),),
+        action="record_additional_vote",
+    )
+    assert run("votes_for_candidates", later) is None
+    assert run("votes_for_candidates", later, votes="discipline_votes", **BODY) is None
+    wrong = {**revote, "discipline_votes": [{"name": "乙", "yes": 7}, {"name": "丁", "yes": 3}]}
+    failure = run(
+        "votes_for_candidates",
+        dataclasses.replace(later, form=wrong),
+        votes="discipline_votes",
+        **BODY,
+    )
+    assert failure is not None and "只对得票相等的丙、丁再次投票" in failure.reason
+    done = dataclasses.replace(later, form=revote)
+    assert not holds("additional_vote_needed", done, votes="discipline_votes", **BODY)
+
+
+def test_reducing_the_seats_does_not_end_the_commission_s_election() -> None:
+    first = _first_round({"甲": 9, "乙": 4, "丙": 3, "丁": 2})
+    ctx = context(
+        form={},
+        data={**SLATES, "record_vote": first},
+        history=(("record_vote", first),),
+        action="reduce_seats",
+    )
+    failure = run("election_complete", ctx, what="纪律检查委员会委员", **BODY)
+    assert failure is not None and "纪律检查委员会委员尚有 2 个名额未选出" in failure.reason
+    no_commission = {**SLATES, "submit_request1": {"committee_size": 3}, "record_vote": first}
+    assert (
+        run("election_complete", context(form={}, data=no_commission, action="reduce_seats"), **BODY) is None
+    )

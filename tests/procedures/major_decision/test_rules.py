@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
+from flowengine.definitions.loader import load_file
+from flowengine.registry import vocabulary
+from tests.support.paths import ROOT
 from tests.support.rules import context, holds, run
 
 
@@ -265,3 +269,52 @@ def test_filing_with_the_superior(category: str, flag: bool, filed: bool) -> Non
         data={"submit_proposal": {"category": category}},
     )
     assert holds("filing_required", ctx) is filed
+
+
+# ---- settings where practice varies (version 4) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entitled", "present", "inclusive", "ok"),
+    [(8, 4, False, False), (8, 4, True, True), (8, 3, True, False), (7, 4, False, True)],
+)
+def test_half_inclusive_reads_half_as_enough(entitled: int, present: int, inclusive: bool, ok: bool) -> None:
+    ctx = at_meeting("major_project", entitled=entitled, present=present)
+    ctx = dataclasses.replace(ctx, settings={**ctx.settings, "half_inclusive": inclusive})
+    failure = run("meeting_quorum", ctx)
+    assert (failure is None) is ok
+    if failure:
+        assert ("不少于" if inclusive else "超过") in failure.reason
+
+
+@pytest.mark.parametrize(
+    ("entitled", "yes", "withdrawn", "in_denominator", "inclusive", "passed"),
+    [
+        (7, 3, 1, True, False, False),  # 3 of 7: not more than half
+        (7, 3, 1, False, False, False),  # 3 of the 6 who may vote: exactly half
+        (7, 3, 1, False, True, True),  # … and “半数以上” includes exactly half
+        (7, 4, 1, True, False, True),
+        (8, 4, 0, True, True, True),
+        (8, 4, 0, True, False, False),
+    ],
+)
+def test_withdrawn_members_and_half_are_settings(
+    entitled: int, yes: int, withdrawn: int, in_denominator: bool, inclusive: bool, passed: bool
+) -> None:
+    names = ["王志强", "吴建平"][:withdrawn]
+    ctx = at_meeting(
+        "cadre_appointment",
+        entitled=entitled,
+        present=entitled,
+        votes=[{"item": "张丽华", "yes": yes}],
+        withdrawn=[{"name": n, "item": "张丽华", "reason": "亲属"} for n in names],
+    )
+    settings = {**ctx.settings, "withdrawn_in_denominator": in_denominator, "half_inclusive": inclusive}
+    ctx = dataclasses.replace(ctx, settings=settings)
+    assert holds("no_item_passed", ctx, withdrawn="withdrawn") is not passed
+
+
+def test_a_version_3_definition_keeps_its_fixed_readings() -> None:
+    legacy = ROOT / "tests" / "fixtures" / "legacy" / "major_decision_v3.yaml"
+    defaults = load_file(legacy, vocabulary()).setting_defaults()
+    assert (defaults["withdrawn_in_denominator"], defaults["half_inclusive"]) == (True, False)

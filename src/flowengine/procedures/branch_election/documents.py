@@ -149,13 +149,13 @@ def _meeting(ctx: DocumentContext) -> str:
     return "党员代表大会" if _congress(ctx) else "党员大会"
 
 
-# The units' 党员大会 elect the delegates, and the outgoing committee was elected by whichever it was.
+# The electing_units' 党员大会 elect the delegates, and the outgoing committee was elected by whichever it was.
 _MEETING = re.compile(r"(?<!单位)(?<!代表)(?<!经)党员大会")
 _VOTERS = re.compile(r"有选举权的?党员")
 
 
 def _for_congress(ctx: DocumentContext, title: str, body: Sequence[Paragraph]) -> tuple[str, list[Paragraph]]:
-    """At a 党员代表大会 the meeting is that, and its voters are the delegates (the units' 党员大会 stay)."""
+    """At a 党员代表大会 the meeting is that, and its voters are the delegates (the electing_units' 党员大会 stay)."""
     if not _congress(ctx):
         return title, list(body)
 
@@ -681,16 +681,16 @@ def _delegates_text(ctx: DocumentContext) -> str:
     """At a 党员代表大会: how the delegates were elected and what the 代表资格审查 found."""
     if not _congress(ctx):
         return ""
-    units = rows(ctx.step("record_delegates").get("units"))
-    elected = sum(count(u.get("delegates")) for u in units)
+    electing_units = rows(ctx.step("record_delegates").get("electing_units"))
+    elected = sum(count(u.get("delegates")) for u in electing_units)
     credentials = ctx.step("record_credentials")
-    text = f"出席大会的代表由{len(units)}个选举单位党员大会选举产生，共{elected}名。"
+    text = f"出席大会的代表由{len(electing_units)}个选举单位党员大会选举产生，共{elected}名。"
     if credentials:
-        rejected = rows(credentials.get("rejected"))
+        not_confirmed = rows(credentials.get("not_confirmed"))
         text += f"经代表资格审查委员会审查，{count(credentials.get('confirmed'))}名代表资格有效"
-        if rejected:
-            shown = "；".join(f"{r.get('name')}（{clause(r.get('reason'))}）" for r in rejected)
-            text += f"，{len(rejected)}名代表资格未予确认：{shown}"
+        if not_confirmed:
+            shown = "；".join(f"{r.get('name')}（{clause(r.get('reason'))}）" for r in not_confirmed)
+            text += f"，{len(not_confirmed)}名代表资格未予确认：{shown}"
         text += "。"
     return text
 
@@ -850,6 +850,8 @@ def reply3(ctx: DocumentContext) -> OfficialDocument:
         years = _term_years(ctx)
         end = regular_term_end(start, years)
         who = "支部书记" if nc else f"新一届{committee_of(org)}"
+        if not nc and _discipline_members(ctx):
+            who += f"和{_DISCIPLINE}"  # elected by the same meeting: the same term
         items.append(f"{who}任期{years}年，自{date_cn(start)}起计算，至{date_cn(end)}届满。")
     if approve.get("opinion"):
         items.append(sentence(approve["opinion"]))

@@ -1208,7 +1208,7 @@ def voters_within_membership(ctx: CheckContext) -> CheckResult:
 def marks_within_ballots(ctx: CheckContext) -> CheckResult:
     """The yes marks of a round, summed over its candidates, are at most valid ballots × seats of the round.
 
-    A ballot marking more names than seats is invalid (条例第二十八条), so each valid ballot carries at
+    A ballot marking more names than seats is invalid (条例: 所选人数多于应选人数的为无效票), so each valid ballot carries at
     most as many yes marks as the round has seats; a tally above that is a counting slip.
     """
     ref = ctx.params.get("votes", "votes")
@@ -1544,13 +1544,15 @@ def congress_approved(ctx: CheckContext) -> bool:
     "delegates_as_approved",
     title="各选举单位选出的代表与批准的名额一致",
     params={
-        "units": Param(V, "the units (rows with members and delegates elected)", default="units"),
+        "electing_units": Param(
+            V, "the electing_units (rows with members and delegates elected)", default="electing_units"
+        ),
         "approved": Param(V, "the number of delegates approved"),
     },
 )
 def delegates_as_approved(ctx: CheckContext) -> CheckResult:
-    """The units' delegates add up to the approved number, and no unit elects more delegates than members."""
-    ref = ctx.params.get("units", "units")
+    """The electing_units' delegates add up to the approved number, and no unit elects more delegates than members."""
+    ref = ctx.params.get("electing_units", "electing_units")
     rows = [r for r in value_of(ctx, ref) or [] if isinstance(r, Mapping)]
     approved = int_of(ctx, ctx.params["approved"])
     total = 0
@@ -1559,7 +1561,7 @@ def delegates_as_approved(ctx: CheckContext) -> CheckResult:
         if elected > members:
             return CheckFailure(
                 "delegates_as_approved",
-                f"{row.get('unit') or f'第 {i + 1} 个选举单位'}选出代表 {elected} 名，多于该单位的 {members} 名党员。",
+                f"{row.get('electing_unit') or f'第 {i + 1} 个选举单位'}选出代表 {elected} 名，多于该单位的 {members} 名党员。",
                 f"{ref}[{i}].delegates",
             )
         total += elected
@@ -1585,15 +1587,17 @@ def delegates_as_approved(ctx: CheckContext) -> CheckResult:
     title="代表资格审查结果与选出的代表一致",
     params={
         "confirmed": Param(V, "delegates whose credentials were confirmed", default="confirmed"),
-        "rejected": Param(V, "delegates not confirmed (rows with a name and a reason)", default="rejected"),
-        "elected": Param(V, "the units' delegates (rows with delegates)"),
+        "not_confirmed": Param(
+            V, "delegates not confirmed (rows with a name and a reason)", default="not_confirmed"
+        ),
+        "elected": Param(V, "the electing_units' delegates (rows with delegates)"),
     },
 )
 def credentials_consistent(ctx: CheckContext) -> CheckResult:
-    """The credentials review accounts for every delegate the units elected: confirmed plus not confirmed."""
+    """The credentials review accounts for every delegate the electing_units elected: confirmed plus not confirmed."""
     confirmed_ref = ctx.params.get("confirmed", "confirmed")
     confirmed = int_of(ctx, confirmed_ref)
-    rejected = names_in(value_of(ctx, ctx.params.get("rejected", "rejected")))
+    not_confirmed = names_in(value_of(ctx, ctx.params.get("not_confirmed", "not_confirmed")))
     elected = sum(
         int(r.get("delegates") or 0)
         for r in value_of(ctx, ctx.params["elected"]) or []
@@ -1601,11 +1605,11 @@ def credentials_consistent(ctx: CheckContext) -> CheckResult:
     )
     if confirmed is None:
         return None
-    if confirmed + len(rejected) != elected:
+    if confirmed + len(not_confirmed) != elected:
         return CheckFailure(
             "credentials_consistent",
-            f"各选举单位共选出代表 {elected} 名，资格审查确认有效 {confirmed} 名、未确认 {len(rejected)} 名，"
-            f"合计 {confirmed + len(rejected)} 名，与选出的代表人数不一致。",
+            f"各选举单位共选出代表 {elected} 名，资格审查确认有效 {confirmed} 名、未确认 {len(not_confirmed)} 名，"
+            f"合计 {confirmed + len(not_confirmed)} 名，与选出的代表人数不一致。",
             _field(confirmed_ref),
         )
     return None

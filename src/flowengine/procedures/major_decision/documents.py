@@ -30,7 +30,7 @@ from flowengine.documents.prose import (
     us,
 )
 from flowengine.engine.rules.common import least_at_least, more_than, ratio
-from flowengine.procedures.major_decision.rules import CATEGORIES, OPINIONS
+from flowengine.procedures.major_decision.rules import CATEGORIES, OPINIONS, passes
 
 PROPOSAL = "submit_proposal"
 
@@ -68,13 +68,17 @@ def _quorum(ctx: DocumentContext, category: str | None, entitled: int, present: 
             return f"不少于应到会成员的{chinese_fraction(f)}，符合规定"
         return ""
     f = _fraction(ctx, "quorum_ratio", "1/2")
+    if ctx.settings.get("half_inclusive") and not more_than(present, entitled, f):
+        if present >= least_at_least(entitled, f):
+            return f"达到应到会成员{'' if f == Fraction(1, 2) else '的'}{chinese_fraction(f)}，符合规定"
+        return ""
     if more_than(present, entitled, f):
         return f"超过应到会成员{'' if f == Fraction(1, 2) else '的'}{chinese_fraction(f)}，符合规定"
     return ""
 
 
-def _passes(ctx: DocumentContext, row: Mapping[str, Any], entitled: int) -> bool:
-    return more_than(count(row.get("yes")), entitled, _fraction(ctx, "pass_ratio", "1/2"))
+def _passes(ctx: DocumentContext, row: Mapping[str, Any], entitled: int, withdrawn: int = 0) -> bool:
+    return passes(ctx.settings, count(row.get("yes")), entitled, withdrawn)
 
 
 def _attendance(meeting: Mapping[str, Any], category: str | None, ctx: DocumentContext) -> str:
@@ -122,10 +126,14 @@ def _votes(ctx: DocumentContext, meeting: Mapping[str, Any]) -> list[Paragraph]:
         )
         if withdrawn.get(item):
             text += f"（{join_names(withdrawn[item])}同志回避）"
+        base = "应到会成员"
+        if withdrawn.get(item) and not ctx.settings.get("withdrawn_in_denominator", True):
+            base = f"应到会成员（除去回避的{len(withdrawn[item])}名）"
+        reached = "达到" if ctx.settings.get("half_inclusive") else "超过"
         text += (
-            f"，同意票超过应到会成员{share}，通过。"
-            if _passes(ctx, v, entitled)
-            else f"，同意票未超过应到会成员{share}，未通过。"
+            f"，同意票{reached}{base}{share}，通过。"
+            if _passes(ctx, v, entitled, len(withdrawn.get(item, [])))
+            else f"，同意票未{reached}{base}{share}，未通过。"
         )
         out.append(Paragraph.item(f"（{heading(i)[:-1]}）{_item_label(ctx, item)}。", text))
     return out

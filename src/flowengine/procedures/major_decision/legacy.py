@@ -15,4 +15,23 @@ def upgrade(plain: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
-UPGRADES = {("major_decision", 1): upgrade, ("major_decision", 2): upgrade}
+def _fixed_readings(d: dict[str, Any]) -> dict[str, Any]:
+    """Before version 4 the 回避 members counted among those entitled, and “半数以上” meant more than half:
+    the settings that now say so get those values, so a request on an older version decides as before."""
+    settings = d.setdefault("settings", {})
+    settings.setdefault(
+        "withdrawn_in_denominator", {"default": True, "description": "回避的成员计入表决基数"}
+    )
+    settings.setdefault("half_inclusive", {"default": False, "description": "半数以上不包含恰好半数"})
+    return d
+
+
+def upgrade_v3(plain: dict[str, Any]) -> dict[str, Any]:
+    return _fixed_readings(_legacy.copied(plain))
+
+
+UPGRADES = {
+    ("major_decision", 1): lambda plain: _fixed_readings(upgrade(plain)),
+    ("major_decision", 2): lambda plain: _fixed_readings(upgrade(plain)),
+    ("major_decision", 3): upgrade_v3,
+}

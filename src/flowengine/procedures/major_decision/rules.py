@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flowengine.chinese import chinese_date
-from flowengine.definitions.params import Param, ParamType
+from flowengine.definitions.params import Param, ParamType, optional
 from flowengine.engine.checks import CheckContext, CheckResult, RuleSet
 from flowengine.engine.rules.common import date_of, int_of, names_in, quorum_failure, ratio, value_of
 from flowengine.errors import CheckFailure
@@ -172,10 +172,12 @@ def _needs_strict_quorum(ctx: CheckContext) -> bool:
         "entitled": Param(F, "members entitled to attend", default="entitled"),
         "present": Param(F, "members present", default="present"),
     },
-    settings=("quorum_ratio", "cadre_quorum_ratio", "strict_quorum_categories"),
+    settings=("quorum_ratio", "cadre_quorum_ratio", "strict_quorum_categories", "half_inclusive"),
 )
 def meeting_quorum(ctx: CheckContext) -> CheckResult:
-    """More than half of the members (quorum_ratio); at least 2/3 for cadre appointments (cadre_quorum_ratio)."""
+    """More than half of the members (quorum_ratio); at least 2/3 for cadre appointments (cadre_quorum_ratio).
+
+    Whether “半数以上” admits exactly half is the setting ``half_inclusive`` (off: more than half)."""
     entitled, present = int_of(ctx, ctx.params["entitled"]), int_of(ctx, ctx.params["present"])
     if entitled is None or present is None:
         return None
@@ -194,7 +196,7 @@ def meeting_quorum(ctx: CheckContext) -> CheckResult:
         entitled,
         present,
         ratio(ctx.settings["quorum_ratio"]),
-        False,
+        bool(ctx.settings.get("half_inclusive")),
         "会议",
         ctx.params["present"],
     )
@@ -322,8 +324,21 @@ def chair_speaks_last(ctx: CheckContext) -> CheckResult:
     return None
 
 
+def passes(settings: Mapping[str, Any], yes: int, entitled: int, withdrawn: int) -> bool:
+    """An item passes with yes votes above ``pass_ratio`` of the members entitled to attend.
+
+    ``withdrawn_in_denominator`` (on: the members who withdrew, 回避, still count among those entitled)
+    and ``half_inclusive`` (on: exactly the ratio suffices, “半数以上” read as 以上包括本数) are settings."""
+    if not settings.get("withdrawn_in_denominator", True):
+        entitled -= withdrawn
+    need = ratio(settings.get("pass_ratio", "1/2")) * max(entitled, 0)
+    return yes >= need if settings.get("half_inclusive") else yes > need
+
+
 def _passes(ctx: CheckContext, row: Mapping[str, Any], entitled: int) -> bool:
-    return int(row.get("yes") or 0) > ratio(ctx.settings.get("pass_ratio", "1/2")) * entitled
+    item = str(row.get("item") or "").strip()
+    withdrawn = _withdrawn_per_item(ctx)[item] if ctx.params.get("withdrawn") else 0
+    return passes(ctx.settings, int(row.get("yes") or 0), entitled, withdrawn)
 
 
 @RULES.predicate(
@@ -332,8 +347,9 @@ def _passes(ctx: CheckContext, row: Mapping[str, Any], entitled: int) -> bool:
     params={
         "entitled": Param(F, "members entitled to attend", default="entitled"),
         "votes": Param(F, "the votes per item", default="votes"),
+        "withdrawn": optional(F, "who withdrew from which item (回避)"),
     },
-    settings=("pass_ratio",),
+    settings=("pass_ratio", "withdrawn_in_denominator", "half_inclusive"),
 )
 def no_item_passed(ctx: CheckContext) -> bool:
     """No item got yes votes from more than half of the members *entitled* to attend: nothing adopted."""

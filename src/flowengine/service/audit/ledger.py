@@ -221,6 +221,7 @@ def _verify_stream(
             walker.unsealed,
             walker.seals.summary,
         )
+        walker.seals.sign_report(report)
     return report
 
 

@@ -24,9 +24,10 @@ Each seal may be signed (:mod:`flowengine.service.audit.signing`): ``signature``
 private key ``key_id`` names, which the database never holds, so that a chain rewritten with recomputed
 hashes and digests by someone with full database access but without the key no longer verifies. Once a
 seal is signed, or once the verifiers' public keys are configured, a sealer without the private key refuses
-to add an unsigned seal (which ``audit verify`` would report for ever); and a sealer whose key has not signed
-the newest seal yet (its first run, or a rotation) adds an empty seal at once, so the key is in use — and
-everything sealed so far is covered by its signature — without waiting for new events.
+to add an unsigned seal (which ``audit verify`` would report for ever); and the first sealer with a key, when
+no seal is signed yet, adds an empty seal at once, so that everything sealed so far is covered by a
+signature without waiting for new events. (After a rotation the next seal with events is signed with the
+new key: forcing one per key would make two hosts with keys of their own add empty seals in turn for ever.)
 
 Several sealers may run at once (every scheduler process seals at the end of its sweep): each computes
 its seal from committed data without any lock, then inserts it only if the latest seal is still the one it
@@ -251,9 +252,9 @@ class AuditSealer:
                 select(_E.id).where(_E.id > after, _E.at < cutoff).order_by(_E.id.desc()).limit(1)
             )
             if last is None:
-                if not self._first_with_key(prev):
+                if not self._first_signed(prev):
                     return None
-                last = after  # an empty seal: this key signs everything sealed so far
+                last = after  # an empty seal: the first signature covers everything sealed so far
             cap = conn.scalar(
                 select(_E.id).where(_E.id > after).order_by(_E.id).offset(self.max_events - 1).limit(1)
             )
@@ -311,9 +312,9 @@ class AuditSealer:
         )
         return SealSummary.of(row)
 
-    def _first_with_key(self, prev: Any) -> bool:
-        """Whether this sealer's key has not signed the newest seal yet (first run with a key, a rotation)."""
-        return self.signer is not None and (prev is None or prev.key_id != self.signer.id)
+    def _first_signed(self, prev: Any) -> bool:
+        """Whether this sealer would add the first signed seal (none is signed yet, or none exists)."""
+        return self.signer is not None and (prev is None or prev.key_id is None)
 
     def _check_signer(self, prev: Any) -> None:
         if self.signer is not None:

@@ -152,7 +152,7 @@ def data_text(
         if data.get("sha256"):
             lines.append(f"文件 SHA-256：{data['sha256']}")
     else:
-        lines += [f"{_DATA_LABELS.get(str(k), str(k))}：{_plain(v)}" for k, v in data.items()]
+        lines += _generic_lines(e, definition, data, users)
     if isinstance(by, Mapping):
         if by.get("on_behalf_of") is not None:
             who = users.get(int(by["on_behalf_of"]), f"用户 {by['on_behalf_of']}")
@@ -160,6 +160,34 @@ def data_text(
         if by.get("by_system"):
             lines.append(f"系统办理：{by['by_system']}")
     return "\n".join(lines)
+
+
+def _generic_lines(
+    e: AuditView, definition: WorkflowDefinition, data: dict[str, Any], users: Mapping[int, str]
+) -> list[str]:
+    """Data of the other events: people by name (never their ids), a countersign's form by its labels."""
+    lines: list[str] = []
+    if e.kind == "sign" and isinstance(data.get("form"), Mapping):
+        state = next((st for st in definition.states if st.name == e.from_state), None)
+        form = state.countersign.form if state and state.countersign else ()
+        labels = {f.name: f for f in form}
+        for name, value in data.pop("form").items():
+            f = labels.get(name)
+            lines.append(f"{f.label if f else name}：{value_text(value, f)}")
+    if isinstance(data.get("recipients"), list):
+        names = [
+            users.get(int(u), f"用户 {u}") if isinstance(u, int) else str(u) for u in data.pop("recipients")
+        ]
+        lines.append(f"通知：{'、'.join(names)}")
+    if isinstance(data.get("on_behalf_of"), int):
+        lines.append(f"代办：代{users.get(data.pop('on_behalf_of'), '他人')}办理")
+    if "to_name" in data:
+        data.pop("to", None)
+    for k, v in data.items():
+        if k.endswith("_id") or v in (None, "", []):
+            continue  # internal numbers (task, timer): in the JSON export
+        lines.append(f"{_DATA_LABELS.get(str(k), str(k))}：{_plain(v)}")
+    return lines
 
 
 def role_title(definition: WorkflowDefinition, role: str | None) -> str:
@@ -217,13 +245,15 @@ class TrailTables:
         definition = self.flow.definition_of(instance_id, user_id)
         trail = self.flow.trail(instance_id, user_id)
         org_ids = {e.org_id for e in trail if e.org_id is not None}
-        user_ids = {
-            int(by["on_behalf_of"])
-            for e in trail
-            if isinstance(e.data, Mapping)
-            and isinstance(by := e.data.get("_by"), Mapping)
-            and isinstance(by.get("on_behalf_of"), int)
-        }
+        user_ids: set[int] = set()
+        for e in trail:
+            data = e.data if isinstance(e.data, Mapping) else {}
+            by = data.get("_by")
+            if isinstance(by, Mapping) and isinstance(by.get("on_behalf_of"), int):
+                user_ids.add(by["on_behalf_of"])
+            if isinstance(data.get("on_behalf_of"), int):
+                user_ids.add(data["on_behalf_of"])
+            user_ids |= {u for u in data.get("recipients") or () if isinstance(u, int)}
         with self.db.read() as s:
             orgs = _names(
                 s.execute(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids)))

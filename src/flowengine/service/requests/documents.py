@@ -45,10 +45,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 import secrets
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -60,9 +61,10 @@ from flowengine.chinese import CHINA, china_date
 from flowengine.clock import Clock, utcnow
 from flowengine.definitions.model import ActionDef, DocumentDef, WorkflowDefinition
 from flowengine.documents.numbering import prefix_of, printed_number
+from flowengine.engine.checks import CheckContext, run_checks
 from flowengine.engine.forms import validate_form
 from flowengine.engine.roles import OrgInfo, resolve_role
-from flowengine.errors import InvalidAction, NotFound, PermissionDenied
+from flowengine.errors import CheckFailed, InvalidAction, NotFound, PermissionDenied
 from flowengine.persistence.db import Database
 from flowengine.persistence.models import (
     AuditEvent,
@@ -98,6 +100,9 @@ _LISTED = (
     Document.verify_code,
 )
 MIMETYPE = docs.MIMETYPE
+log = logging.getLogger(__name__)
+#: What a preview prints where the issued document will carry its verification code.
+PENDING_CODE = "（提交后生成）"
 
 
 @dataclass(frozen=True)
@@ -505,10 +510,31 @@ class DocumentService:
                     f"当前步骤为“{definition.state(inst.state).title}”，不能预览“{act.title}”的文书。"
                 )
             cleaned = validate_form(act.form, data)
+            info = org_info(inst.org)
+            now = self.clock()
+            conn = s.connection()
+            orgs = self._orgs(s, info)
+            settings = effective_settings(
+                definition, orgs[info.id], [orgs[i] for i in _ancestor_ids(orgs[info.id]) if i in orgs]
+            )
+            # The step's own checks: a step they would refuse issues no document, so it has no preview.
+            check_ctx = CheckContext(
+                info,
+                cleaned,
+                dict(inst.data or {}),
+                settings,
+                china_date(now),
+                act.name,
+                history=steps.history(conn, instance_id) if steps.needs_history(act) else (),
+                procedure=definition.params,
+            )
+            failures = run_checks(act.checks, check_ctx)
+            if failures:
+                raise CheckFailed(failures)
             new_data = dict(inst.data or {})
             if act.form:
                 new_data[act.name] = cleaned
-            history = (*steps.history(s.connection(), instance_id), (act.name, cleaned))
+            history = (*steps.history(conn, instance_id), (act.name, cleaned))
             user = s.get(User, user_id)
             assert user is not None
             out = []
@@ -517,15 +543,28 @@ class DocumentService:
                 instance_id=instance_id,
                 definition=definition,
                 action=act,
-                org=org_info(inst.org),
+                org=info,
                 data=new_data,
                 history=history,
-                now=self.clock(),
+                now=now,
                 actor_name=user.display_name,
                 allocate=False,
             ):
-                document = compose(ctx)
+                try:
+                    document = compose(ctx)
+                except Exception as exc:  # a composer meeting data its checks did not foresee
+                    log.warning("preview of %s/%s failed: %r", definition.name, ctx.name, exc)
+                    raise InvalidAction(
+                        f"暂不能按当前填写的内容生成“{declared.title}”的预览，请检查表单后再试。"
+                    ) from None
                 typed = _typed_number(cleaned, declared.number_field) is not None
+                if document.verification is not None:
+                    # The verification code is drawn when the document is issued (unguessable, one per
+                    # issue): the preview says so instead of showing a code that will never be valid.
+                    document = replace(
+                        document,
+                        verification=replace(document.verification, code=PENDING_CODE, payload=""),
+                    )
                 out.append(Preview(declared.title, document, issuer.name, typed))
             return out
 
