@@ -43,6 +43,9 @@ GENERIC_WORDS = {
     "notes", "refuse", "members", "completed_on",  # plain English in generic code (a variable, a docstring verb)
     # The organization tree's own fields, which a form may copy under the same name (prefill: org.full_members).
     "full_members", "probationary_members",
+    # A deadline's or a timer's ``unit`` (and units of measure in prose); an outcome of the language
+    # (``outcome: rejected``, InstanceStatus.REJECTED) — words the language had before a form used them.
+    "unit", "units", "rejected",
 }
 # fmt: on
 

@@ -280,6 +280,13 @@ class Seeder:
     def org(self, code: str) -> int:
         return self.services.directory.org_id(code)
 
+    def configure(self, code: str, workflow: str, settings: dict[str, Any]) -> None:
+        """Give a demo organization settings of its own for ``workflow`` (e.g. a yearly plan)."""
+        spec = dict(next(o for o in ORGS if o["code"] == code))
+        spec["settings"] = {**(spec.get("settings") or {}), workflow: settings}
+        known = [o["code"] for o in ORGS]
+        self.services.directory.import_orgs(parse_org_tree([spec], known), self.clock())
+
     def has(self, workflow: str) -> bool:
         return workflow in self.services.catalog.current
 

@@ -31,6 +31,9 @@ class OrgRecord:
     probationary_members: int
     term_start: dt.date | None
     term_end: dt.date | None
+    #: The organization that approves for it (its approving body set in the tree, else its parent).
+    approver_id: int | None = None
+    approver_name: str = ""
 
 
 @dataclass(frozen=True)

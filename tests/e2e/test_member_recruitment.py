@@ -10,6 +10,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from flowengine.chinese import china_date
+from flowengine.demo import DEMO_PASSWORD, USERS, load_demo
 from flowengine.service import Services
 from tests.support import World
 from tests.support.city import build_city
@@ -66,8 +67,9 @@ def test_branch_meeting_and_committee_approval(
     yesterday = (today - dt.timedelta(days=1)).isoformat()
 
     sec = new_page()
+    sec.set_default_timeout(60_000)  # long request pages, full-page screenshots, a shared 2-core machine
     login(sec, server, "majun")
-    sec.goto(f"{server.url}/requests/{iid}")
+    sec.goto(f"{server.url}/requests/{iid}", wait_until="domcontentloaded", timeout=60_000)
     expect(sec.get_by_test_id("request-title")).to_have_text(
         "李晓雨（郑州市第三十一中学高二年级党支部）发展党员"
     )
@@ -94,6 +96,7 @@ def test_branch_meeting_and_committee_approval(
     screenshot(sec, "recruitment-meeting-390")
 
     handler = new_page()
+    handler.set_default_timeout(60_000)
     login(handler, server, "hexiaoli")
     row = handler.get_by_test_id("inbox-row").filter(has_text="李晓雨")
     expect(row).to_contain_text("基层党委派人谈话")
@@ -113,3 +116,29 @@ def test_branch_meeting_and_committee_approval(
     handler.set_viewport_size({"width": 390, "height": 844})
     screenshot(handler, "recruitment-approval-390")
     assert not sec.js_errors and not handler.js_errors  # type: ignore[attr-defined]
+
+
+def _demo(services: Services) -> World:
+    load_demo(services)
+    return World(users={u: 0 for u, _, _ in USERS})
+
+
+def test_recruitment_board_over_the_demo(
+    start_server: Callable[..., LiveServer], new_page: Callable[[], Page]
+) -> None:
+    server = start_server(SHIPPED_WORKFLOWS, _demo)
+    page = new_page()
+    page.set_default_timeout(60_000)
+    login(page, server, "wangjianguo", DEMO_PASSWORD)
+    page.goto(f"{server.url}/supervision/recruitment")
+    expect(page.get_by_test_id("recruitment-pipeline")).to_contain_text("郑州市第二十四中学第一党支部")
+    expect(page.get_by_test_id("recruitment-talks_overdue")).to_contain_text("刘雨桐")
+    expect(page.get_by_test_id("recruitment-approvals_late")).to_contain_text("郑浩然")
+    expect(page.get_by_test_id("recruitment-probation_ended")).to_contain_text("黄俊杰")
+    screenshot(page, "recruitment-board-1366")
+    page.get_by_test_id("recruitment-talks_overdue").get_by_role("link", name="刘雨桐").click()
+    expect(page.get_by_test_id("subject")).to_contain_text("1999年3月21日")
+    page.goto(f"{server.url}/supervision/recruitment")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "recruitment-board-390")
+    assert not page.js_errors  # type: ignore[attr-defined]

@@ -101,3 +101,27 @@ def test_a_holiday_file_replaces_the_package_for_a_year_it_knows() -> None:
     finally:
         calendar.install_supplement(None)
     assert not calendar.is_working_day(D(2026, 10, 5))
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "unit", "expected"),
+    [
+        (D(2026, 6, 5), 3, "months", D(2026, 9, 5)),
+        (D(2025, 1, 31), 1, "months", D(2025, 2, 28)),  # clamped to the shorter month
+        (D(2024, 2, 29), 1, "years", D(2025, 2, 28)),
+        (D(2026, 6, 5), 1, "years", D(2027, 6, 5)),
+        (D(2026, 6, 5), 2, "years", D(2028, 6, 5)),
+    ],
+)
+def test_periods_in_months_and_years(start: dt.date, days: int, unit: str, expected: dt.date) -> None:
+    assert calendar.add_days(start, days, unit) == expected
+    assert calendar.subtract_days(expected, days, unit) <= start
+
+
+def test_a_deadline_counts_from_a_date_given_instead_of_the_opening_day() -> None:
+    """An approval within three months of the meeting of 5 June is on time until the end of 5 September, in
+    China, whenever its step was opened."""
+    opened = dt.datetime(2026, 7, 20, 1, 0, tzinfo=dt.UTC)
+    deadline = Deadline(days=3, unit="months")
+    assert due_at(opened, deadline, {}, D(2026, 6, 5)) == dt.datetime(2026, 9, 5, 16, 0, tzinfo=dt.UTC)
+    assert due_at(opened, deadline, {}) == dt.datetime(2026, 10, 20, 16, 0, tzinfo=dt.UTC)

@@ -27,7 +27,7 @@ FIELD_TYPES = (
     "list",
 )
 ROLE_RELATIONS = ("self", "parent", "approver")
-DEADLINE_UNITS = ("working_days", "calendar_days", "months")
+DEADLINE_UNITS = ("working_days", "calendar_days", "months", "years")
 ESCALATIONS = ("notify", "reassign", "co_approve")
 ACTION_KINDS = tuple(ActionKind)
 FINAL_OUTCOMES = tuple(s for s in InstanceStatus if s is not InstanceStatus.ACTIVE)

@@ -131,12 +131,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def add_days(start: dt.date, days: int, unit: str) -> dt.date:
-    """``start`` moved by ``days`` of ``unit``: working days, calendar days, or months (a period of months or a
-    year, as the 预备期 of one year or an approval within three months)."""
+    """``start`` moved by ``days`` of ``unit``: working days, calendar days, months or years (a 预备期 of one
+    year, an approval within three months; 29 February + 1 year is 28 February)."""
     if unit == "working_days":
         return add_working_days(start, days)
     if unit == "months":
         return add_months(start, days)
+    if unit == "years":
+        return add_months(start, 12 * days)
     return start + dt.timedelta(days=days)
 
 
@@ -145,4 +147,6 @@ def subtract_days(end: dt.date, days: int, unit: str) -> dt.date:
         return subtract_working_days(end, days)
     if unit == "months":
         return add_months(end, -days)
+    if unit == "years":
+        return add_months(end, -12 * days)
     return end - dt.timedelta(days=days)

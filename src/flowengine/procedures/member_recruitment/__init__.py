@@ -6,7 +6,7 @@ board (pipeline, overdue talks and approvals, 预备期 ended without a decision
 people at every stage are here.
 """
 
-from flowengine.procedures.member_recruitment import documents, rules
+from flowengine.procedures.member_recruitment import demo, documents, rules, supervision
 from flowengine.registry import Procedure
 
 procedure = Procedure(
@@ -15,4 +15,6 @@ procedure = Procedure(
     rules=rules.RULES,
     params=rules.PARAMS,
     composers=documents.COMPOSERS,
+    metrics=(supervision.RECRUITMENT,),
+    demo=demo.seed,
 )

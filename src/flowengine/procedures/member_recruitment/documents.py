@@ -76,8 +76,9 @@ def publicity_notice(ctx: DocumentContext) -> OfficialDocument:
         history.append(f"{date_cn(applied)}递交入党申请书")
     if activist:
         history.append(f"{date_cn(activist)}被确定为入党积极分子")
-    if as_date(prospect.get("decided_on")):
-        history.append(f"{date_cn(as_date(prospect.get('decided_on')))}被确定为发展对象")
+    became = as_date(prospect.get("decided_on"))
+    if became:
+        history.append(f"{date_cn(became)}被确定为发展对象")
     if history:
         body.append(Paragraph.of(f"该同志{'，'.join(history)}。"))
     if introducers:

@@ -2,7 +2,9 @@
 
 Source: 《中国共产党发展党员工作细则》 (中办发〔2014〕33号, "细则") and the Party Constitution (党章), as
 summarised in ``shared/domain/member_recruitment.md``; articles checked against copies of the 细则's text
-(第五、七、八、九、十一、十三、十四、十五至十七、十九、二十条 quoted verbatim in those copies). What varies with
+(第五、七、八、九、十一、十三、十四、十五至十七、十九、二十、三十二条 quoted verbatim in those copies; the
+article numbers of the 支部大会's majority and of the approval's time limit are from the facts file, their
+wording from the copies). What varies with
 practice — the reading of "一年以上", the 公示 days, the training minimum, the yearly plan — is a setting of
 ``workflows/member_recruitment.yaml``, overridable per organization.
 
@@ -49,7 +51,7 @@ def probation_end(
     history: tuple[tuple[str, Mapping[str, Any]], ...] = (),
 ) -> dt.date | None:
     """The first day after the 预备期: one year (``probation_months``) from the 支部大会 that admitted the
-    person (党章第七条; 细则：预备期自支部大会通过接收之日起算), plus the extension when one was decided (at
+    person (细则第三十二条、党章第七条：预备期从支部大会通过其为预备党员之日算起), plus the extension when one was decided (at
     the latest 转正 meeting, or at an earlier one of ``history``)."""
     meeting = date_of((data.get(ADMISSION_MEETING) or {}).get("meeting_date"))
     if meeting is None:
@@ -382,8 +384,9 @@ def resolution_failed(ctx: CheckContext) -> bool:
     },
 )
 def resolution_passed(ctx: CheckContext) -> CheckResult:
-    """The 转正 meeting decides one of 转正 / 延长预备期 / 取消资格 with the same majority as the admission
-    (细则第二十一条 applied by 第二十九条前后 to 转正): the decision recorded must have passed."""
+    """The 转正 meeting decides one of 转正 / 延长预备期 / 取消资格 (细则第三十二条), each to be 经支部大会讨论
+    通过和上级党组织批准 (党章第七条), with the majority of the admission (细则第二十一条): the decision
+    recorded must have passed."""
     entitled, yes = int_of(ctx, ctx.params["entitled"]), int_of(ctx, ctx.params["yes"])
     if entitled is None or yes is None or resolution_passes(yes, entitled):
         return None
@@ -405,8 +408,8 @@ def resolution_passed(ctx: CheckContext) -> CheckResult:
     settings=("extension_min_months", "extension_max_months"),
 )
 def extension_allowed(ctx: CheckContext) -> CheckResult:
-    """党章第七条：需要继续考察和教育的，可以延长预备期，但不能超过一年 (细则第二十九条前后: 延长时间不能少于半年，
-    最长不超过一年); an extension is decided once: a second one is refused."""
+    """细则第三十二条：需要继续考察和教育的，可以延长一次预备期，延长时间不能少于半年，最长不超过一年 (党章第七条);
+    an extension is decided once: a second one is refused."""
     if value_of(ctx, ctx.params["decision"]) != "extend":
         return None
     low = int(ctx.settings.get("extension_min_months") or 6)
@@ -448,7 +451,7 @@ def decision_is(ctx: CheckContext) -> bool:
     settings=("approval_months", "approval_max_months"),
 )
 def approval_in_time(ctx: CheckContext) -> CheckResult:
-    """细则（基层党委审批）：上级党委 … 应当在三个月内审批 … 因特殊情况可以适当延长审批时间，但不得超过六个月.
+    """细则第四章（预备党员的接收）, the 基层党委's approval：应当在三个月内审批 … 因特殊情况可以适当延长审批时间，但不得超过六个月.
     Within three months: fine. After: only with the special circumstances stated, and never after six months
     (the branch must then go through the admission again). Not before the meeting, not in the future."""
     meeting = date_of(value_of(ctx, ctx.params["meeting"]))
@@ -484,8 +487,8 @@ def approval_in_time(ctx: CheckContext) -> CheckResult:
 
 @RULES.check("probation_over", title="预备期已满", settings=("probation_months",))
 def probation_over(ctx: CheckContext) -> CheckResult:
-    """党章第七条、细则：预备期为一年，自支部大会通过其为预备党员之日算起；预备期满，党支部应当及时讨论其能否
-    转为正式党员 — so the 转正 discussion opens when the year (and an extension) is over, not before."""
+    """细则第三十二条：预备党员的预备期为一年，从支部大会通过其为预备党员之日算起；预备期满，党支部应当及时讨论
+    其能否转为正式党员 — so the 转正 discussion opens when the year (and an extension) is over, not before."""
     end = probation_end(ctx.data, ctx.settings, ctx.history)
     if end is None or ctx.today >= end:
         return None

@@ -630,6 +630,14 @@ class Supervision:
             orgs = self._narrow(s, scope, org_id)
             records = self._records(s, orgs, found.workflows, now)
             choices = self._choices(s, scope)
+            approving = {o.id: o.approver_id or o.parent_id for o in orgs}
+            names = dict(
+                s.execute(
+                    select(Organization.id, Organization.name).where(
+                        Organization.id.in_([i for i in approving.values() if i is not None])
+                    )
+                ).all()
+            )
         inp = MetricInput(
             today=china_date(now),
             now=now,
@@ -647,6 +655,8 @@ class Supervision:
                     o.probationary_members,
                     o.term_start,
                     o.term_end,
+                    approving[o.id],
+                    names.get(approving[o.id] or 0, ""),
                 )
                 for o in orgs
             ),

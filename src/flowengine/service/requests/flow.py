@@ -377,7 +377,7 @@ class FlowService:
             if not pg:
                 values["id"] = hotpath.insert_instance(conn, values)
             iid = int(values["id"])
-            task = self._task_row(definition, state, org.info, settings, now)
+            task = self._task_row(definition, state, org.info, settings, now, values["data"])
             write = hotpath.StartWrite(values, [task] if task else [])
             audit.append(
                 s,

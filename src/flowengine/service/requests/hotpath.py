@@ -396,7 +396,13 @@ _CLOSE_TASKS = (
         _T.state.in_(bindparam("left", expanding=True)),
         _T.closed_at.is_(None),
     )
-    .values(closed_at=bindparam("now"), closed_by_id=bindparam("user_id"), closed_action=bindparam("action"))
+    # Not "action": in one statement with the timers' UPDATE (a column of that name), a parameter named like
+    # a column is taken as a SET of that column too.
+    .values(
+        closed_at=bindparam("now"),
+        closed_by_id=bindparam("user_id"),
+        closed_action=bindparam("closed_by_action"),
+    )
 )
 _CANCEL_TIMERS = (
     update(_TMT)
@@ -569,7 +575,7 @@ class StepWrite:
         try:
             if event is not None and conn.dialect.name == "postgresql":
                 params: dict[str, Any] = dict(self.instance)
-                params.update(left=list(self.left), user_id=self.actor_id, action=self.action)
+                params.update(left=list(self.left), user_id=self.actor_id, closed_by_action=self.action)
                 params.update(_task_params(self.tasks))
                 params.update(_event_params(event))
                 stmt = _pg_write(self.close_tasks, self.cancel_timers, self.cancel_held, len(self.tasks))
@@ -595,7 +601,9 @@ class StepWrite:
             if not self.updated:
                 return
             if self.close_tasks:
-                conn.execute(_CLOSE_TASKS, {**close, "user_id": self.actor_id, "action": self.action})
+                conn.execute(
+                    _CLOSE_TASKS, {**close, "user_id": self.actor_id, "closed_by_action": self.action}
+                )
             if self.cancel_timers:
                 conn.execute(_CANCEL_TIMERS, close)
             if self.cancel_held:
@@ -648,6 +656,7 @@ _INSTANCE_COLUMNS = (
     "data",
     "created_at",
     "updated_at",
+    "subject_id",  # the person the request is about (None for a request about its organization)
 )
 
 
