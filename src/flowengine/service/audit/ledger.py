@@ -202,7 +202,7 @@ def _verify_stream(
         if chain in suspect:
             continue
         seq, prev = heads.get(chain, genesis)
-        if e["seq"] == seq + 1 and e["prev_hash"] == prev and event_hash(e, prev) == e["hash"]:  # type: ignore[arg-type]
+        if e["seq"] == seq + 1 and e["prev_hash"] == prev and event_hash(e, prev) == e["hash"]:
             heads[chain] = (seq + 1, e["hash"])
         else:
             suspect.add(chain)

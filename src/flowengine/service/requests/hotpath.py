@@ -176,7 +176,7 @@ class Prepared:
         if columns is not None and not getattr(self.stmt, "is_dml", False):
             keys = [c.key for c in columns]
             procs = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
-            row_type = (namedtuple("Row", keys), procs)  # type: ignore[misc]  # noqa: PYI024
+            row_type = (namedtuple("Row", keys), procs)
         return compiled.string, params, row_type
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
