@@ -176,7 +176,7 @@ class Prepared:
         if columns is not None and not getattr(self.stmt, "is_dml", False):
             keys = [c.key for c in columns]
             procs = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
-            row_type = (namedtuple("Row", keys), procs)  # noqa: PYI024
+            row_type = (namedtuple("Row", keys), procs)
         return compiled.string, params, row_type
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
@@ -396,12 +396,8 @@ _CLOSE_TASKS = (
         _T.state.in_(bindparam("left", expanding=True)),
         _T.closed_at.is_(None),
     )
-    # Not "action": in one statement with the timers' UPDATE (a column of that name), a parameter named like
-    # a column is taken as a SET of that column too.
     .values(
-        closed_at=bindparam("now"),
-        closed_by_id=bindparam("user_id"),
-        closed_action=bindparam("closed_by_action"),
+        closed_at=bindparam("now"), closed_by_id=bindparam("by_user"), closed_action=bindparam("by_action")
     )
 )
 _CANCEL_TIMERS = (
@@ -500,8 +496,8 @@ def _sqlite_leave(what: str, n: int) -> Prepared:
                 .where(_T.instance_id == bindparam("iid"), _in_left(_T.state, n), _T.closed_at.is_(None))
                 .values(
                     closed_at=bindparam("now", type_=_T.closed_at.type),
-                    closed_by_id=bindparam("user_id", type_=Integer()),
-                    closed_action=bindparam("action", type_=String()),
+                    closed_by_id=bindparam("by_user", type_=Integer()),
+                    closed_action=bindparam("by_action", type_=String()),
                 )
             )
         elif what == "timers":
@@ -575,7 +571,9 @@ class StepWrite:
         try:
             if event is not None and conn.dialect.name == "postgresql":
                 params: dict[str, Any] = dict(self.instance)
-                params.update(left=list(self.left), user_id=self.actor_id, closed_by_action=self.action)
+                # Parameter names that are no column of the tables updated: SQLAlchemy would add a column named like a
+                # parameter to an UPDATE's SET clause (``timers.action``).
+                params.update(left=list(self.left), by_user=self.actor_id, by_action=self.action)
                 params.update(_task_params(self.tasks))
                 params.update(_event_params(event))
                 stmt = _pg_write(self.close_tasks, self.cancel_timers, self.cancel_held, len(self.tasks))
@@ -601,9 +599,7 @@ class StepWrite:
             if not self.updated:
                 return
             if self.close_tasks:
-                conn.execute(
-                    _CLOSE_TASKS, {**close, "user_id": self.actor_id, "closed_by_action": self.action}
-                )
+                conn.execute(_CLOSE_TASKS, {**close, "by_user": self.actor_id, "by_action": self.action})
             if self.cancel_timers:
                 conn.execute(_CANCEL_TIMERS, close)
             if self.cancel_held:
@@ -626,7 +622,7 @@ class StepWrite:
         leave.update(iid=self.instance["iid"], now=self.instance["now"])
         if self.close_tasks:
             _sqlite_leave("tasks", n).execute(
-                conn, {**leave, "user_id": self.actor_id, "action": self.action}
+                conn, {**leave, "by_user": self.actor_id, "by_action": self.action}
             )
         if self.cancel_timers:
             _sqlite_leave("timers", n).execute(conn, leave)
