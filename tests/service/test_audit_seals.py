@@ -11,34 +11,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from flowengine.cli import main
 from flowengine.persistence.models import AuditEvent, AuditSeal
-from flowengine.persistence.triggers import APPEND_ONLY_TABLES, install_append_only_triggers
 from flowengine.service import Services, audit
 from flowengine.service.audit.ledger import SEALS, load_export, verify_events
 from flowengine.service.audit.seal import AuditSealer
 from tests.support import Clock, World
+from tests.support.audit import tamper
 from tests.support.service import event_id, run_requests
 
 PAST_GRACE = dt.timedelta(minutes=10)
-
-
-def tamper(services: Services, *statements: str) -> None:
-    """What someone able to bypass the append-only triggers of both audit tables could do."""
-    with services.db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        else:
-            for table in APPEND_ONLY_TABLES:
-                conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
-                conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
-        for sql in statements:
-            conn.execute(text(sql))
-        if conn.dialect.name != "postgresql":
-            for table in APPEND_ONLY_TABLES:
-                install_append_only_triggers(conn, table)
 
 
 def forge_append(services: Services, iid: int, at: dt.datetime) -> int:

@@ -22,8 +22,8 @@ from flowengine.service import KeyRing, Services, audit, generate_audit_key, ope
 from flowengine.service.audit.ledger import SEALS, AuditLedger
 from flowengine.service.audit.seal import AuditSealer, SigningKeyMissing
 from flowengine.service.audit.signing import ALGORITHMS, SigningKey
-from tests.service.test_audit_seals import tamper
 from tests.support import Clock, World, build_world
+from tests.support.audit import tamper
 from tests.support.paths import FIXTURE_WORKFLOWS
 from tests.support.service import run_requests
 
