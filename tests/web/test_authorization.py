@@ -75,6 +75,9 @@ GET_ROUTES: list[tuple[str, dict[str | None, int], int]] = [
     ("/supervision/leaves.xlsx", SUPERVISORS, 403),
     ("/healthz?scope=web", {None: 200}, 200),  # no login, no secrets (tests/web/test_health_and_logs.py)
     ("/login", {None: 200}, 302),  # a signed-in person is sent to the inbox
+    # 扫码验真 is public: anyone holding a code may ask; an unknown code tells nothing (tests/web/test_verify.py).
+    ("/verify", {None: 200}, 200),
+    ("/verify/ABCDE-FGHJK", {None: 404}, 404),
 ]
 
 # State-changing requests on the submitted request (state "review", version 2) and on sec1's token,
@@ -101,6 +104,7 @@ POST_ROUTES: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
     ("/admin/orgs/{b1}", {"name": "改名", "type": "branch"}, {}, 403),
     ("/admin/orgs/{b1}/settings", {"workflow": "leave_request", "s-review_days": "9"}, {}, 403),
     ("/admin/definitions/upload", {"source": "name: leave_request"}, {}, 403),
+    ("/verify", {"code": ""}, {None: 422}, 422),  # public: nothing to check is refused alike for everyone
     ("/admin/definitions/activate", {"source": "name: leave_request"}, {}, 403),
     ("/admin/users/{sec1}/active", {"active": "0"}, {}, 403),
     (
