@@ -67,7 +67,7 @@ def test_scale_benchmark_prints_its_figures(tmp_path: Path) -> None:
         and verify["events"] >= result["generate"]["audit_events"]
         and verify["events_per_second"] > 0
     )
-    assert set(result["met"]) == {"inbox", "instance_page", "zero_act_errors", "audit_ok"}
+    assert {"inbox", "instance_page", "zero_act_errors", "audit_ok"} <= set(result["met"])
 
 
 def test_http_benchmark_prints_its_figures(tmp_path: Path) -> None:

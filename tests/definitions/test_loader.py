@@ -86,7 +86,7 @@ def test_schema_errors_name_key_and_line() -> None:
     assert (
         line_containing(text, "unit: weeks"),
         "states[1].deadline.unit",
-        "'weeks' is not one of working_days, calendar_days, months",
+        "'weeks' is not one of working_days, calendar_days, months, years",
     ) in got
 
 
