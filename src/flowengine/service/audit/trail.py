@@ -161,57 +161,34 @@ def append(
     in the same statement as the step's other changes (the unique ``(chain, seq)`` key still refuses an
     event whose head was taken meanwhile).
     """
+    event = dict(
+        at=at,
+        kind=kind,
+        instance_id=instance_id,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        role=role,
+        org_id=org_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        data=data,
+        client_addr=client_addr,
+    )
+    c = chain or chain_of(instance_id)
     if head is not False or store is not None:
-        c = chain or chain_of(instance_id)
         conn = session.connection()
         if head is False:
             last = conn.execute(_LAST, {"chain": c}).first()
             head = (last.seq, last.hash) if last else None
-        row = _row(
-            dict(
-                at=at,
-                kind=kind,
-                instance_id=instance_id,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                role=role,
-                org_id=org_id,
-                action=action,
-                from_state=from_state,
-                to_state=to_state,
-                comment=comment,
-                data=data,
-                client_addr=client_addr,
-            ),
-            c,
-            head or (0, GENESIS),
-        )
+        row = _row(event, c, head or (0, GENESIS))
         if store is not None:
             store(conn, row)
         else:
             conn.execute(_INSERT, [row])
         return row
-    return append_many(
-        session,
-        [
-            dict(
-                at=at,
-                kind=kind,
-                instance_id=instance_id,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                role=role,
-                org_id=org_id,
-                action=action,
-                from_state=from_state,
-                to_state=to_state,
-                comment=comment,
-                data=data,
-                client_addr=client_addr,
-                chain=chain or chain_of(instance_id),
-            )
-        ],
-    )[0]
+    return append_many(session, [{**event, "chain": c}])[0]
 
 
 def append_many(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
